@@ -1,0 +1,548 @@
+"""Core speed benchmark: copydesk vs datasketch MinHashLSH on the real corpora.
+
+Run ``make bench`` (or ``.venv/bin/python bench/run_core.py [--limit N]``). Each side runs in
+its own subprocess (``--side copydesk`` / ``--side datasketch``) so their memory peaks do not
+mix; the parent collects both results, prints a table and writes
+``bench/results/core-<UTC timestamp>.json`` and ``bench/results/core-latest.json``.
+See bench/README.md for what is measured and the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+WORK_DIR = BENCH_DIR / "work"
+RESULTS_DIR = BENCH_DIR / "results"
+SRC = REPO / "src"
+if SRC.is_dir() and str(SRC) not in sys.path:  # runs from a checkout without installing too
+    sys.path.insert(0, str(SRC))
+
+from copydesk.model import Article  # noqa: E402
+from copydesk.reading.corpora import (  # noqa: E402
+    SHARED_CORPORA,
+    corpora_available,
+    read_bbc,
+    read_reuters,
+)
+
+SIDES = ("copydesk", "datasketch")
+TRACE_SAMPLES = 200
+TRACE_SEED = 7
+TRACE_TARGET_MS = 10.0
+LSH_THRESHOLD = 0.5
+NUM_PERM = 128
+SHINGLE_WORDS = 5
+MB = 1024 * 1024
+# Every real duplicate in these corpora is BBC-BBC or Reuters-Reuters: count same-outlet
+# matches too (the API leaves them out by default).
+SAME_OUTLET = {"include_same_outlet": True}
+
+
+# --- corpus --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Corpus:
+    articles: list[Article]
+    bbc: int
+    reuters: int
+
+    @property
+    def words(self) -> int:
+        return sum(len(a.text.split()) for a in self.articles)
+
+    @property
+    def chars(self) -> int:
+        return sum(len(a.text) for a in self.articles)
+
+    def sizes(self) -> dict[str, int]:
+        return {
+            "articles": len(self.articles),
+            "bbc": self.bbc,
+            "reuters": self.reuters,
+            "words": self.words,
+            "chars": self.chars,
+        }
+
+
+def load_corpus(root: Path, limit: int | None) -> Corpus:
+    """BBC then Reuters bodies; the first ``limit`` of them when a limit is given."""
+    bbc = list(read_bbc(root))
+    articles = bbc + list(read_reuters(root))
+    if limit is not None:
+        articles = articles[:limit]
+    n_bbc = sum(1 for a in articles if a.id.startswith("bbc/"))
+    return Corpus(articles, bbc=n_bbc, reuters=len(articles) - n_bbc)
+
+
+# --- measuring -----------------------------------------------------------------------------
+
+
+def peak_rss_self_mb() -> float:
+    """Peak resident set of this process (getrusage), in MB."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        import psutil
+
+        info = psutil.Process().memory_info()
+        return getattr(info, "peak_wset", info.rss) / MB
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / MB if sys.platform == "darwin" else peak / 1024
+
+
+class TreeMemorySampler:
+    """Samples the memory of this process plus its children (worker pools) in a thread.
+
+    PSS (proportional set size) is summed where the OS reports it, so pages that forked
+    workers share with their parent are not counted twice; RSS otherwise.
+    """
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self.peak_bytes = 0
+        self.metric = "pss"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _memory(self, proc: Any) -> int:
+        if self.metric == "pss":
+            try:
+                return int(proc.memory_full_info().pss)
+            except (AttributeError, OSError):
+                self.metric = "rss"
+        return int(proc.memory_info().rss)
+
+    def _sample(self) -> int:
+        import psutil
+
+        me = psutil.Process()
+        total = self._memory(me)
+        for child in me.children(recursive=True):
+            try:
+                total += self._memory(child)
+            except psutil.Error:
+                continue
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.peak_bytes = max(self.peak_bytes, self._sample())
+            except Exception:  # psutil missing or a process vanished: keep what we have
+                return
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> TreeMemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def result(self) -> dict[str, Any]:
+        return {"peak_tree_mb": self.peak_bytes / MB, "tree_metric": self.metric}
+
+
+@contextmanager
+def timed(out: dict[str, float], key: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    out[key] = time.perf_counter() - start
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Linear-interpolated percentile (numpy's default), ``q`` in 0..100."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    pos = (len(ordered) - 1) * q / 100
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def count_of(value: Any) -> int | None:
+    """A summary field that may be a number or a collection."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        return len(value)
+    except TypeError:
+        return None
+
+
+# --- copydesk side -------------------------------------------------------------------------
+
+
+def trace_latencies(desk: Any, articles: list[Article]) -> dict[str, Any]:
+    """``desk.trace`` on a fixed random sample, after one warm-up call."""
+    sample = random.Random(TRACE_SEED).sample(articles, min(TRACE_SAMPLES, len(articles)))
+    desk.trace(sample[0], **SAME_OUTLET)  # warm-up
+    times_ms: list[float] = []
+    with_sources = self_matches = 0
+    for article in sample:
+        start = time.perf_counter()
+        verdict = desk.trace(article, **SAME_OUTLET)
+        times_ms.append((time.perf_counter() - start) * 1000)
+        sources = [s.source for s in (verdict.sources if verdict else [])]
+        with_sources += bool(sources)
+        self_matches += article.id in sources
+    return {
+        "samples": len(sample),
+        "seed": TRACE_SEED,
+        "p50_ms": percentile(times_ms, 50),
+        "p95_ms": percentile(times_ms, 95),
+        "max_ms": max(times_ms),
+        "with_sources": with_sources,
+        "self_matches": self_matches,  # an article reported as its own source: a bug
+    }
+
+
+def run_copydesk(corpus: Corpus) -> dict[str, Any]:
+    from copydesk import Desk
+
+    db_path = WORK_DIR / "core.db"
+    timings: dict[str, float] = {}
+    with TreeMemorySampler() as sampler:
+        with timed(timings, "open"):
+            desk = Desk(db_path)
+        with timed(timings, "ingest"):
+            summary = desk.ingest(iter(corpus.articles))
+        with timed(timings, "scan"):
+            scan = desk.scan()
+        with timed(timings, "verdicts"):
+            verdicts = list(desk.verdicts(**SAME_OUTLET))
+        trace = trace_latencies(desk, corpus.articles)
+        desk.close()
+    return {
+        "seconds": {**timings, "total": timings["ingest"] + timings["scan"]},
+        "ingest": {k: count_of(getattr(summary, k, None)) for k in _INGEST_FIELDS},
+        "scanned": count_of(getattr(scan, "scanned", None)),
+        "candidates": count_of(getattr(scan, "candidates", None)),
+        "pairs": count_of(getattr(scan, "pairs", None)),
+        "verdicts": len(verdicts),
+        "verdict_pairs": sum(len(v.sources) for v in verdicts),
+        "relations": _relations(verdicts),
+        "trace": trace,
+        **sampler.result(),
+        "db_mb": _db_size(db_path) / MB,
+    }
+
+
+_INGEST_FIELDS = ("added", "updated", "unchanged", "rejected")
+
+
+def _relations(verdicts: list[Any]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for verdict in verdicts:
+        for source in verdict.sources:
+            out[source.relation] = out.get(source.relation, 0) + 1
+    return out
+
+
+def _db_size(db_path: Path) -> int:
+    return sum(p.stat().st_size for p in db_path.parent.glob(db_path.name + "*") if p.is_file())
+
+
+# --- datasketch side -----------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+")
+
+
+def shingles(text: str) -> list[bytes]:
+    """5-word shingles of lowercased ``\\w+`` tokens; short docs are one shingle."""
+    words = _WORD.findall(text.lower())
+    if len(words) < SHINGLE_WORDS:
+        return [" ".join(words).encode("utf-8")]
+    return [
+        " ".join(words[i : i + SHINGLE_WORDS]).encode("utf-8")
+        for i in range(len(words) - SHINGLE_WORDS + 1)
+    ]
+
+
+def run_datasketch(corpus: Corpus) -> dict[str, Any]:
+    from datasketch import MinHash, MinHashLSH
+
+    timings: dict[str, float] = {}
+    pairs: set[tuple[str, str]] = set()
+    with TreeMemorySampler() as sampler:
+        with timed(timings, "index"):
+            lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+            hashes: dict[str, MinHash] = {}
+            for article in corpus.articles:
+                minhash = MinHash(num_perm=NUM_PERM)
+                minhash.update_batch(shingles(article.text))
+                hashes[article.id] = minhash
+                lsh.insert(article.id, minhash)
+        with timed(timings, "query"):
+            for key, minhash in hashes.items():
+                for other in lsh.query(minhash):
+                    if other != key:
+                        pairs.add((key, other) if key < other else (other, key))
+    return {
+        "seconds": {**timings, "total": timings["index"] + timings["query"]},
+        "pairs": len(pairs),
+        "params": {"threshold": LSH_THRESHOLD, "num_perm": NUM_PERM, "shingle": SHINGLE_WORDS},
+        **sampler.result(),
+    }
+
+
+# --- child: one side in its own process ----------------------------------------------------
+
+SIDE_RUNNERS: dict[str, Callable[[Corpus], dict[str, Any]]] = {
+    "copydesk": run_copydesk,
+    "datasketch": run_datasketch,
+}
+
+
+def run_side(side: str, root: Path, limit: int | None, result_path: Path) -> int:
+    start = time.perf_counter()
+    corpus = load_corpus(root, limit)
+    load_seconds = time.perf_counter() - start
+    rss_after_load = peak_rss_self_mb()
+    result = SIDE_RUNNERS[side](corpus)
+    result.update(
+        side=side,
+        load_seconds=load_seconds,
+        rss_after_load_mb=rss_after_load,
+        peak_rss_mb=peak_rss_self_mb(),
+    )
+    result_path.write_text(json.dumps(result, indent=2, default=str), "utf-8")
+    return 0
+
+
+# --- parent: run both sides, report --------------------------------------------------------
+
+
+def spawn_side(side: str, root: Path, limit: int | None) -> dict[str, Any]:
+    result_path = WORK_DIR / f"result-{side}.json"
+    result_path.unlink(missing_ok=True)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--side", side, "--corpora", str(root)]
+    if limit is not None:
+        cmd += ["--limit", str(limit)]
+    print(f"[bench] running {side} side ...", flush=True)
+    proc = subprocess.run(cmd, check=False)
+    if proc.returncode != 0 or not result_path.exists():
+        return {"side": side, "error": f"{side} side failed (exit {proc.returncode})"}
+    return json.loads(result_path.read_text("utf-8"))
+
+
+def machine_info() -> dict[str, Any]:
+    import numpy
+
+    info: dict[str, Any] = {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "processor": platform.processor(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+    }
+    try:
+        import datasketch
+
+        info["datasketch"] = datasketch.__version__
+    except ImportError:
+        info["datasketch"] = None
+    try:
+        import psutil
+
+        info["memory_gb"] = round(psutil.virtual_memory().total / 1024**3, 1)
+    except ImportError:
+        pass
+    return info
+
+
+def _rate(count: int, seconds: float | None) -> float | None:
+    return count / seconds if seconds else None
+
+
+def summarise(
+    corpus_sizes: dict[str, int], cd: dict[str, Any], ds: dict[str, Any]
+) -> dict[str, Any]:
+    """Rates, the speed ratio and whether the targets are met."""
+    cd_total = cd.get("seconds", {}).get("total")
+    ds_total = ds.get("seconds", {}).get("total")
+    n, words = corpus_sizes["articles"], corpus_sizes["words"]
+    p50 = cd.get("trace", {}).get("p50_ms")
+    return {
+        "copydesk_articles_per_s": _rate(n, cd_total),
+        "copydesk_words_per_s": _rate(words, cd_total),
+        "datasketch_articles_per_s": _rate(n, ds_total),
+        "datasketch_words_per_s": _rate(words, ds_total),
+        "speed_ratio": ds_total / cd_total if cd_total and ds_total else None,
+        "targets": {
+            "copydesk_not_slower_than_datasketch": (
+                cd_total <= ds_total if cd_total and ds_total else None
+            ),
+            "trace_p50_le_10ms": p50 <= TRACE_TARGET_MS if p50 is not None else None,
+        },
+    }
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _mark(ok: bool | None) -> str:
+    return {True: "[green]met[/]", False: "[red]missed[/]", None: "[yellow]n/a[/]"}[ok]
+
+
+def print_report(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console() if sys.stdout.isatty() else Console(width=120)
+    cd, ds, summary = report["copydesk"], report["datasketch"], report["summary"]
+    sizes = report["corpus"]
+    console.print(
+        f"corpus: {sizes['articles']:,} articles ({sizes['bbc']:,} BBC, "
+        f"{sizes['reuters']:,} Reuters), {sizes['words']:,} words"
+    )
+    table = Table(title="copydesk vs datasketch MinHashLSH (threshold 0.5, 128 perm, 5-shingles)")
+    columns = ("side", "seconds", "articles/s", "words/s", "peak RSS MB", "+workers MB", "pairs")
+    for column in columns:
+        table.add_column(column, justify="left" if column == "side" else "right")
+    for name, side in (("copydesk", cd), ("datasketch", ds)):
+        table.add_row(*_side_row(name, side, summary))
+    console.print(table)
+    for name, side in (("copydesk", cd), ("datasketch", ds)):
+        if "error" in side:
+            console.print(f"[red]{side['error']}[/]")
+        else:
+            console.print(f"{name}: {_phases(side)}")
+    trace = cd.get("trace", {})
+    targets = summary["targets"]
+    console.print(
+        f"speed ratio datasketch/copydesk: {_fmt(summary['speed_ratio'], 2)} "
+        f"(>1 means copydesk faster) — target ingest+scan ≤ index+query: "
+        f"{_mark(targets['copydesk_not_slower_than_datasketch'])}"
+    )
+    console.print(
+        f"trace latency over {_fmt(trace.get('samples'))} articles: "
+        f"p50 {_fmt(trace.get('p50_ms'), 2)} ms, p95 {_fmt(trace.get('p95_ms'), 2)} ms — "
+        f"target p50 ≤ {TRACE_TARGET_MS:g} ms: {_mark(targets['trace_p50_le_10ms'])}"
+    )
+    if trace.get("self_matches"):
+        console.print(f"[red]trace reported {trace['self_matches']} article(s) as own source[/]")
+
+
+def _phases(side: dict[str, Any]) -> str:
+    seconds = ", ".join(f"{k} {v:.2f} s" for k, v in side.get("seconds", {}).items())
+    rss = (
+        f"RSS after loading the corpus {_fmt(side.get('rss_after_load_mb'), 0)} MB, "
+        f"peak (process) {_fmt(side.get('peak_rss_mb'), 0)} MB, "
+        f"peak with workers {_fmt(side.get('peak_tree_mb'), 0)} MB "
+        f"({side.get('tree_metric', 'pss').upper()} summed)"
+    )
+    return f"{seconds}; {rss}"
+
+
+def _side_row(name: str, side: dict[str, Any], summary: dict[str, Any]) -> list[str]:
+    pairs = _fmt(side.get("pairs"))
+    if side.get("verdict_pairs") is not None:
+        pairs += f" ({_fmt(side['verdict_pairs'])} in verdicts)"
+    return [
+        name,
+        _fmt(side.get("seconds", {}).get("total"), 2),
+        _fmt(summary.get(f"{name}_articles_per_s"), 0),
+        _fmt(summary.get(f"{name}_words_per_s"), 0),
+        _fmt(side.get("peak_rss_mb"), 0),
+        _fmt(side.get("peak_tree_mb"), 0),
+        pairs,
+    ]
+
+
+def write_report(report: dict[str, Any], failed: bool) -> Path:
+    """Timestamped JSON plus core-latest.json; a failed run goes to bench/work only."""
+    text = json.dumps(report, indent=2, default=str) + "\n"
+    if failed:
+        path = WORK_DIR / "core-failed.json"
+        path.write_text(text, "utf-8")
+        return path
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = report["started"].replace(":", "").replace("-", "")
+    path = RESULTS_DIR / f"core-{stamp}.json"
+    path.write_text(text, "utf-8")
+    (RESULTS_DIR / "core-latest.json").write_text(text, "utf-8")
+    return path
+
+
+def run_parent(root: Path, limit: int | None) -> int:
+    started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    shutil.rmtree(WORK_DIR, ignore_errors=True)  # the old store goes first
+    WORK_DIR.mkdir(parents=True)
+    sizes = load_corpus(root, limit).sizes()
+    results = {side: spawn_side(side, root, limit) for side in SIDES}
+    report = {
+        "benchmark": "core",
+        "started": started,
+        "limit": limit,
+        "full_corpus": limit is None,
+        "corpora": str(root),
+        "machine": machine_info(),
+        "corpus": sizes,
+        **results,
+        "summary": summarise(sizes, results["copydesk"], results["datasketch"]),
+    }
+    print_report(report)
+    failed = any("error" in r for r in results.values())
+    path = write_report(report, failed)
+    if failed:
+        print(f"[bench] a side failed; partial results in {path.relative_to(REPO)}")
+        return 1
+    print(f"[bench] results: {path.relative_to(REPO)} (and core-latest.json)")
+    return 0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None, help="use the first N articles")
+    parser.add_argument("--corpora", type=Path, default=None, help="corpora folder")
+    parser.add_argument("--side", choices=SIDES, default=None, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    root = (args.corpora or SHARED_CORPORA).resolve()
+    if not corpora_available(root):
+        print(
+            f"corpora not found at {root}: the core benchmark needs ../shared/corpora "
+            "(bbc/ and reuters21578/); set COPYDESK_CORPORA or pass --corpora PATH",
+            file=sys.stderr,
+        )
+        return 2
+    if args.side:
+        return run_side(args.side, root, args.limit, WORK_DIR / f"result-{args.side}.json")
+    return run_parent(root, args.limit)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

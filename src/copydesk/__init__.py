@@ -1,0 +1,28 @@
+"""copydesk: where did this news article really come from?
+
+Find, for each article, the earlier articles whose text it reuses; align the reused
+passages; tell whether the copy credits its source.
+"""
+
+from copydesk.desk import Desk
+from copydesk.engines.compare import Params
+from copydesk.engines.embedded import IngestSummary, ScanSummary
+from copydesk.model import Article, Evidence, Passage, Rejection, SourceMatch, Verdict
+from copydesk.store import StoreError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Article",
+    "Desk",
+    "Evidence",
+    "IngestSummary",
+    "Params",
+    "Passage",
+    "Rejection",
+    "ScanSummary",
+    "SourceMatch",
+    "StoreError",
+    "Verdict",
+    "__version__",
+]

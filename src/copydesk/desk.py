@@ -1,0 +1,81 @@
+"""``Desk``: the Python API, mirroring the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from copydesk.engines import embedded
+from copydesk.engines.compare import Params
+from copydesk.engines.embedded import IngestSummary, Progress, ScanSummary
+from copydesk.model import Article, Rejection, Verdict
+from copydesk.store import Store
+
+
+class Desk:
+    """A copydesk store and the operations on it.
+
+    >>> desk = Desk("news.db")
+    >>> desk.ingest(articles)          # Article objects (or use ingest_files)
+    >>> desk.scan()                    # compare what is new with everything
+    >>> for verdict in desk.verdicts(): print(verdict.to_json())
+    """
+
+    def __init__(
+        self, path: str | Path, *, params: Params | None = None, workers: int | None = None
+    ) -> None:
+        self.store = Store(path)
+        self.params = params or Params()
+        self.workers = workers
+
+    def __enter__(self) -> Desk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def ingest(
+        self, items: Iterable[Article | Rejection], *, progress: Progress | None = None
+    ) -> IngestSummary:
+        return embedded.ingest(self.store, items, workers=self.workers, progress=progress)
+
+    def ingest_files(
+        self, paths: Iterable[str | Path], *, progress: Progress | None = None, **read_options
+    ) -> IngestSummary:
+        from copydesk.reading import read_paths
+
+        return self.ingest(read_paths(paths, **read_options), progress=progress)
+
+    def scan(self, *, progress: Progress | None = None) -> ScanSummary:
+        return embedded.scan(
+            self.store, params=self.params, workers=self.workers, progress=progress
+        )
+
+    def verdicts(
+        self, *, include_same_outlet: bool = False, since: datetime | None = None
+    ) -> Iterator[Verdict]:
+        """Every article that reuses another, oldest first."""
+        for key in self.store.copies(include_same_outlet=include_same_outlet, since=since):
+            verdict = embedded.verdict_for(self.store, key, include_same_outlet=include_same_outlet)
+            if verdict is not None and verdict.sources:
+                yield verdict
+
+    def verdict(self, article_id: str, *, include_same_outlet: bool = False) -> Verdict | None:
+        """The stored verdict of one article (with no sources if it reuses nothing)."""
+        stored = self.store.article(article_id)
+        if stored is None:
+            return None
+        return embedded.verdict_for(self.store, stored.key, include_same_outlet=include_same_outlet)
+
+    def article(self, article_id: str) -> Article | None:
+        stored = self.store.article(article_id)
+        return stored.article if stored else None
+
+    def trace(self, article: Article, *, include_same_outlet: bool = False) -> Verdict:
+        return embedded.trace(
+            self.store, article, params=self.params, include_same_outlet=include_same_outlet
+        )

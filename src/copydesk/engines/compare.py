@@ -1,0 +1,58 @@
+"""The comparing step shared by every engine: tokenise, align and judge pairs."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from copydesk.align import AlignParams, align
+from copydesk.model import Article, SourceMatch
+from copydesk.text.tokens import tokenize
+from copydesk.verdict import JudgeParams, compare, Doc
+
+
+@dataclass(slots=True, frozen=True)
+class Params:
+    align: AlignParams = AlignParams()
+    judge: JudgeParams = JudgeParams()
+    min_shared_anchors: int = 4  # candidates share this many winnowed anchors ...
+    short_share: float = 0.2  # ... or this share of a short text's anchors ...
+    max_anchor_df: int = 100  # ... counting only anchors found in at most this many articles
+
+
+_CACHE: OrderedDict[int, Doc] = OrderedDict()
+_CACHE_SIZE = 4096
+
+
+def doc_for(key: int, article: Article) -> Doc:
+    """Tokenised once per process: a popular source is compared with many copies."""
+    doc = _CACHE.get(key)
+    if doc is not None and doc.article.text == article.text:
+        _CACHE.move_to_end(key)
+        doc.article = article
+        return doc
+    doc = Doc(article, tokenize(article.text), seq=key)
+    _CACHE[key] = doc
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return doc
+
+
+def compare_docs(a: Doc, b: Doc, params: Params) -> tuple[Doc, Doc, SourceMatch] | None:
+    alignment = align(a.article.text, a.tokens, b.article.text, b.tokens, params.align)
+    return compare(a, b, alignment, params.judge)
+
+
+def compare_group(
+    task: tuple[int, Article, list[tuple[int, Article]], Params],
+) -> list[tuple[int, int, SourceMatch]]:
+    """One article against its candidates: (copy key, source key, match) for each reuse."""
+    key, article, others, params = task
+    a = doc_for(key, article)
+    out = []
+    for other_key, other in others:
+        result = compare_docs(a, doc_for(other_key, other), params)
+        if result is not None:
+            copy, source, match = result
+            out.append((copy.seq, source.seq, match))
+    return out

@@ -1,0 +1,273 @@
+"""The embedded engine: a process pool for the stage functions, SQLite for the state."""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import islice
+
+import numpy as np
+
+from copydesk.candidates import pairs_from_postings
+from copydesk.engines.compare import Params, compare_docs, compare_group, doc_for
+from copydesk.fingerprint import Fingerprint, fingerprint
+from copydesk.model import Article, Rejection, SourceMatch, Verdict
+from copydesk.store import Store
+from copydesk.store.sqlite import meta_hash, text_hash
+from copydesk.text.tokens import tokenize
+from copydesk.verdict import Doc
+
+Progress = Callable[[int], None]  # called with how many more items are done
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    warnings: list[Rejection] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def read(self) -> int:
+        return self.added + self.updated + self.unchanged + len(self.rejected)
+
+
+@dataclass(slots=True)
+class ScanSummary:
+    scanned: int = 0
+    candidates: int = 0
+    pairs: int = 0
+    seconds: float = 0.0
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+@contextmanager
+def _pool(workers: int) -> Iterator[Executor | None]:
+    if workers <= 1:
+        yield None
+        return
+    # fork: workers start in milliseconds and inherit the imported modules.
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        yield pool
+
+
+def _fingerprints(texts: list[str], pool: Executor | None) -> list[Fingerprint]:
+    if pool is None or len(texts) < 64:
+        return [fingerprint(t) for t in texts]
+    chunk = max(16, math.ceil(len(texts) / 16))
+    return list(pool.map(fingerprint, texts, chunksize=chunk))
+
+
+def ingest(
+    store: Store,
+    items: Iterable[Article | Rejection],
+    *,
+    batch_size: int = 2000,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Store articles and their fingerprints; re-ingesting the same article changes nothing.
+
+    Each batch is one transaction: an interrupted ingest keeps every finished batch.
+    """
+    start = time.perf_counter()
+    summary = IngestSummary()
+    workers = default_workers() if workers is None else workers
+    with _pool(workers) as pool:
+        for batch in _batches(items, batch_size):
+            latest: dict[str, Article] = {}
+            for item in batch:
+                if isinstance(item, Rejection):
+                    (summary.warnings if item.severity == "warning" else summary.rejected).append(
+                        item
+                    )
+                else:
+                    latest.pop(item.id, None)  # the same id twice in a batch: the last wins
+                    latest[item.id] = item
+            articles = list(latest.values())
+            hashes = [(text_hash(a), meta_hash(a)) for a in articles]
+            known = store.known_hashes([a.id for a in articles])
+            need = [
+                i
+                for i, a in enumerate(articles)
+                if a.id not in known or known[a.id][1] != hashes[i][0]
+            ]
+            fps: list[Fingerprint | None] = [None] * len(articles)
+            for i, fp in zip(
+                need, _fingerprints([articles[i].text for i in need], pool), strict=True
+            ):
+                fps[i] = fp
+            counts = store.write_articles(
+                (a, th, mh, fp) for a, (th, mh), fp in zip(articles, hashes, fps, strict=True)
+            )
+            summary.added += counts["added"]
+            summary.updated += counts["updated"]
+            summary.unchanged += (
+                counts["unchanged"]
+                + (len(batch) - len(articles))
+                - sum(isinstance(x, Rejection) for x in batch)
+            )
+            if progress:
+                progress(len(batch))
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _pairs_full_pass(store: Store, new: set[int], params: Params) -> list[tuple[int, int]]:
+    """Candidate pairs touching a new article, from one sort-merge pass over all postings."""
+    a_h, a_a, b_h, b_a = store.postings()
+    pairs = pairs_from_postings(
+        a_h,
+        a_a,
+        b_h,
+        b_a,
+        min_shared=params.min_shared_anchors,
+        short_share=params.short_share,
+        max_df=params.max_anchor_df,
+    )
+    new_arr = np.fromiter(new, dtype=np.int64, count=len(new))
+    lo_new = np.isin(pairs[:, 0], new_arr)
+    hi_new = np.isin(pairs[:, 1], new_arr)
+    # Each pair is assigned to a new article: the lower key if both are new.
+    x = np.where(lo_new, pairs[:, 0], pairs[:, 1])
+    y = np.where(lo_new, pairs[:, 1], pairs[:, 0])
+    keep = lo_new | hi_new
+    return list(zip(x[keep].tolist(), y[keep].tolist(), strict=True))
+
+
+def _pairs_incremental(
+    store: Store, batch: list[int], new: set[int], params: Params
+) -> list[tuple[int, int]]:
+    pairs = store.candidate_pairs(
+        batch,
+        min_shared=params.min_shared_anchors,
+        short_share=params.short_share,
+        max_df=params.max_anchor_df,
+    )
+    return [(x, y) for x, y in pairs if y not in new or x < y]
+
+
+def scan(
+    store: Store,
+    *,
+    params: Params | None = None,
+    batch_size: int = 1000,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    full_pass_share: float = 0.05,
+) -> ScanSummary:
+    """Compare every article not yet scanned with everything in the store.
+
+    Candidates come from one pass over all postings when the new articles are more than
+    ``full_pass_share`` of the store, from index lookups otherwise; both give the same
+    pairs. A pair is decided once: when both articles are new, by the one ingested first.
+    Matches and "scanned" marks are written batch by batch, each batch one transaction,
+    so an interrupted scan resumes where it stopped.
+    """
+    params = params or Params()
+    start = time.perf_counter()
+    summary = ScanSummary()
+    todo = sorted(store.unscanned())
+    new = set(todo)
+    full = len(todo) > full_pass_share * store.count()
+    by_copy: dict[int, list[int]] = defaultdict(list)
+    if full and todo:
+        for x, y in _pairs_full_pass(store, new, params):
+            by_copy[x].append(y)
+    workers = default_workers() if workers is None else workers
+    with _pool(workers) as pool:
+        for batch in _batches(todo, batch_size):
+            if full:
+                pairs = [(x, y) for x in batch for y in by_copy.pop(x, ())]
+            else:
+                pairs = _pairs_incremental(store, batch, new, params)
+            summary.candidates += len(pairs)
+            grouped: dict[int, list[int]] = defaultdict(list)
+            for x, y in pairs:
+                grouped[x].append(y)
+            stored = store.articles({k for p in pairs for k in p})
+            tasks = [
+                (x, stored[x].article, [(y, stored[y].article) for y in sorted(ys)], params)
+                for x, ys in sorted(grouped.items())
+            ]
+            results = _run(compare_group, tasks, pool)
+            with store.transaction():
+                summary.pairs += store.write_matches(r for group in results for r in group)
+                store.mark_scanned(batch)
+            summary.scanned += len(batch)
+            if progress:
+                progress(len(batch))
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _run(fn: Callable, tasks: list, pool: Executor | None) -> list:
+    if pool is None or len(tasks) < 32:
+        return [fn(t) for t in tasks]
+    return list(pool.map(fn, tasks, chunksize=max(4, len(tasks) // 32)))
+
+
+def trace(
+    store: Store,
+    article: Article,
+    *,
+    params: Params | None = None,
+    include_same_outlet: bool = False,
+) -> Verdict:
+    """Where one article's text came from, against the store (the article is not stored).
+
+    When its date cannot decide, the traced article counts as seen after everything stored.
+    """
+    params = params or Params()
+    fp = fingerprint(article.text)
+    keys = store.candidates_for(
+        fp,
+        min_shared=params.min_shared_anchors,
+        short_share=params.short_share,
+        max_df=params.max_anchor_df,
+    )
+    doc = Doc(article, tokenize(article.text), seq=2**62)
+    sources: list[SourceMatch] = []
+    for key, stored in store.articles(keys).items():
+        if stored.article.id == article.id:
+            continue
+        result = compare_docs(doc, doc_for(key, stored.article), params)
+        if result is None or result[0] is not doc:
+            continue
+        match = result[2]
+        if match.same_outlet and not include_same_outlet:
+            continue
+        sources.append(match)
+    sources.sort(key=lambda m: (-m.coverage, -m.confidence))
+    return Verdict(article.id, article.outlet, article.url, article.published, sources)
+
+
+def verdict_for(store: Store, key: int, *, include_same_outlet: bool = False) -> Verdict | None:
+    stored = store.articles([key]).get(key)
+    if stored is None:
+        return None
+    a = stored.article
+    sources = [
+        SourceMatch.from_json(data, same_outlet=same)
+        for _, data, same in store.matches_of(key, include_same_outlet=include_same_outlet)
+    ]
+    return Verdict(a.id, a.outlet, a.url, a.published, sources)

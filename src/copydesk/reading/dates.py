@@ -1,0 +1,97 @@
+"""Publication dates: ISO 8601, RFC 2822 (RSS/e-mail dates) and epoch seconds, read as UTC."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from .errors import RecordError
+
+# Epoch numbers this large are milliseconds (JavaScript timestamps): as seconds they
+# would fall after the year 5000.
+_MILLISECONDS_FROM = 100_000_000_000
+# A numeric string is taken as epoch seconds only with 9+ digits (1973 onwards), so that
+# a bare year such as "2022" is an error rather than a date in January 1970.
+_EPOCH_STRING = re.compile(r"-?\d{9,}(?:\.\d+)?")
+_UTC_WORD = re.compile(r"\s*(?:UTC|GMT)$", re.IGNORECASE)
+
+
+def parse_published(value: str | int | float | None) -> datetime | None:
+    """Read a publication date; returns an aware UTC datetime, or None for no date.
+
+    Accepts ISO 8601 (``Z``, offsets, date only, a space for ``T``), RFC 2822 dates
+    as in RSS, and epoch seconds (numbers, or numeric strings of 9+ digits; numbers
+    from 10^11 up are read as milliseconds). Naive times are taken as UTC. An empty
+    string counts as no date. Anything else raises RecordError.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise RecordError(f"published: expected a date, got {str(value).lower()}")
+    if isinstance(value, int | float):
+        return _from_epoch(value, value)
+    if not isinstance(value, str):
+        raise RecordError(
+            f"published: expected a date string or epoch seconds, got {type(value).__name__}"
+        )
+    text = value.strip()
+    if not text:
+        return None
+    parsed = _iso(text)
+    if parsed is None and _EPOCH_STRING.fullmatch(text):
+        return _from_epoch(float(text) if "." in text else int(text), value)
+    if parsed is None:
+        parsed = _rfc2822(text)
+    if parsed is None:
+        raise _unreadable(value)
+    return _as_utc(parsed, value)
+
+
+def _iso(text: str) -> datetime | None:
+    candidates = [text]
+    if text[-1:] == "z":
+        candidates.append(text[:-1] + "Z")
+    stripped = _UTC_WORD.sub("", text)
+    if stripped != text:
+        candidates.append(stripped + "+00:00")
+    for candidate in candidates:
+        try:
+            return datetime.fromisoformat(candidate)
+        except ValueError:
+            continue
+    return None
+
+
+def _rfc2822(text: str) -> datetime | None:
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _from_epoch(number: int | float, original: object) -> datetime:
+    if isinstance(number, float) and not math.isfinite(number):
+        raise _unreadable(original)
+    seconds = number / 1000 if abs(number) >= _MILLISECONDS_FROM else number
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise _unreadable(original) from None
+
+
+def _as_utc(parsed: datetime, original: object) -> datetime:
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise _unreadable(original) from None
+
+
+def _unreadable(value: object) -> RecordError:
+    shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+    return RecordError(
+        f"published: cannot read date {shown}; use ISO 8601, e.g. 2022-10-16T09:00:00Z"
+    )

@@ -1,0 +1,167 @@
+"""Input files (or stdin), dispatched by name or, failing that, by their first bytes.
+
+Formats: JSON Lines (``.jsonl``, ``.ndjson``, ``.json``; a ``.json`` file may also hold
+one JSON array of objects or one object), CSV (``.csv``) and TSV (``.tsv``), each
+optionally gzipped (``.gz``). ``-`` is stdin, read as JSON (gzip is detected).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import BinaryIO
+
+from ..model import Article, Rejection
+from .csvfile import TEXT_COLUMNS, read_csv
+from .jsonl import read_json
+from .records import DEFAULT_MAX_TEXT_BYTES
+from .sniff import BOM, GZIP_MAGIC, HEAD_BYTES, binary_signature
+
+STDIN_SOURCE = "<stdin>"
+SUFFIX_FORMATS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".jsonlines": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "tsv",
+}
+DELIMITERS = {"csv": ",", "tsv": "\t"}
+ACCEPTED = (
+    "copydesk reads JSON Lines (.jsonl, .ndjson, .json), a JSON array of articles (.json)"
+    " and CSV or TSV with a header row naming a 'text' or 'html' column (.csv, .tsv),"
+    " each optionally gzipped (.gz)"
+)
+# Errors a damaged gzip stream raises part-way through.
+_STREAM_ERRORS = (OSError, EOFError, zlib.error)
+
+
+def read_path(
+    path: str | Path, *, max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES
+) -> Iterator[Article | Rejection]:
+    """Articles from one input file, "-" for stdin; problems come out as Rejections.
+
+    Never raises for bad input: a file that cannot be read at all gives one Rejection
+    naming it, a bad record one Rejection with its line, and reading goes on.
+    """
+    is_stdin = str(path) == "-"
+    source = STDIN_SOURCE if is_stdin else str(path)
+    with ExitStack() as stack:
+        if is_stdin:
+            raw: BinaryIO = sys.stdin.buffer
+            fmt: str | None = "json"
+            gz: bool | None = None  # detected from the data
+        else:
+            fmt, gz = format_from_name(Path(path).name)
+            try:
+                raw = stack.enter_context(open(path, "rb"))
+            except OSError as exc:
+                yield Rejection(source, None, _open_problem(Path(path), exc))
+                return
+        try:
+            stream, head = _open_stream(raw, gz, stack)
+        except _STREAM_ERRORS as exc:
+            yield Rejection(source, None, f"not a readable gzip file ({exc})")
+            return
+        kind = binary_signature(head)
+        if kind:
+            if head.startswith(GZIP_MAGIC):
+                kind += ": name the file with a .gz suffix, e.g. articles.jsonl.gz"
+            yield Rejection(source, None, f"binary file, not JSON Lines or CSV ({kind})")
+            return
+        fmt = fmt or sniff_format(head)
+        if fmt is None:
+            yield Rejection(source, None, f"unknown file type: {ACCEPTED}")
+            return
+        if fmt in ("json", "jsonl"):
+            items = read_json(stream, head, source, max_text_bytes, documents=fmt == "json")
+        else:
+            items = read_csv(stream, source, DELIMITERS[fmt], max_text_bytes)
+        try:
+            yield from items
+        except _STREAM_ERRORS as exc:
+            yield Rejection(source, None, f"read error, the rest of the file is skipped ({exc})")
+
+
+def read_paths(
+    paths: Iterable[str | Path], *, max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES
+) -> Iterator[Article | Rejection]:
+    """``read_path`` over several inputs, one after another."""
+    for path in paths:
+        yield from read_path(path, max_text_bytes=max_text_bytes)
+
+
+def format_from_name(name: str) -> tuple[str | None, bool]:
+    """The format a name promises ("jsonl", "json", "csv", "tsv" or None); gzipped or not."""
+    lower = name.lower()
+    gz = lower.endswith(".gz")
+    stem = lower.removesuffix(".gz")
+    dot = stem.rfind(".")
+    return (SUFFIX_FORMATS.get(stem[dot:]) if dot >= 0 else None), gz
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The format of an input with an unknown name, judged from its first bytes."""
+    body = head.removeprefix(BOM).lstrip()
+    if body[:1] in (b"{", b"["):
+        return "json"
+    first = body.split(b"\n", 1)[0].decode("utf-8", "replace")
+    for fmt, delimiter in DELIMITERS.items():
+        if delimiter in first:
+            names = {cell.strip().strip('"').strip() for cell in first.split(delimiter)}
+            if names.intersection(TEXT_COLUMNS):
+                return fmt
+    return None
+
+
+def _open_problem(path: Path, exc: OSError) -> str:
+    if path.is_dir():
+        return "is a directory, not a file: pass the files in it (e.g. dir/*.jsonl)"
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    return f"cannot open the file ({exc.strerror or exc})"
+
+
+def _open_stream(raw: BinaryIO, gz: bool | None, stack: ExitStack) -> tuple[BinaryIO, bytes]:
+    """The decompressed stream and its first bytes (still to be read from the stream)."""
+    stream = raw
+    if gz:
+        stream = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))
+    head = stream.read(HEAD_BYTES)
+    if gz is None and head.startswith(GZIP_MAGIC):
+        stream = stack.enter_context(gzip.GzipFile(fileobj=_replay(head, raw), mode="rb"))
+        head = stream.read(HEAD_BYTES)
+    return _replay(head, stream), head
+
+
+def _replay(head: bytes, rest: BinaryIO) -> BinaryIO:
+    # stdin cannot seek back, so the bytes looked at are put in front of the rest.
+    return io.BufferedReader(_Replay(head, rest), buffer_size=1 << 20)
+
+
+class _Replay(io.RawIOBase):
+    """Bytes already read from a stream, followed by the rest of the stream."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        super().__init__()
+        self._head = memoryview(head)
+        self._read = getattr(rest, "read1", rest.read)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        return n

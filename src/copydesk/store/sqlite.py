@@ -1,0 +1,459 @@
+"""The SQLite store. All SQL lives here; the stages never see a cursor.
+
+WAL mode lets readers (a web page, a ``show``) work while a scan writes; every batch is
+one transaction, so a crash or a kill leaves the store as it was after the last batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from copydesk.candidates import enough_shared
+from copydesk.fingerprint import Fingerprint
+from copydesk.model import Article, SourceMatch, iso
+from copydesk.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+_ARTICLE_COLUMNS = "key, id, url, outlet, outlet_name, author, title, published, text, extra"
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used as asked; the message says what to do."""
+
+
+@dataclass(slots=True)
+class StoredArticle:
+    key: int
+    article: Article
+
+
+def text_hash(article: Article) -> str:
+    return hashlib.blake2b(article.text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def meta_hash(article: Article) -> str:
+    meta = [
+        article.url,
+        article.outlet,
+        article.outlet_name,
+        article.author,
+        article.title,
+        iso(article.published),
+        json.dumps(article.extra, sort_keys=True, default=str),
+    ]
+    return hashlib.blake2b(json.dumps(meta).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _ints(values: np.ndarray) -> list[int]:
+    """uint64 hashes as the signed 64-bit integers SQLite stores."""
+    return values.astype(np.uint64, copy=False).view(np.int64).tolist()
+
+
+def _blobs(fp: Fingerprint) -> tuple[bytes, bytes]:
+    return (
+        fp.anchors.astype(np.uint64, copy=False).view(np.int64).tobytes(),
+        fp.bands.astype(np.uint64, copy=False).view(np.int64).tobytes(),
+    )
+
+
+def _row_to_article(row: Sequence[Any]) -> StoredArticle:
+    key, id_, url, outlet, outlet_name, author, title, published, text, extra = row
+    return StoredArticle(
+        key,
+        Article(
+            id=id_,
+            text=text,
+            url=url,
+            outlet=outlet,
+            published=datetime.fromisoformat(published) if published else None,
+            title=title,
+            author=author,
+            outlet_name=outlet_name,
+            extra=json.loads(extra) if extra else {},
+        ),
+    )
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a script into statements (executescript would commit our transaction)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+    if pending.strip():
+        raise StoreError(f"incomplete statement in migration: {pending.strip()[:60]}")
+
+
+class Store:
+    """One copydesk store file. Not shared between threads; open one per process."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if self.path.exists() and self.path.is_dir():
+            raise StoreError(f"{self.path} is a directory; give a file name for the store")
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA temp_store = MEMORY")
+            self.db.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{self.path} is not a copydesk store ({exc}); give another --db path"
+            ) from exc
+
+    # -- plumbing -------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}, newer than this copydesk "
+                f"understands ({SCHEMA_VERSION}); upgrade copydesk"
+            )
+        if version == 0 and self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise StoreError(f"{self.path} is an SQLite file but not a copydesk store")
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[number]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    # -- articles -------------------------------------------------------------------
+
+    def known_hashes(self, ids: Sequence[str]) -> dict[str, tuple[int, str, str]]:
+        """For the ids already stored: (key, text hash, metadata hash)."""
+        out: dict[str, tuple[int, str, str]] = {}
+        for lo in range(0, len(ids), 500):
+            chunk = ids[lo : lo + 500]
+            marks = ",".join("?" * len(chunk))
+            for id_, key, th, mh in self.db.execute(
+                f"SELECT id, key, text_hash, meta_hash FROM articles WHERE id IN ({marks})", chunk
+            ):
+                out[id_] = (key, th, mh)
+        return out
+
+    def _forget_matches(self, key: int) -> None:
+        self.db.execute("DELETE FROM matches WHERE copy = ? OR source = ?", (key, key))
+
+    def write_articles(
+        self, items: Iterable[tuple[Article, str, str, Fingerprint | None]]
+    ) -> dict[str, int]:
+        """Insert or update articles in one transaction.
+
+        Each item is (article, text hash, metadata hash, fingerprint); the fingerprint is
+        None when the text is unchanged. Returns counts of added, updated and unchanged.
+        """
+        counts = {"added": 0, "updated": 0, "unchanged": 0}
+        now = iso(datetime.now(UTC))
+        with self.transaction() as db:
+            for article, th, mh, fp in items:
+                row = db.execute(
+                    "SELECT key, text_hash, meta_hash FROM articles WHERE id = ?", (article.id,)
+                ).fetchone()
+                if row is not None and row[1] == th and row[2] == mh:
+                    counts["unchanged"] += 1
+                    continue
+                values = (
+                    article.url,
+                    article.outlet,
+                    article.outlet_name,
+                    article.author,
+                    article.title,
+                    iso(article.published),
+                    article.published.timestamp() if article.published else None,
+                    article.text,
+                    th,
+                    mh,
+                    json.dumps(article.extra, default=str) if article.extra else None,
+                    now,
+                )
+                blobs = _blobs(fp) if fp is not None else None
+                if row is None:
+                    if fp is None:
+                        raise ValueError(f"{article.id}: a new article needs its fingerprint")
+                    key = db.execute(
+                        "INSERT INTO articles (url, outlet, outlet_name, author, title, "
+                        "published, published_ts, text, text_hash, meta_hash, extra, "
+                        "ingested_at, n_words, anchors, bands, id) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (*values, fp.n_words, *blobs, article.id),
+                    ).lastrowid
+                    counts["added"] += 1
+                else:
+                    key = row[0]
+                    db.execute(
+                        "UPDATE articles SET url=?, outlet=?, outlet_name=?, author=?, title=?, "
+                        "published=?, published_ts=?, text=?, text_hash=?, meta_hash=?, "
+                        "extra=?, ingested_at=?, scanned=0 WHERE key=?",
+                        (*values, key),
+                    )
+                    self._forget_matches(key)
+                    counts["updated"] += 1
+                    if row[1] == th:
+                        continue  # same text: the fingerprint stands
+                    if fp is None:
+                        raise ValueError(f"{article.id}: a changed text needs its fingerprint")
+                    self._drop_postings(key)
+                    db.execute(
+                        "UPDATE articles SET n_words = ?, anchors = ?, bands = ? WHERE key = ?",
+                        (fp.n_words, *blobs, key),
+                    )
+                assert fp is not None
+                db.executemany(
+                    "INSERT OR IGNORE INTO anchors (hash, article) VALUES (?, ?)",
+                    [(h, key) for h in _ints(fp.anchors)],
+                )
+                db.executemany(
+                    "INSERT OR IGNORE INTO bands (key, article) VALUES (?, ?)",
+                    [(h, key) for h in _ints(fp.bands)],
+                )
+        return counts
+
+    def _drop_postings(self, key: int) -> None:
+        anchors, bands = self.db.execute(
+            "SELECT anchors, bands FROM articles WHERE key = ?", (key,)
+        ).fetchone()
+        self.db.executemany(
+            "DELETE FROM anchors WHERE hash = ? AND article = ?",
+            [(h, key) for h in np.frombuffer(anchors, dtype=np.int64).tolist()],
+        )
+        self.db.executemany(
+            "DELETE FROM bands WHERE key = ? AND article = ?",
+            [(h, key) for h in np.frombuffer(bands, dtype=np.int64).tolist()],
+        )
+
+    def postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """All (anchor hash, article) and (band key, article) postings, as int64 arrays."""
+        keys, anchors, bands = [], [], []
+        for key, a, b in self.db.execute("SELECT key, anchors, bands FROM articles"):
+            keys.append(key)
+            anchors.append(np.frombuffer(a, dtype=np.int64))
+            bands.append(np.frombuffer(b, dtype=np.int64))
+        if not keys:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty, empty
+        k = np.array(keys, dtype=np.int64)
+        return (
+            np.concatenate(anchors),
+            np.repeat(k, [x.size for x in anchors]),
+            np.concatenate(bands),
+            np.repeat(k, [x.size for x in bands]),
+        )
+
+    def articles(self, keys: Iterable[int]) -> dict[int, StoredArticle]:
+        keys = list(keys)
+        out: dict[int, StoredArticle] = {}
+        for lo in range(0, len(keys), 500):
+            chunk = keys[lo : lo + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE key IN ({marks})", chunk
+            ):
+                stored = _row_to_article(row)
+                out[stored.key] = stored
+        return out
+
+    def article(self, id_: str) -> StoredArticle | None:
+        row = self.db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (id_,)
+        ).fetchone()
+        return _row_to_article(row) if row else None
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def unscanned(self) -> list[int]:
+        return [k for (k,) in self.db.execute("SELECT key FROM articles WHERE scanned = 0")]
+
+    def mark_scanned(self, keys: Sequence[int]) -> None:
+        self.db.executemany("UPDATE articles SET scanned = 1 WHERE key = ?", [(k,) for k in keys])
+
+    # -- candidates -----------------------------------------------------------------
+
+    def candidate_pairs(
+        self, keys: Sequence[int], *, min_shared: int, short_share: float, max_df: int
+    ) -> set[tuple[int, int]]:
+        """(x, y) for x in ``keys`` and any stored y that share enough anchors or a band.
+
+        Anchors found in more than ``max_df`` articles are left out: they are stock
+        phrases, and their posting lists would make the join quadratic.
+        """
+        db = self.db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS q (hash INTEGER, article INTEGER)")
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS qb (key INTEGER, article INTEGER)")
+        db.execute("DELETE FROM q")
+        db.execute("DELETE FROM qb")
+        for lo in range(0, len(keys), 500):
+            chunk = list(keys[lo : lo + 500])
+            marks = ",".join("?" * len(chunk))
+            for key, anchors, bands in db.execute(
+                f"SELECT key, anchors, bands FROM articles WHERE key IN ({marks})", chunk
+            ):
+                db.executemany(
+                    "INSERT INTO q VALUES (?, ?)",
+                    [(h, key) for h in np.frombuffer(anchors, dtype=np.int64).tolist()],
+                )
+                db.executemany(
+                    "INSERT INTO qb VALUES (?, ?)",
+                    [(h, key) for h in np.frombuffer(bands, dtype=np.int64).tolist()],
+                )
+        pairs: set[tuple[int, int]] = set()
+        query = """
+            WITH d AS (SELECT hash FROM q GROUP BY hash),
+            rare AS MATERIALIZED (
+                SELECT d.hash FROM d JOIN anchors p ON p.hash = d.hash
+                GROUP BY d.hash HAVING count(*) BETWEEN 2 AND ?
+            )
+            SELECT q.article, p.article, count(*),
+                   (SELECT length(anchors) / 8 FROM articles WHERE key = q.article),
+                   (SELECT length(anchors) / 8 FROM articles WHERE key = p.article)
+            FROM rare JOIN q ON q.hash = rare.hash JOIN anchors p ON p.hash = rare.hash
+            WHERE p.article != q.article
+            GROUP BY q.article, p.article
+            HAVING count(*) >= 2
+        """
+        rows = np.array(db.execute(query, (max_df,)).fetchall(), dtype=np.int64).reshape(-1, 5)
+        ok = enough_shared(rows[:, 2], rows[:, 3], rows[:, 4], min_shared, short_share)
+        pairs.update(zip(rows[ok, 0].tolist(), rows[ok, 1].tolist(), strict=True))
+        band_query = """
+            SELECT DISTINCT q.article, p.article
+            FROM qb q JOIN bands p ON p.key = q.key
+            WHERE p.article != q.article
+        """
+        pairs.update(db.execute(band_query).fetchall())
+        return pairs
+
+    def candidates_for(
+        self,
+        fp: Fingerprint,
+        *,
+        min_shared: int,
+        short_share: float,
+        max_df: int,
+        limit: int = 200,
+    ) -> list[int]:
+        """Stored articles that share enough anchors or a band with one fingerprint."""
+        found: dict[int, int] = {}
+        hashes = _ints(fp.anchors)
+        for lo in range(0, len(hashes), 500):
+            chunk = hashes[lo : lo + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"""SELECT p.article FROM anchors p
+                    JOIN (SELECT hash FROM anchors WHERE hash IN ({marks})
+                          GROUP BY hash HAVING count(*) <= ?) r ON r.hash = p.hash""",
+                (*chunk, max_df),
+            )
+            for (article,) in rows:
+                found[article] = found.get(article, 0) + 1
+        keys: set[int] = set()
+        if found:
+            cand = list(found)
+            sizes = dict(self._anchor_counts(cand))
+            shared = np.array([found[k] for k in cand])
+            n_other = np.array([sizes.get(k, 0) for k in cand])
+            ok = enough_shared(
+                shared, np.full_like(shared, fp.anchors.size), n_other, min_shared, short_share
+            )
+            keys = {k for k, good in zip(cand, ok.tolist(), strict=True) if good}
+        bands = _ints(fp.bands)
+        if bands:
+            marks = ",".join("?" * len(bands))
+            keys.update(
+                k
+                for (k,) in self.db.execute(
+                    f"SELECT DISTINCT article FROM bands WHERE key IN ({marks})", bands
+                )
+            )
+        return sorted(keys, key=lambda k: -found.get(k, 0))[:limit]
+
+    def _anchor_counts(self, keys: list[int]) -> Iterator[tuple[int, int]]:
+        for lo in range(0, len(keys), 500):
+            chunk = keys[lo : lo + 500]
+            marks = ",".join("?" * len(chunk))
+            yield from self.db.execute(
+                f"SELECT key, length(anchors) / 8 FROM articles WHERE key IN ({marks})", chunk
+            )
+
+    # -- matches --------------------------------------------------------------------
+
+    def write_matches(self, rows: Iterable[tuple[int, int, SourceMatch]]) -> int:
+        n = 0
+        for copy, source, match in rows:
+            self.db.execute("DELETE FROM matches WHERE copy = ? AND source = ?", (source, copy))
+            self.db.execute(
+                "INSERT OR REPLACE INTO matches (copy, source, same_outlet, relation, credit, "
+                "coverage, confidence, data) VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    copy,
+                    source,
+                    int(match.same_outlet),
+                    match.relation,
+                    match.credit,
+                    match.coverage,
+                    match.confidence,
+                    json.dumps(match.to_json(), ensure_ascii=False),
+                ),
+            )
+            n += 1
+        return n
+
+    def copies(
+        self, *, include_same_outlet: bool = False, since: datetime | None = None
+    ) -> list[int]:
+        """Keys of articles that have at least one source, oldest first."""
+        sql = "SELECT DISTINCT m.copy FROM matches m JOIN articles a ON a.key = m.copy WHERE 1"
+        args: list[Any] = []
+        if not include_same_outlet:
+            sql += " AND m.same_outlet = 0"
+        if since is not None:
+            sql += " AND a.published_ts >= ?"
+            args.append(since.timestamp())
+        sql += " ORDER BY coalesce(a.published_ts, 1e18), a.key"
+        return [k for (k,) in self.db.execute(sql, args)]
+
+    def matches_of(
+        self, copy: int, *, include_same_outlet: bool = False
+    ) -> list[tuple[int, dict[str, Any], bool]]:
+        """(source key, match JSON, same outlet) for one copy, strongest first."""
+        sql = "SELECT source, data, same_outlet FROM matches WHERE copy = ?"
+        if not include_same_outlet:
+            sql += " AND same_outlet = 0"
+        sql += " ORDER BY coverage DESC, confidence DESC"
+        return [(s, json.loads(d), bool(so)) for s, d, so in self.db.execute(sql, (copy,))]
+
+    def match_count(self, *, include_same_outlet: bool = False) -> int:
+        sql = "SELECT count(*) FROM matches"
+        if not include_same_outlet:
+            sql += " WHERE same_outlet = 0"
+        return self.db.execute(sql).fetchone()[0]
