@@ -117,7 +117,9 @@ def judge(
     copy: Doc, source: Doc, alignment: Alignment, basis: str, params: JudgeParams = DEFAULT
 ) -> SourceMatch:
     """The verdict on one copy/source pair; ``alignment`` is oriented copy → source."""
-    credit = _credits(copy.article, source.article)
+    same_outlet = bool(copy.article.outlet) and copy.article.outlet == source.article.outlet
+    # An outlet naming itself in its own reuse is its masthead, not credit to another.
+    credit = [] if same_outlet else _credits(copy.article, source.article)
     evidence: list[Evidence] = list(credit)
     lag = _lag_hours(copy.article.published, source.article.published)
     if lag is not None:
@@ -146,7 +148,7 @@ def judge(
         passages=alignment.passages,
         evidence=evidence,
         direction_basis=basis,
-        same_outlet=bool(copy.article.outlet) and copy.article.outlet == source.article.outlet,
+        same_outlet=same_outlet,
     )
 
 

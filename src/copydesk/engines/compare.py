@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from copydesk.align import AlignParams, align
 from copydesk.model import Article, SourceMatch
 from copydesk.text.tokens import tokenize
-from copydesk.verdict import JudgeParams, compare, Doc
+from copydesk.verdict import Doc, JudgeParams, compare
 
 
 @dataclass(slots=True, frozen=True)
 class Params:
-    align: AlignParams = AlignParams()
-    judge: JudgeParams = JudgeParams()
+    align: AlignParams = field(default_factory=AlignParams)
+    judge: JudgeParams = field(default_factory=JudgeParams)
     min_shared_anchors: int = 4  # candidates share this many winnowed anchors ...
     short_share: float = 0.2  # ... or this share of a short text's anchors ...
     max_anchor_df: int = 100  # ... counting only anchors found in at most this many articles

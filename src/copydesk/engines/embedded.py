@@ -70,11 +70,34 @@ def _pool(workers: int) -> Iterator[Executor | None]:
         yield pool
 
 
-def _fingerprints(texts: list[str], pool: Executor | None) -> list[Fingerprint]:
-    if pool is None or len(texts) < 64:
-        return [fingerprint(t) for t in texts]
-    chunk = max(16, math.ceil(len(texts) / 16))
-    return list(pool.map(fingerprint, texts, chunksize=chunk))
+def _fingerprint_all(texts: list[str]) -> list[Fingerprint]:
+    return [fingerprint(t) for t in texts]
+
+
+class _Fingerprinter:
+    """Fingerprints batches in the pool while the main process writes the previous one."""
+
+    def __init__(self, pool: Executor | None, workers: int) -> None:
+        self.pool, self.workers = pool, workers
+
+    def submit(self, texts: list[str]) -> Callable[[], list[Fingerprint]]:
+        if self.pool is None or len(texts) < 64:
+            return lambda: _fingerprint_all(texts)
+        size = math.ceil(len(texts) / self.workers)
+        futures = [
+            self.pool.submit(_fingerprint_all, texts[i : i + size])
+            for i in range(0, len(texts), size)
+        ]
+        return lambda: [fp for f in futures for fp in f.result()]
+
+
+@dataclass(slots=True)
+class _Pending:
+    articles: list[Article]
+    hashes: list[tuple[str, str]]
+    need: list[int]
+    result: Callable[[], list[Fingerprint]]
+    read: int
 
 
 def ingest(
@@ -92,16 +115,33 @@ def ingest(
     start = time.perf_counter()
     summary = IngestSummary()
     workers = default_workers() if workers is None else workers
+
+    def write(p: _Pending) -> None:
+        fps: list[Fingerprint | None] = [None] * len(p.articles)
+        for i, fp in zip(p.need, p.result(), strict=True):
+            fps[i] = fp
+        counts = store.write_articles(
+            (a, th, mh, fp) for a, (th, mh), fp in zip(p.articles, p.hashes, fps, strict=True)
+        )
+        summary.added += counts["added"]
+        summary.updated += counts["updated"]
+        summary.unchanged += counts["unchanged"]
+        if progress:
+            progress(p.read)
+
     with _pool(workers) as pool:
+        fingerprinter = _Fingerprinter(pool, workers)
+        pending: _Pending | None = None
         for batch in _batches(items, batch_size):
             latest: dict[str, Article] = {}
             for item in batch:
                 if isinstance(item, Rejection):
-                    (summary.warnings if item.severity == "warning" else summary.rejected).append(
-                        item
-                    )
+                    bucket = summary.warnings if item.severity == "warning" else summary.rejected
+                    bucket.append(item)
                 else:
-                    latest.pop(item.id, None)  # the same id twice in a batch: the last wins
+                    if item.id in latest:
+                        summary.unchanged += 1  # the same id twice in a batch: the last wins
+                    latest.pop(item.id, None)
                     latest[item.id] = item
             articles = list(latest.values())
             hashes = [(text_hash(a), meta_hash(a)) for a in articles]
@@ -111,23 +151,12 @@ def ingest(
                 for i, a in enumerate(articles)
                 if a.id not in known or known[a.id][1] != hashes[i][0]
             ]
-            fps: list[Fingerprint | None] = [None] * len(articles)
-            for i, fp in zip(
-                need, _fingerprints([articles[i].text for i in need], pool), strict=True
-            ):
-                fps[i] = fp
-            counts = store.write_articles(
-                (a, th, mh, fp) for a, (th, mh), fp in zip(articles, hashes, fps, strict=True)
-            )
-            summary.added += counts["added"]
-            summary.updated += counts["updated"]
-            summary.unchanged += (
-                counts["unchanged"]
-                + (len(batch) - len(articles))
-                - sum(isinstance(x, Rejection) for x in batch)
-            )
-            if progress:
-                progress(len(batch))
+            job = fingerprinter.submit([articles[i].text for i in need])
+            if pending is not None:
+                write(pending)
+            pending = _Pending(articles, hashes, need, job, len(batch))
+        if pending is not None:
+            write(pending)
     summary.seconds = time.perf_counter() - start
     return summary
 

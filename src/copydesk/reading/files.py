@@ -46,6 +46,8 @@ def read_path(
 ) -> Iterator[Article | Rejection]:
     """Articles from one input file, "-" for stdin; problems come out as Rejections.
 
+    The format comes from the name (see the module docstring); a name without a known
+    suffix is judged by its first bytes. A file named "-" must be given as "./-".
     Never raises for bad input: a file that cannot be read at all gives one Rejection
     naming it, a bad record one Rejection with its line, and reading goes on.
     """
@@ -66,7 +68,7 @@ def read_path(
         try:
             stream, head = _open_stream(raw, gz, stack)
         except _STREAM_ERRORS as exc:
-            yield Rejection(source, None, f"not a readable gzip file ({exc})")
+            yield Rejection(source, None, _read_problem(exc))
             return
         kind = binary_signature(head)
         if kind:
@@ -125,6 +127,12 @@ def _open_problem(path: Path, exc: OSError) -> str:
     if isinstance(exc, FileNotFoundError):
         return "file not found"
     return f"cannot open the file ({exc.strerror or exc})"
+
+
+def _read_problem(exc: BaseException) -> str:
+    if isinstance(exc, gzip.BadGzipFile | EOFError | zlib.error):
+        return f"not a readable gzip file ({exc})"
+    return f"cannot read the file ({exc})"
 
 
 def _open_stream(raw: BinaryIO, gz: bool | None, stack: ExitStack) -> tuple[BinaryIO, bytes]:

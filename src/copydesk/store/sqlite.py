@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from copydesk.candidates import enough_shared
-from copydesk.fingerprint import Fingerprint
+from copydesk.fingerprint import Fingerprint, fingerprint
 from copydesk.model import Article, SourceMatch, iso
 from copydesk.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -56,6 +56,13 @@ def meta_hash(article: Article) -> str:
 def _ints(values: np.ndarray) -> list[int]:
     """uint64 hashes as the signed 64-bit integers SQLite stores."""
     return values.astype(np.uint64, copy=False).view(np.int64).tolist()
+
+
+def _postings(hashes: np.ndarray, key: int) -> np.ndarray:
+    out = np.empty((hashes.size, 2), dtype=np.int64)
+    out[:, 0] = hashes.astype(np.uint64, copy=False).view(np.int64)
+    out[:, 1] = key
+    return out
 
 
 def _blobs(fp: Fingerprint) -> tuple[bytes, bytes]:
@@ -175,6 +182,8 @@ class Store:
         """
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         now = iso(datetime.now(UTC))
+        anchor_rows: list[np.ndarray] = []
+        band_rows: list[np.ndarray] = []
         with self.transaction() as db:
             for article, th, mh, fp in items:
                 row = db.execute(
@@ -197,10 +206,11 @@ class Store:
                     json.dumps(article.extra, default=str) if article.extra else None,
                     now,
                 )
+                if fp is None and (row is None or row[1] != th):
+                    fp = fingerprint(article.text)  # the caller's view of the store was stale
                 blobs = _blobs(fp) if fp is not None else None
                 if row is None:
-                    if fp is None:
-                        raise ValueError(f"{article.id}: a new article needs its fingerprint")
+                    assert fp is not None and blobs is not None
                     key = db.execute(
                         "INSERT INTO articles (url, outlet, outlet_name, author, title, "
                         "published, published_ts, text, text_hash, meta_hash, extra, "
@@ -221,22 +231,21 @@ class Store:
                     counts["updated"] += 1
                     if row[1] == th:
                         continue  # same text: the fingerprint stands
-                    if fp is None:
-                        raise ValueError(f"{article.id}: a changed text needs its fingerprint")
+                    assert fp is not None and blobs is not None
                     self._drop_postings(key)
                     db.execute(
                         "UPDATE articles SET n_words = ?, anchors = ?, bands = ? WHERE key = ?",
                         (fp.n_words, *blobs, key),
                     )
                 assert fp is not None
-                db.executemany(
-                    "INSERT OR IGNORE INTO anchors (hash, article) VALUES (?, ?)",
-                    [(h, key) for h in _ints(fp.anchors)],
-                )
-                db.executemany(
-                    "INSERT OR IGNORE INTO bands (key, article) VALUES (?, ?)",
-                    [(h, key) for h in _ints(fp.bands)],
-                )
+                anchor_rows.append(_postings(fp.anchors, key))
+                band_rows.append(_postings(fp.bands, key))
+            # One sorted bulk insert per table: B-tree pages are filled in order.
+            for table, rows in (("anchors", anchor_rows), ("bands", band_rows)):
+                if rows:
+                    both = np.concatenate(rows)
+                    both = both[np.lexsort((both[:, 1], both[:, 0]))]
+                    db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", both.tolist())
         return counts
 
     def _drop_postings(self, key: int) -> None:
