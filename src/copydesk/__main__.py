@@ -1,0 +1,3 @@
+from copydesk.cli import app
+
+app(prog_name="copydesk")

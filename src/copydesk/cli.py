@@ -1,0 +1,229 @@
+"""The ``copydesk`` command line; every command has a twin on ``copydesk.Desk``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from copydesk.desk import Desk
+from copydesk.model import Verdict
+from copydesk.reading import RecordError, parse_published, read_single
+from copydesk.reports import ingest_table, render_side_by_side, verdict_table
+from copydesk.store import StoreError
+
+app = typer.Typer(
+    help="Where did this news article really come from? Trace reused text between outlets.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+# Piped output is not squeezed into 80 columns: tables stay readable in a file or a pager.
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+DbOption = Annotated[
+    Path, typer.Option("--db", help="The store: an SQLite file, created if missing.")
+]
+SameOutletOption = Annotated[
+    bool,
+    typer.Option(
+        "--include-same-outlet",
+        help="Also report an outlet's reuse of its own text (boilerplate, updated versions).",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines, one verdict per line.")]
+
+EXIT_REJECTED = 1  # ingest: some records could not be read; everything else was stored
+EXIT_USAGE = 2  # the command could not run: bad arguments, unusable store or input
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+@contextmanager
+def _desk(db: Path, workers: int | None = None) -> Iterator[Desk]:
+    try:
+        desk = Desk(db, workers=workers)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    try:
+        yield desk
+    finally:
+        desk.close()
+
+
+def _progress(transient: bool = True) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=transient,
+        disable=not err.is_terminal,
+    )
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_published(value)
+    except RecordError as exc:
+        raise _fail(f"--since: {exc}") from None
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[str], typer.Argument(help="JSON Lines, JSON or CSV files; - is stdin.")],
+    db: DbOption,
+    max_text_mb: Annotated[
+        float, typer.Option(help="Reject articles whose text is larger than this.")
+    ] = 2.0,
+    workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+    show_rejected: Annotated[int, typer.Option(help="List at most this many rejections.")] = 20,
+) -> None:
+    """Store articles and their fingerprints. Re-ingesting the same article changes nothing;
+    a changed text replaces the old one and its verdicts are recomputed by the next scan.
+
+    Exit status: 0 all read, 1 some records rejected (the rest stored), 2 nothing could run.
+    """
+    with _desk(db, workers) as desk, _progress() as progress:
+        task = progress.add_task("ingesting", total=None)
+        summary = desk.ingest_files(
+            files,
+            progress=lambda n: progress.advance(task, n),
+            max_text_bytes=int(max_text_mb * 1_000_000),
+        )
+    err.print(ingest_table(summary))
+    for problem in (summary.rejected + summary.warnings)[:show_rejected]:
+        label = "[red]rejected[/]" if problem.severity == "error" else "[yellow]warning[/]"
+        err.print(f"{label} {problem}", markup=True, highlight=False)
+    hidden = len(summary.rejected) + len(summary.warnings) - show_rejected
+    if hidden > 0:
+        err.print(f"... and {hidden} more (use --show-rejected N to list them)")
+    if summary.rejected:
+        raise typer.Exit(EXIT_REJECTED)
+
+
+def _emit(verdicts: list[Verdict], as_json: bool, title: str) -> None:
+    if as_json:
+        for v in verdicts:
+            sys.stdout.write(json.dumps(v.to_json(), ensure_ascii=False) + "\n")
+    elif verdicts:
+        out.print(verdict_table(verdicts, title=title))
+    else:
+        out.print("no reuse found")
+
+
+@app.command()
+def scan(
+    db: DbOption,
+    as_json: JsonOption = False,
+    since: Annotated[
+        str | None, typer.Option(help="Only verdicts on articles published on or after DATE.")
+    ] = None,
+    include_same_outlet: SameOutletOption = False,
+    report: Annotated[
+        Path | None, typer.Option(help="Also write every verdict as JSON Lines to this file.")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+) -> None:
+    """Compare the articles not yet scanned with everything stored, then list every
+    article that reuses another (its sources, relation, credit, coverage)."""
+    since_dt = _since(since)
+    with _desk(db, workers) as desk:
+        todo = len(desk.store.unscanned())
+        with _progress() as progress:
+            task = progress.add_task("scanning", total=todo)
+            summary = desk.scan(progress=lambda n: progress.advance(task, n))
+        verdicts = list(desk.verdicts(include_same_outlet=include_same_outlet, since=since_dt))
+        total = desk.store.count()
+    err.print(
+        f"scanned {summary.scanned} new of {total} articles in {summary.seconds:.2f}s: "
+        f"{summary.candidates} candidate pairs, {summary.pairs} with reuse"
+    )
+    if report is not None:
+        with report.open("w", encoding="utf-8") as fh:
+            for v in verdicts:
+                fh.write(json.dumps(v.to_json(), ensure_ascii=False) + "\n")
+    _emit(verdicts, as_json, f"{len(verdicts)} articles reuse earlier articles")
+    if report is not None:
+        err.print(f"verdicts as JSON Lines: [bold]{report}[/]")
+
+
+@app.command()
+def trace(
+    file: Annotated[str, typer.Argument(help="Plain text, a JSON article or an HTML file; -.")],
+    db: DbOption,
+    as_json: JsonOption = False,
+    include_same_outlet: SameOutletOption = False,
+    outlet: Annotated[str | None, typer.Option(help="The article's outlet (domain).")] = None,
+    published: Annotated[str | None, typer.Option(help="When it was published.")] = None,
+    url: Annotated[str | None, typer.Option(help="Its URL.")] = None,
+) -> None:
+    """Trace one article (not stored) to the stored articles it reuses."""
+    try:
+        article = read_single(file)
+        if outlet:
+            article.outlet = outlet
+        if url:
+            article.url = url
+        if published:
+            article.published = parse_published(published)
+    except RecordError as exc:
+        raise _fail(f"{file}: {exc}") from None
+    with _desk(db) as desk:
+        verdict = desk.trace(article, include_same_outlet=include_same_outlet)
+    if as_json:
+        sys.stdout.write(json.dumps(verdict.to_json()) + "\n")
+    elif verdict.sources:
+        out.print(verdict_table([verdict], title=f"sources of {article.id}"))
+    else:
+        out.print("no stored article is reused by this text")
+
+
+@app.command()
+def show(
+    article_id: Annotated[str, typer.Argument(metavar="ID", help="The article's id.")],
+    db: DbOption,
+    include_same_outlet: SameOutletOption = False,
+    source: Annotated[str | None, typer.Option(help="Only this source's comparison.")] = None,
+) -> None:
+    """One article's verdict for a person: copy and source side by side."""
+    with _desk(db) as desk:
+        copy = desk.article(article_id)
+        if copy is None:
+            raise _fail(f"no article with id {article_id!r} in {db}", 1)
+        verdict = desk.verdict(article_id, include_same_outlet=include_same_outlet)
+        matches = [m for m in (verdict.sources if verdict else []) if source in (None, m.source)]
+        if not matches:
+            out.print(f"{article_id}: no earlier article's text is reused here")
+            return
+        for match in matches:
+            original = desk.article(match.source)
+            if original is not None:
+                out.print(render_side_by_side(copy, original, match))
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
