@@ -12,7 +12,9 @@ from copydesk.reading import read_path
 from copydesk.reading.corpora import corpora_available
 
 
-def require_corpora() -> None:
+@pytest.fixture(scope="session")
+def corpora() -> None:
+    """Skips the test when the real-news corpora are not there."""
     if not corpora_available():
         pytest.skip("../shared/corpora not found: real-news tests need it (set COPYDESK_CORPORA)")
 

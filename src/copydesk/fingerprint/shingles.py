@@ -11,7 +11,7 @@ from copydesk.fingerprint.minhash import band_keys, minhash
 from copydesk.text.tokens import mix64, word_hashes, words_of
 
 SHINGLE = 5  # words per shingle: long enough that chance matches between stories are rare
-WINDOW = 4  # winnowing window: any shared run of SHINGLE + WINDOW - 1 words shares an anchor
+WINDOW = 6  # winnowing window: any shared run of SHINGLE + WINDOW - 1 words shares an anchor
 
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 

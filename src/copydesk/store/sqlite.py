@@ -41,16 +41,16 @@ def text_hash(article: Article) -> str:
 
 
 def meta_hash(article: Article) -> str:
-    meta = [
+    meta = (
         article.url,
         article.outlet,
         article.outlet_name,
         article.author,
         article.title,
         iso(article.published),
-        json.dumps(article.extra, sort_keys=True, default=str),
-    ]
-    return hashlib.blake2b(json.dumps(meta).encode("utf-8"), digest_size=16).hexdigest()
+        json.dumps(article.extra, sort_keys=True, default=str) if article.extra else "",
+    )
+    return hashlib.blake2b(repr(meta).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _ints(values: np.ndarray) -> list[int]:
@@ -177,21 +177,26 @@ class Store:
     ) -> dict[str, int]:
         """Insert or update articles in one transaction.
 
-        Each item is (article, text hash, metadata hash, fingerprint); the fingerprint is
-        None when the text is unchanged. Returns counts of added, updated and unchanged.
+        Each item is (article, text hash, metadata hash, fingerprint); the fingerprint may
+        be None when the text is unchanged. Returns counts of added, updated and unchanged.
+        New articles get consecutive keys, so key order is ingest order.
         """
+        items = list(items)
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         now = iso(datetime.now(UTC))
+        inserts: list[tuple[Any, ...]] = []
         anchor_rows: list[np.ndarray] = []
         band_rows: list[np.ndarray] = []
         with self.transaction() as db:
+            known = self.known_hashes([a.id for a, *_ in items])
+            next_key = db.execute("SELECT coalesce(max(key), 0) + 1 FROM articles").fetchone()[0]
             for article, th, mh, fp in items:
-                row = db.execute(
-                    "SELECT key, text_hash, meta_hash FROM articles WHERE id = ?", (article.id,)
-                ).fetchone()
+                row = known.get(article.id)
                 if row is not None and row[1] == th and row[2] == mh:
                     counts["unchanged"] += 1
                     continue
+                if fp is None and (row is None or row[1] != th):
+                    fp = fingerprint(article.text)  # the caller's view of the store was stale
                 values = (
                     article.url,
                     article.outlet,
@@ -206,18 +211,12 @@ class Store:
                     json.dumps(article.extra, default=str) if article.extra else None,
                     now,
                 )
-                if fp is None and (row is None or row[1] != th):
-                    fp = fingerprint(article.text)  # the caller's view of the store was stale
-                blobs = _blobs(fp) if fp is not None else None
                 if row is None:
-                    assert fp is not None and blobs is not None
-                    key = db.execute(
-                        "INSERT INTO articles (url, outlet, outlet_name, author, title, "
-                        "published, published_ts, text, text_hash, meta_hash, extra, "
-                        "ingested_at, n_words, anchors, bands, id) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (*values, fp.n_words, *blobs, article.id),
-                    ).lastrowid
+                    assert fp is not None
+                    key = next_key
+                    next_key += 1
+                    inserts.append((*values, fp.n_words, *_blobs(fp), article.id, key))
+                    known[article.id] = (key, th, mh)
                     counts["added"] += 1
                 else:
                     key = row[0]
@@ -228,24 +227,33 @@ class Store:
                         (*values, key),
                     )
                     self._forget_matches(key)
+                    known[article.id] = (key, th, mh)
                     counts["updated"] += 1
                     if row[1] == th:
                         continue  # same text: the fingerprint stands
-                    assert fp is not None and blobs is not None
+                    assert fp is not None
                     self._drop_postings(key)
                     db.execute(
                         "UPDATE articles SET n_words = ?, anchors = ?, bands = ? WHERE key = ?",
-                        (fp.n_words, *blobs, key),
+                        (fp.n_words, *_blobs(fp), key),
                     )
-                assert fp is not None
                 anchor_rows.append(_postings(fp.anchors, key))
                 band_rows.append(_postings(fp.bands, key))
+            db.executemany(
+                "INSERT INTO articles (url, outlet, outlet_name, author, title, published, "
+                "published_ts, text, text_hash, meta_hash, extra, ingested_at, n_words, "
+                "anchors, bands, id, key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                inserts,
+            )
             # One sorted bulk insert per table: B-tree pages are filled in order.
             for table, rows in (("anchors", anchor_rows), ("bands", band_rows)):
                 if rows:
                     both = np.concatenate(rows)
                     both = both[np.lexsort((both[:, 1], both[:, 0]))]
-                    db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", both.tolist())
+                    db.executemany(
+                        f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
+                        zip(both[:, 0].tolist(), both[:, 1].tolist(), strict=True),
+                    )
         return counts
 
     def _drop_postings(self, key: int) -> None:
