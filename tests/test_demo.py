@@ -25,7 +25,7 @@ def test_every_expected_pair_is_found_with_its_relation_and_credit(demo_desk, de
         assert key in found, f"missing {key}: {want['case']}"
         match = found[key]
         assert match.relation == want["relation"], (key, match.relation)
-        assert match.credit == want.get("credit_core", want["credit"]), (key, match.credit)
+        assert match.credit == want["credit"], (key, match.credit)
         assert match.coverage >= want.get("min_coverage", 0.0), (key, match.coverage)
         assert match.passages, key
 

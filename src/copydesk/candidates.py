@@ -50,7 +50,7 @@ def enough_shared(
 ) -> np.ndarray:
     """Which pairs share enough anchors (arguments are arrays, one entry per pair)."""
     short = np.maximum(2, np.ceil(short_share * np.minimum(n_x, n_y)))
-    return (shared >= min_shared) | (shared >= short)
+    return (shared >= max(2, min_shared)) | (shared >= short)
 
 
 def pairs_from_postings(

@@ -50,6 +50,15 @@ class Desk:
 
         return self.ingest(read_paths(paths, **read_options), progress=progress)
 
+    def add_aliases(self, aliases: dict[str, list[str]]) -> None:
+        """Names outlets go by that copydesk cannot learn (kept in the store)."""
+        current = self.store.load_model("user_aliases") or {}
+        for outlet, names in aliases.items():
+            known = current.setdefault(outlet.lower(), [])
+            known.extend(n for n in names if n not in known)
+        with self.store.transaction():
+            self.store.save_model("user_aliases", current)
+
     def scan(self, *, progress: Progress | None = None) -> ScanSummary:
         return embedded.scan(
             self.store, params=self.params, workers=self.workers, progress=progress

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
 from copydesk.align import Alignment, Span
-from copydesk.forensics import credit_mentions, names_of
+from copydesk.forensics import Names, credit_mentions, names_of, removed_credits
 from copydesk.model import Article, Evidence, Passage, SourceMatch
 from copydesk.text.quotes import quoted_mask
 from copydesk.text.tokens import Tokens
@@ -65,26 +66,91 @@ def is_reuse(a: Doc, alignment: Alignment, params: JudgeParams = DEFAULT) -> boo
     return weight >= params.min_short_words and alignment.matched >= 0.6 * shorter
 
 
+def _none(*_: object) -> list[Evidence]:
+    return []
+
+
+@dataclass(slots=True)
+class Context:
+    """What the collection as a whole tells about each pair, set before comparing starts
+    (and inherited by forked workers): outlet aliases and learned boilerplate."""
+
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    foreign: Callable[[Doc], list[Evidence]] = _none  # foreign boilerplate in one article
+    exclusive_quotes: Callable[[Doc, Doc], list[Evidence]] = _none  # (copy, source)
+
+
+CONTEXT = Context()
+
+
+def source_names(article: Article) -> Names:
+    return names_of(article, CONTEXT.aliases.get(article.outlet or "", ()))
+
+
 def _credits(copy: Article, source: Article) -> list[Evidence]:
-    return credit_mentions(copy.text, names_of(source))
+    return credit_mentions(copy.text, source_names(source))
 
 
-def direction(a: Doc, b: Doc, params: JudgeParams = DEFAULT) -> tuple[bool, str]:
-    """(True if ``a`` is the copy, basis). Dates decide; then credit; then ingest order.
+def plausible(when: datetime | None) -> datetime | None:
+    """A publication date that can decide direction: not in the future, not before 1900."""
+    if when is None or when.year < 1900 or when > datetime.now(UTC) + timedelta(days=1):
+        return None
+    return when
 
-    - both dates known and more than a minute apart: the earlier is the source ("published");
-    - else, if exactly one of the two names the other's outlet, it is the copy ("credit");
+
+def copy_evidence(copy: Doc, source: Doc, alignment: Alignment) -> list[str]:
+    """Kinds of textual evidence that ``copy`` (aligned copy → source) took from ``source``.
+
+    credit: the copy names the source's outlet; credit_removed: the source's mentions of
+    itself are cut from the copy; foreign_boilerplate: the copy carries lines that are the
+    source outlet's boilerplate; exclusive_quote: a quote the source says was given to it
+    appears in the copy.
+    """
+    kinds = []
+    if copy.article.outlet and copy.article.outlet == source.article.outlet:
+        return kinds
+    names = source_names(source.article)
+    if credit_mentions(copy.article.text, names):
+        kinds.append("credit")
+    elif removed_credits(
+        copy.article.text,
+        copy.tokens,
+        source.article.text,
+        source.tokens,
+        alignment.spans,
+        names,
+    ):
+        kinds.append("credit_removed")
+    if source.article.outlet and any(
+        e.data.get("outlet_of_origin") == source.article.outlet for e in CONTEXT.foreign(copy)
+    ):
+        kinds.append("foreign_boilerplate")
+    if CONTEXT.exclusive_quotes(copy, source):
+        kinds.append("exclusive_quote")
+    return kinds
+
+
+def direction(
+    a: Doc, b: Doc, alignment: Alignment | None = None, params: JudgeParams = DEFAULT
+) -> tuple[bool, str]:
+    """(True if ``a`` is the copy, basis). Clear dates decide; then the text; then ingest order.
+
+    - both dates known, plausible and more than a minute apart: the earlier is the source
+      ("published");
+    - else textual evidence (see ``copy_evidence``), when it points one way only: the basis
+      names the kinds found, e.g. "credit_removed+foreign_boilerplate";
     - else the article ingested first is taken as the source ("first_seen").
     """
-    pa, pb = a.article.published, b.article.published
+    pa, pb = plausible(a.article.published), plausible(b.article.published)
     if pa is not None and pb is not None:
         delta = (pa - pb).total_seconds()
         if abs(delta) > params.same_time_seconds:
             return delta > 0, "published"
-    a_credits_b = bool(_credits(a.article, b.article))
-    b_credits_a = bool(_credits(b.article, a.article))
-    if a_credits_b != b_credits_a:
-        return a_credits_b, "credit"
+    if alignment is not None:
+        a_copy = copy_evidence(a, b, alignment)
+        b_copy = copy_evidence(b, a, swap(alignment))
+        if bool(a_copy) != bool(b_copy):
+            return bool(a_copy), "+".join(a_copy or b_copy)
     return a.seq > b.seq, "first_seen"
 
 
@@ -120,7 +186,17 @@ def judge(
     same_outlet = bool(copy.article.outlet) and copy.article.outlet == source.article.outlet
     # An outlet naming itself in its own reuse is its masthead, not credit to another.
     credit = [] if same_outlet else _credits(copy.article, source.article)
-    evidence: list[Evidence] = list(credit)
+    removed: list[Evidence] = []
+    if not same_outlet and not credit:
+        removed = removed_credits(
+            copy.article.text,
+            copy.tokens,
+            source.article.text,
+            source.tokens,
+            alignment.spans,
+            source_names(source.article),
+        )
+    evidence: list[Evidence] = [*credit, *removed]
     lag = _lag_hours(copy.article.published, source.article.published)
     if lag is not None:
         evidence.append(Evidence("published_earlier", data={"lag_hours": lag}))
@@ -141,7 +217,7 @@ def judge(
         outlet=source.article.outlet,
         published=source.article.published,
         relation=relation,
-        credit="credited" if credit else "absent",
+        credit="credited" if credit else "stripped" if removed else "absent",
         coverage=min(1.0, coverage),
         source_coverage=min(1.0, alignment.b_coverage),
         confidence=confidence,
@@ -156,7 +232,7 @@ def compare(a: Doc, b: Doc, alignment: Alignment, params: JudgeParams = DEFAULT)
     """Decide one aligned pair: None if it is not reuse, else (copy, source, match)."""
     if not is_reuse(a, alignment, params) and not is_reuse(b, swap(alignment), params):
         return None
-    a_is_copy, basis = direction(a, b, params)
+    a_is_copy, basis = direction(a, b, alignment, params)
     if a_is_copy:
         return a, b, judge(a, b, alignment, basis, params)
     return b, a, judge(b, a, swap(alignment), basis, params)

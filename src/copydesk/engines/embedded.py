@@ -18,11 +18,12 @@ import numpy as np
 from copydesk.candidates import pairs_from_postings
 from copydesk.engines.compare import Params, compare_docs, compare_group, doc_for
 from copydesk.fingerprint import Fingerprint, fingerprint
+from copydesk.forensics.aliases import learn_aliases, merge
 from copydesk.model import Article, Rejection, SourceMatch, Verdict
 from copydesk.store import Store
 from copydesk.store.sqlite import meta_hash, text_hash
 from copydesk.text.tokens import tokenize
-from copydesk.verdict import Doc
+from copydesk.verdict import CONTEXT, Doc
 
 Progress = Callable[[int], None]  # called with how many more items are done
 
@@ -195,6 +196,23 @@ def _pairs_incremental(
     return [(x, y) for x, y in pairs if y not in new or x < y]
 
 
+def learn(store: Store) -> None:
+    """Learn from the whole collection what judging pairs needs (outlet aliases), store it,
+    and set it for this process and the workers it forks."""
+    own = ((outlet, text) for outlet, text, is_copy in store.outlet_texts() if not is_copy)
+    learned = learn_aliases(own)
+    with store.transaction():
+        store.save_model("aliases", learned)
+    use_models(store)
+
+
+def use_models(store: Store) -> None:
+    """Set the stored models (learned and user-given) as the judging context."""
+    CONTEXT.aliases = merge(
+        store.load_model("aliases") or {}, store.load_model("user_aliases") or {}
+    )
+
+
 def scan(
     store: Store,
     *,
@@ -216,6 +234,8 @@ def scan(
     start = time.perf_counter()
     summary = ScanSummary()
     todo = sorted(store.unscanned())
+    if todo:
+        learn(store)
     new = set(todo)
     full = len(todo) > full_pass_share * store.count()
     by_copy: dict[int, list[int]] = defaultdict(list)
@@ -267,6 +287,7 @@ def trace(
     When its date cannot decide, the traced article counts as seen after everything stored.
     """
     params = params or Params()
+    use_models(store)
     fp = fingerprint(article.text)
     keys = store.candidates_for(
         fp,

@@ -1,5 +1,5 @@
 """Forensics: what a copy says about its source (credit kept or not)."""
 
-from copydesk.forensics.credit import Names, credit_mentions, names_of
+from copydesk.forensics.credit import Names, credit_mentions, names_of, removed_credits
 
-__all__ = ["Names", "credit_mentions", "names_of"]
+__all__ = ["Names", "credit_mentions", "names_of", "removed_credits"]

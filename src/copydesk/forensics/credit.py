@@ -6,7 +6,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+from rapidfuzz.distance import Indel
+
+from copydesk.align.local import Span
 from copydesk.model import Article, Evidence
+from copydesk.text.tokens import Tokens
 
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 
@@ -71,3 +76,67 @@ def credit_mentions(text: str, names: Names) -> list[Evidence]:
                     "credit", text=m.group(), article_start=m.start(), article_end=m.end()
                 )
     return [found[k] for k in sorted(found)]
+
+
+def _token_range(tokens_starts: np.ndarray, start: int, end: int) -> tuple[int, int]:
+    """Word indices [lo, hi) whose start offsets fall in [start, end)."""
+    lo = int(np.searchsorted(tokens_starts, start, "left"))
+    hi = int(np.searchsorted(tokens_starts, end, "left"))
+    return lo, hi
+
+
+def removed_credits(
+    copy_text: str,
+    copy_tokens: Tokens,
+    source_text: str,
+    source_tokens: Tokens,
+    spans: list[Span],
+    names: Names,
+) -> list[Evidence]:
+    """Mentions of the source (outlet, URL, author) inside aligned source passages that
+    the copy's aligned passage does not carry: the credit that was cut.
+
+    Words are aligned inside each passage (rapidfuzz's Indel opcodes over word hashes);
+    a mention whose words fall in a deleted or replaced stretch was removed. The evidence
+    names the removed text in the source and where the cut is in the copy.
+    """
+    mentions = credit_mentions(source_text, names)
+    if not mentions:
+        return []
+    out: list[Evidence] = []
+    for span in spans:
+        lo_src = int(source_tokens.starts[span.b_start])
+        hi_src = int(source_tokens.ends[span.b_end - 1])
+        inside = [
+            m for m in mentions if m.article_start >= lo_src and m.article_end <= hi_src
+        ]  # Evidence offsets from credit_mentions are offsets in the text searched
+        if not inside:
+            continue
+        a_words = copy_tokens.hashes[span.a_start : span.a_end].tolist()
+        b_words = source_tokens.hashes[span.b_start : span.b_end].tolist()
+        ops = Indel.opcodes(b_words, a_words)  # source → copy
+        for m in inside:
+            m_lo, m_hi = _token_range(source_tokens.starts, m.article_start, m.article_end)
+            m_lo -= span.b_start
+            m_hi -= span.b_start
+            for op in ops:
+                if op.tag == "equal" or op.src_end <= m_lo or op.src_start >= m_hi:
+                    continue
+                if op.tag == "delete":
+                    # The cut sits right after the last word the copy kept before it.
+                    at = span.a_start + op.dest_start
+                    if at > span.a_start:
+                        article_at = int(copy_tokens.ends[at - 1])
+                    else:
+                        article_at = int(copy_tokens.starts[at])
+                    out.append(
+                        Evidence(
+                            "credit_removed",
+                            text=m.text,
+                            source_start=m.article_start,
+                            source_end=m.article_end,
+                            article_start=article_at,
+                        )
+                    )
+                    break
+    return out

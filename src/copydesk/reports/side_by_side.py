@@ -83,9 +83,7 @@ def render_side_by_side(copy: Article, source: Article, match: SourceMatch) -> R
     tail = copy.text[pos:].strip()
     if tail:
         table.add_row(Text(tail, style=_UNALIGNED), Text("(not in the source)", style="dim"))
-    notes = [
-        f"{e.kind}: {e.text or ''} {e.data or ''}".strip() for e in match.evidence if e.kind
-    ]
+    notes = [f"{e.kind}: {e.text or ''} {e.data or ''}".strip() for e in match.evidence if e.kind]
     legend = Text.assemble(
         ("changed", _CHANGED), "  ", ("only on this side", _ONLY_HERE), "  ",
         ("not aligned", _UNALIGNED),

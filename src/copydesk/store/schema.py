@@ -58,4 +58,20 @@ MIGRATIONS: list[str] = [
     """,
 ]
 
+MIGRATIONS.append(
+    # 2: what one article shows alone (dangling attribution, foreign boilerplate, prompt
+    # leftovers), and models learned from the whole collection (outlet aliases,
+    # boilerplate), kept as JSON by name.
+    """
+    CREATE TABLE signals (
+        article INTEGER PRIMARY KEY,
+        data    TEXT NOT NULL               -- JSON list of evidence items
+    );
+
+    CREATE TABLE models (
+        name  TEXT PRIMARY KEY,
+        data  TEXT NOT NULL
+    );
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)

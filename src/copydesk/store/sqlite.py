@@ -171,6 +171,7 @@ class Store:
 
     def _forget_matches(self, key: int) -> None:
         self.db.execute("DELETE FROM matches WHERE copy = ? OR source = ?", (key, key))
+        self.db.execute("DELETE FROM signals WHERE article = ?", (key,))
 
     def write_articles(
         self, items: Iterable[tuple[Article, str, str, Fingerprint | None]]
@@ -421,6 +422,38 @@ class Store:
             yield from self.db.execute(
                 f"SELECT key, length(anchors) / 8 FROM articles WHERE key IN ({marks})", chunk
             )
+
+    # -- signals and learned models ----------------------------------------------------
+
+    def write_signals(self, rows: Iterable[tuple[int, list[dict[str, Any]]]]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO signals (article, data) VALUES (?, ?)",
+            ((key, json.dumps(items, ensure_ascii=False)) for key, items in rows),
+        )
+
+    def signals_of(self, key: int) -> list[dict[str, Any]]:
+        row = self.db.execute("SELECT data FROM signals WHERE article = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else []
+
+    def with_signals(self) -> list[int]:
+        return [k for (k,) in self.db.execute("SELECT article FROM signals WHERE data != '[]'")]
+
+    def save_model(self, name: str, data: Any) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO models (name, data) VALUES (?, ?)",
+            (name, json.dumps(data, ensure_ascii=False)),
+        )
+
+    def load_model(self, name: str) -> Any | None:
+        row = self.db.execute("SELECT data FROM models WHERE name = ?", (name,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def outlet_texts(self, *, copies: bool = True) -> Iterator[tuple[str | None, str, bool]]:
+        """(outlet, text, is a known cross-outlet copy) for every article, in key order."""
+        yield from self.db.execute(
+            "SELECT a.outlet, a.text, EXISTS (SELECT 1 FROM matches m "
+            "WHERE m.copy = a.key AND m.same_outlet = 0) FROM articles a ORDER BY a.key"
+        )
 
     # -- matches --------------------------------------------------------------------
 

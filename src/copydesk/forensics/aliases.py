@@ -1,0 +1,124 @@
+"""The names an outlet goes by, learned from how it names itself in its own articles.
+
+A phrase is an alias of outlet ``example.co.uk`` when it appears in at least
+``min_articles`` of that outlet's own articles and, squashed (case, spaces, dots and
+hyphens removed), it contains the outlet's domain label ``example``: "Example.co.uk",
+"the Daily Example", "EXAMPLE". Users can add names the rule cannot see (a brand that
+differs from the domain) with an alias file: JSON ``{"outlet": ["Name", ...]}`` or CSV
+lines ``outlet,name``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+# Capitalised runs of up to four words (with "the" dropped), and domain-like tokens.
+_PHRASE = re.compile(
+    r"\b(?:[A-Z][\w'&]*(?:[ -](?:[A-Z][\w'&]*|of|and|&)){0,3}(?:\.(?:[a-z]{2,6}))+"
+    r"|[A-Z][\w'&]*(?:[ -][A-Z][\w'&]*){0,3})\b"
+)
+_SQUASH = re.compile(r"[\W_]+")
+_ARTICLE = re.compile(r"^(?:The|A|An)\s+")
+_GENERIC_LABELS = {"news", "the", "daily", "times", "post", "online", "media", "press"}
+
+
+def squash(text: str) -> str:
+    return _SQUASH.sub("", text).lower()
+
+
+def domain_label(outlet: str) -> str | None:
+    """``dailyclarion`` for ``dailyclarion.com`` and ``news.example.co.uk``."""
+    parts = outlet.lower().split(".")
+    if len(parts) < 2:
+        return None
+    # The label before the public suffix: the longest part that is not a short suffix.
+    for part in parts:
+        if len(part) > 3 or part not in {"co", "com", "org", "net", "gov", "ac", "www"}:
+            return part if part != "www" else None
+    return None
+
+
+def learn_aliases(
+    articles: Iterable[tuple[str | None, str]],
+    *,
+    min_articles: int = 2,
+    min_share: float = 0.01,
+) -> dict[str, list[str]]:
+    """Outlet -> aliases, from (outlet, text) of each outlet's own (not copied) articles.
+
+    A phrase must be in ``min_articles`` of the outlet's articles and in ``min_share`` of
+    them, so a name that appears once in a headline ("Reuters Taiwan") is not an alias.
+    """
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    totals: Counter[str] = Counter()
+    finders: dict[str, tuple[str, re.Pattern[str]] | None] = {}
+    for outlet, text in articles:
+        if not outlet:
+            continue
+        totals[outlet] += 1
+        if outlet not in finders:
+            label = domain_label(outlet)
+            ok = label and len(label) >= 4 and label not in _GENERIC_LABELS
+            # The label written any way: "dailyclarion", "Daily Clarion", "Daily-Clarion".
+            spelled = r"[\s.-]?".join(re.escape(c) for c in label) if ok else ""
+            finders[outlet] = (label, re.compile(spelled, re.IGNORECASE)) if ok else None
+        found = finders[outlet]
+        if found is None:
+            continue
+        label, finder = found
+        phrases = set()
+        # Only look around the places the label occurs: most of the text is skipped.
+        for hit in finder.finditer(text):
+            window = text[max(0, hit.start() - 60) : hit.end() + 60]
+            for m in _PHRASE.finditer(window):
+                phrase = _ARTICLE.sub("", m.group())
+                if label in squash(phrase):
+                    phrases.add(phrase)
+        seen[outlet].update(phrases)
+    out: dict[str, list[str]] = {}
+    for outlet, counts in seen.items():
+        floor = max(min_articles, min_share * totals[outlet])
+        names = [p for p, n in counts.most_common() if n >= floor]
+        if names:
+            out[outlet] = names[:10]
+    return out
+
+
+def load_alias_file(path: str | Path) -> dict[str, list[str]]:
+    """Aliases from a JSON object or a two-column CSV (outlet, name); clear errors."""
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read the alias file ({exc})") from exc
+    if path.suffix.lower() == ".json" or raw.lstrip().startswith("{"):
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
+        if not isinstance(obj, dict) or not all(
+            isinstance(v, list) and all(isinstance(n, str) for n in v) for v in obj.values()
+        ):
+            raise ValueError(f'{path}: expected {{"outlet": ["Name", ...]}}')
+        return {k.lower(): v for k, v in obj.items()}
+    out: dict[str, list[str]] = defaultdict(list)
+    for number, row in enumerate(csv.reader(raw.splitlines()), start=1):
+        if not row or row[0].startswith("#"):
+            continue
+        if len(row) != 2 or not row[0].strip() or not row[1].strip():
+            raise ValueError(f"{path}:{number}: expected two columns: outlet,name")
+        out[row[0].strip().lower()].append(row[1].strip())
+    return dict(out)
+
+
+def merge(*maps: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    merged: dict[str, list[str]] = defaultdict(list)
+    for m in maps:
+        for outlet, names in m.items():
+            merged[outlet].extend(n for n in names if n not in merged[outlet])
+    return {k: tuple(v) for k, v in merged.items()}
