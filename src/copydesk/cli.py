@@ -22,6 +22,7 @@ from rich.progress import (
 )
 
 from copydesk.desk import Desk
+from copydesk.forensics.aliases import load_alias_file
 from copydesk.model import Verdict
 from copydesk.reading import RecordError, parse_published, read_single
 from copydesk.reports import ingest_table, render_side_by_side, verdict_table
@@ -147,11 +148,27 @@ def scan(
         Path | None, typer.Option(help="Also write every verdict as JSON Lines to this file.")
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+    aliases: Annotated[
+        Path | None,
+        typer.Option(
+            help='Outlet names to add: JSON {"outlet": ["Name", ...]} or CSV outlet,name.'
+        ),
+    ] = None,
+    rescan: Annotated[
+        bool, typer.Option(help="Recompute every verdict (after adding aliases, say).")
+    ] = False,
 ) -> None:
     """Compare the articles not yet scanned with everything stored, then list every
     article that reuses another (its sources, relation, credit, coverage)."""
     since_dt = _since(since)
     with _desk(db, workers) as desk:
+        if aliases is not None:
+            try:
+                desk.add_aliases(load_alias_file(aliases))
+            except ValueError as exc:
+                raise _fail(str(exc)) from None
+        if rescan:
+            desk.store.reset_scan()
         todo = len(desk.store.unscanned())
         with _progress() as progress:
             task = progress.add_task("scanning", total=todo)

@@ -59,7 +59,10 @@ class Desk:
         with self.store.transaction():
             self.store.save_model("user_aliases", current)
 
-    def scan(self, *, progress: Progress | None = None) -> ScanSummary:
+    def scan(self, *, progress: Progress | None = None, rescan: bool = False) -> ScanSummary:
+        """Compare what is new with everything; ``rescan`` recomputes every verdict."""
+        if rescan:
+            self.store.reset_scan()
         return embedded.scan(
             self.store, params=self.params, workers=self.workers, progress=progress
         )

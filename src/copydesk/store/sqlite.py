@@ -313,6 +313,13 @@ class Store:
     def unscanned(self) -> list[int]:
         return [k for (k,) in self.db.execute("SELECT key FROM articles WHERE scanned = 0")]
 
+    def reset_scan(self) -> None:
+        """Forget every verdict: the next scan compares everything again."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM matches")
+            db.execute("DELETE FROM signals")
+            db.execute("UPDATE articles SET scanned = 0")
+
     def mark_scanned(self, keys: Sequence[int]) -> None:
         self.db.executemany("UPDATE articles SET scanned = 1 WHERE key = ?", [(k,) for k in keys])
 
