@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import math
 import random
+import tempfile
 from collections import defaultdict
 from itertools import combinations
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from copydesk.candidates import enough_shared, pairs_from_postings
 from copydesk.desk import Desk
+from copydesk.fingerprint import Fingerprint
 from copydesk.model import Article
+from copydesk.store import Store
+from copydesk.store.sqlite import meta_hash, text_hash
 
-VOCAB = """
+_VOCAB_TEXT = """
 harbour council budget ferry winter mayor station river bridge market tender schools nurses
 strike rail union vote minister inquiry report garden museum festival concert drought
 reservoir farmers harvest barley orchard cider village parish library closure hospital ward
@@ -44,7 +47,8 @@ nesting survey census ledger invoice receipt mortgage lender broker savings infl
 interest bond yield currency exchange pharmacy vaccine booster dose trial laboratory sample
 genome enzyme protein molecule catalyst reactor turbine pylon substation battery charger
 quarry granite slate limestone chalk fossil amber excavation archaeologist skeleton
-""".split()
+"""
+VOCAB = _VOCAB_TEXT.split()
 
 
 def make_paragraph(rng: random.Random, lo: int = 40, hi: int = 80) -> str:
@@ -176,16 +180,6 @@ def test_enough_shared_as_documented() -> None:
     assert got.tolist() == [True, True, True, False, False, False]
 
 
-@pytest.mark.xfail(
-    reason="candidates.enough_shared: with min_shared=1 a single shared anchor qualifies, "
-    "though the docstring says never fewer than two and Store.candidate_pairs requires >= 2",
-    strict=True,
-)
-def test_min_shared_one_still_needs_two_anchors() -> None:
-    table = {1: [0, 1], **{h: [0] for h in range(10, 20)}, **{h: [1] for h in range(20, 30)}}
-    assert run(table, NO_BANDS, min_shared=1, short_share=0.2, max_df=5) == []
-
-
 # -- property: the self-join is the documented rule ----------------------------------------
 
 postings_tables = st.dictionaries(
@@ -263,3 +257,63 @@ def test_store_route_matches_postings_route(tmp_path) -> None:
             for n in (40, len(sources[i].split(" "))):
                 assert tuple(sorted((f"src{i}", f"cp{i}-{n}"))) in named
         assert not any(a.startswith("u") or b.startswith("u") for a, b in named)
+
+
+def store_with(path, anchor_table, band_table) -> tuple[Store, dict[int, int]]:
+    """A store whose articles carry exactly the given postings; returns {article: key}."""
+    arts = sorted({a for t in (anchor_table, band_table) for arts in t.values() for a in arts})
+    items = []
+    for a in arts:
+        article = Article(id=f"art{a}", text=f"text of article {a}")
+        hashes = sorted(h for h, v in anchor_table.items() if a in v)
+        bands = sorted(h for h, v in band_table.items() if a in v)
+        fp = Fingerprint(
+            n_words=4,
+            anchors=np.array(hashes, dtype=np.int64).view(np.uint64),
+            bands=np.array(bands, dtype=np.int64).view(np.uint64),
+        )
+        items.append((article, text_hash(article), meta_hash(article), fp))
+    store = Store(path)
+    store.write_articles(items)
+    keys = {a: store.article(f"art{a}").key for a in arts}
+    return store, keys
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    postings_tables,
+    st.dictionaries(st.integers(0, 30), st.lists(st.integers(0, 40), max_size=5, unique=True)),
+    st.integers(2, 6),
+    st.sampled_from([0.0, 0.2, 0.5, 1.0]),
+    st.integers(2, 8),
+)
+def test_store_route_is_the_documented_rule(
+    anchor_table, band_table, min_shared, short_share, max_df
+) -> None:
+    band_table = {k: v for k, v in band_table.items() if v}
+    with tempfile.TemporaryDirectory() as tmp:
+        store, keys = store_with(f"{tmp}/s.db", anchor_table, band_table)
+        try:
+            kw = {"min_shared": min_shared, "short_share": short_share, "max_df": max_df}
+            got = store.candidate_pairs(sorted(keys.values()), **kw)
+        finally:
+            store.close()
+    expected = {
+        (keys[x], keys[y]) for x, y in oracle(anchor_table, band_table, **kw, max_bucket=10**6)
+    }
+    assert {(min(p), max(p)) for p in got} == expected
+
+
+def test_routes_agree_with_min_shared_one(tmp_path) -> None:
+    """One shared anchor is never enough, whatever min_shared says (both routes)."""
+    anchor_table = {1: [0, 1], **{h: [0] for h in range(10, 20)}, **{h: [1] for h in range(20, 30)}}
+    store, keys = store_with(tmp_path / "s.db", anchor_table, {})
+    kw = {"min_shared": 1, "short_share": 0.2, "max_df": 5}
+    a_h, a_a, b_h, b_a = store.postings()
+    full = {tuple(p) for p in pairs_from_postings(a_h, a_a, b_h, b_a, **kw).tolist()}
+    by_index = {(min(p), max(p)) for p in store.candidate_pairs(sorted(keys.values()), **kw)}
+    store.close()
+    assert full == by_index == set()
+    assert run(anchor_table, NO_BANDS, min_shared=1, short_share=0.2, max_df=5) == []
+    two = {**anchor_table, 2: [0, 1]}
+    assert run(two, NO_BANDS, min_shared=1, short_share=0.9, max_df=5) == [(0, 1)]

@@ -89,7 +89,7 @@ def test_trace_finds_the_source_of_a_text_not_in_the_store(demo_desk):
     verdict = demo_desk.trace(Article(id="pasted", text=text, outlet="elsewhere.example"))
     assert "pasted" not in {m.source for m in verdict.sources}
     match = next(m for m in verdict.sources if m.source == "dc-002")
-    assert match.direction_basis == "first_seen"  # no date: the traced text counts as later
+    assert match.direction_basis in ("first_seen", "foreign_boilerplate")  # no date to go by
     covered = sum(p.article_end - p.article_start for p in match.passages)
     assert covered >= 0.9 * (len(text) - len(intro) - 2)
     assert all(p.article_start >= len(intro) for p in match.passages)

@@ -14,7 +14,7 @@ from copydesk.fingerprint.minhash import BANDS, jaccard_estimate
 from copydesk.fingerprint.shingles import SHINGLE, WINDOW
 from copydesk.text.tokens import word_hashes, words_of
 
-VOCAB = """
+_VOCAB_TEXT = """
 harbour council budget ferry winter mayor station river bridge market tender schools nurses
 strike rail union vote minister inquiry report garden museum festival concert drought
 reservoir farmers harvest barley orchard cider village parish library closure hospital ward
@@ -42,7 +42,8 @@ nesting survey census ledger invoice receipt mortgage lender broker savings infl
 interest bond yield currency exchange pharmacy vaccine booster dose trial laboratory sample
 genome enzyme protein molecule catalyst reactor turbine pylon substation battery charger
 quarry granite slate limestone chalk fossil amber excavation archaeologist skeleton
-""".split()
+"""
+VOCAB = _VOCAB_TEXT.split()
 
 FAST = settings(max_examples=100, deadline=None)
 
@@ -74,15 +75,15 @@ def true_jaccard(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def test_shingle_hashes_shape_and_content() -> None:
-    h = word_hashes("the harbour ferry is late again today".split())
+    h = word_hashes(["the", "harbour", "ferry", "is", "late", "again", "today"])
     sh = shingle_hashes(h)
     assert sh.dtype == np.uint64
     assert sh.size == h.size - SHINGLE + 1 == 3
     # A shingle depends on its own words only, in order.
-    other = word_hashes("ferry harbour ferry is late again today".split())
+    other = word_hashes(["ferry", "harbour", "ferry", "is", "late", "again", "today"])
     assert shingle_hashes(other)[1:].tolist() == sh[1:].tolist()
     assert shingle_hashes(other)[0] != sh[0]
-    swapped = word_hashes("harbour the ferry is late again today".split())
+    swapped = word_hashes(["harbour", "the", "ferry", "is", "late", "again", "today"])
     assert shingle_hashes(swapped)[0] != sh[0]
 
 
@@ -95,7 +96,7 @@ def test_shingle_hashes_short_and_empty() -> None:
 
 
 def test_equal_runs_give_equal_shingles() -> None:
-    run = "ferry council harbour mayor budget".split()
+    run = ["ferry", "council", "harbour", "mayor", "budget"]
     a = shingle_hashes(word_hashes(["x", *run, "y"]))
     b = shingle_hashes(word_hashes(["p", "q", "r", *run]))
     assert a[1] == b[3]

@@ -70,10 +70,10 @@ class Desk:
     def verdicts(
         self, *, include_same_outlet: bool = False, since: datetime | None = None
     ) -> Iterator[Verdict]:
-        """Every article that reuses another, oldest first."""
+        """Every article that reuses another or shows marks of copying alone, oldest first."""
         for key in self.store.copies(include_same_outlet=include_same_outlet, since=since):
             verdict = embedded.verdict_for(self.store, key, include_same_outlet=include_same_outlet)
-            if verdict is not None and verdict.sources:
+            if verdict is not None and (verdict.sources or verdict.signals):
                 yield verdict
 
     def verdict(self, article_id: str, *, include_same_outlet: bool = False) -> Verdict | None:

@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +37,7 @@ class Doc:
     tokens: Tokens
     seq: int = 0
     _quoted: np.ndarray | None = None
+    cache: dict[str, Any] = field(default_factory=dict)  # what forensics derive, once
 
     @property
     def quoted(self) -> np.ndarray:
@@ -76,6 +78,7 @@ class Context:
     (and inherited by forked workers): outlet aliases and learned boilerplate."""
 
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    boilerplate: Callable[[Doc], list[Evidence]] = _none  # own and foreign boilerplate lines
     foreign: Callable[[Doc], list[Evidence]] = _none  # foreign boilerplate in one article
     exclusive_quotes: Callable[[Doc, Doc], list[Evidence]] = _none  # (copy, source)
 
@@ -173,6 +176,25 @@ def swap(alignment: Alignment) -> Alignment:
     )
 
 
+def _coverage(doc: Doc, spans: list[tuple[int, int]]) -> float:
+    """Share of the article's words in aligned passages; boilerplate lines (its own or
+    another outlet's) count on neither side of the fraction."""
+    n = len(doc.tokens)
+    if n == 0:
+        return 0.0
+    covered = np.zeros(n, dtype=bool)
+    for lo, hi in spans:
+        covered[lo:hi] = True
+    boiler = np.zeros(n, dtype=bool)
+    for e in CONTEXT.boilerplate(doc):
+        lo = np.searchsorted(doc.tokens.starts, e.article_start, "left")
+        hi = np.searchsorted(doc.tokens.starts, e.article_end, "left")
+        boiler[lo:hi] = True
+    counted = ~boiler
+    total = int(counted.sum())
+    return float((covered & counted).sum() / total) if total else 0.0
+
+
 def _lag_hours(copy: datetime | None, source: datetime | None) -> float | None:
     if copy is None or source is None:
         return None
@@ -197,10 +219,12 @@ def judge(
             source_names(source.article),
         )
     evidence: list[Evidence] = [*credit, *removed]
+    if not same_outlet:
+        evidence += CONTEXT.exclusive_quotes(copy, source)
     lag = _lag_hours(copy.article.published, source.article.published)
     if lag is not None:
         evidence.append(Evidence("published_earlier", data={"lag_hours": lag}))
-    coverage = alignment.a_coverage
+    coverage = _coverage(copy, [(s.a_start, s.a_end) for s in alignment.spans])
     if credit:
         relation = "syndicated"
     elif coverage >= params.duplicate_coverage:
@@ -219,7 +243,9 @@ def judge(
         relation=relation,
         credit="credited" if credit else "stripped" if removed else "absent",
         coverage=min(1.0, coverage),
-        source_coverage=min(1.0, alignment.b_coverage),
+        source_coverage=min(
+            1.0, _coverage(source, [(s.b_start, s.b_end) for s in alignment.spans])
+        ),
         confidence=confidence,
         passages=alignment.passages,
         evidence=evidence,

@@ -38,6 +38,11 @@ def doc_for(key: int, article: Article) -> Doc:
     return doc
 
 
+def forget_docs() -> None:
+    """Drop cached documents: what forensics derived from them used the old models."""
+    _CACHE.clear()
+
+
 def compare_docs(a: Doc, b: Doc, params: Params) -> tuple[Doc, Doc, SourceMatch] | None:
     alignment = align(a.article.text, a.tokens, b.article.text, b.tokens, params.align)
     return compare(a, b, alignment, params.judge)

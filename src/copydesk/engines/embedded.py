@@ -17,13 +17,13 @@ import numpy as np
 
 from copydesk.candidates import pairs_from_postings
 from copydesk.engines.compare import Params, compare_docs, compare_group, doc_for
+from copydesk.engines.forensics import article_signals, learn, use_models
 from copydesk.fingerprint import Fingerprint, fingerprint
-from copydesk.forensics.aliases import learn_aliases, merge
-from copydesk.model import Article, Rejection, SourceMatch, Verdict
+from copydesk.model import Article, Evidence, Rejection, SourceMatch, Verdict
 from copydesk.store import Store
 from copydesk.store.sqlite import meta_hash, text_hash
 from copydesk.text.tokens import tokenize
-from copydesk.verdict import CONTEXT, Doc
+from copydesk.verdict import Doc
 
 Progress = Callable[[int], None]  # called with how many more items are done
 
@@ -196,23 +196,6 @@ def _pairs_incremental(
     return [(x, y) for x, y in pairs if y not in new or x < y]
 
 
-def learn(store: Store) -> None:
-    """Learn from the whole collection what judging pairs needs (outlet aliases), store it,
-    and set it for this process and the workers it forks."""
-    own = ((outlet, text) for outlet, text, is_copy in store.outlet_texts() if not is_copy)
-    learned = learn_aliases(own)
-    with store.transaction():
-        store.save_model("aliases", learned)
-    use_models(store)
-
-
-def use_models(store: Store) -> None:
-    """Set the stored models (learned and user-given) as the judging context."""
-    CONTEXT.aliases = merge(
-        store.load_model("aliases") or {}, store.load_model("user_aliases") or {}
-    )
-
-
 def scan(
     store: Store,
     *,
@@ -227,22 +210,26 @@ def scan(
     Candidates come from one pass over all postings when the new articles are more than
     ``full_pass_share`` of the store, from index lookups otherwise; both give the same
     pairs. A pair is decided once: when both articles are new, by the one ingested first.
-    Matches and "scanned" marks are written batch by batch, each batch one transaction,
-    so an interrupted scan resumes where it stopped.
+    Matches are written batch by batch, each batch one transaction; then boilerplate is
+    learned and each new article's signals are written, with its "scanned" mark.
     """
     params = params or Params()
     start = time.perf_counter()
     summary = ScanSummary()
     todo = sorted(store.unscanned())
-    if todo:
-        learn(store)
+    use_models(store)
+    if not todo:
+        summary.seconds = time.perf_counter() - start
+        return summary
+    learn(store, boilerplate=False)
     new = set(todo)
     full = len(todo) > full_pass_share * store.count()
     by_copy: dict[int, list[int]] = defaultdict(list)
-    if full and todo:
+    if full:
         for x, y in _pairs_full_pass(store, new, params):
             by_copy[x].append(y)
     workers = default_workers() if workers is None else workers
+    # 1. Pairs: matches are written batch by batch.
     with _pool(workers) as pool:
         for batch in _batches(todo, batch_size):
             if full:
@@ -261,12 +248,28 @@ def scan(
             results = _run(compare_group, tasks, pool)
             with store.transaction():
                 summary.pairs += store.write_matches(r for group in results for r in group)
+            if progress:
+                progress(len(batch) // 2)
+    # 2. Boilerplate, learned now that the copies are known; then each new article's own
+    # signals. Only then is an article marked scanned: an interrupted scan redoes it all.
+    learn(store, aliases=False)
+    with _pool(workers) as pool:
+        for batch in _batches(todo, batch_size):
+            stored = store.articles(batch)
+            found = _run(_signals_of, [(k, stored[k].article) for k in batch], pool)
+            with store.transaction():
+                store.write_signals(found)
                 store.mark_scanned(batch)
             summary.scanned += len(batch)
             if progress:
-                progress(len(batch))
+                progress(len(batch) - len(batch) // 2)
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _signals_of(task: tuple[int, Article]) -> tuple[int, list[dict]]:
+    key, article = task
+    return key, [e.to_json() for e in article_signals(doc_for(key, article))]
 
 
 def _run(fn: Callable, tasks: list, pool: Executor | None) -> list:
@@ -308,7 +311,9 @@ def trace(
             continue
         sources.append(match)
     sources.sort(key=lambda m: (-m.coverage, -m.confidence))
-    return Verdict(article.id, article.outlet, article.url, article.published, sources)
+    return Verdict(
+        article.id, article.outlet, article.url, article.published, sources, article_signals(doc)
+    )
 
 
 def verdict_for(store: Store, key: int, *, include_same_outlet: bool = False) -> Verdict | None:
@@ -320,4 +325,11 @@ def verdict_for(store: Store, key: int, *, include_same_outlet: bool = False) ->
         SourceMatch.from_json(data, same_outlet=same)
         for _, data, same in store.matches_of(key, include_same_outlet=include_same_outlet)
     ]
-    return Verdict(a.id, a.outlet, a.url, a.published, sources)
+    signals = [Evidence.from_json(e) for e in store.signals_of(key)]
+    for match in sources:  # the source outlet's furniture found in the copy
+        match.evidence += [
+            e
+            for e in signals
+            if e.kind == "foreign_boilerplate" and e.data.get("outlet_of_origin") == match.outlet
+        ]
+    return Verdict(a.id, a.outlet, a.url, a.published, sources, signals)

@@ -486,13 +486,23 @@ class Store:
         return n
 
     def copies(
-        self, *, include_same_outlet: bool = False, since: datetime | None = None
+        self,
+        *,
+        include_same_outlet: bool = False,
+        since: datetime | None = None,
+        with_signals: bool = True,
     ) -> list[int]:
-        """Keys of articles that have at least one source, oldest first."""
-        sql = "SELECT DISTINCT m.copy FROM matches m JOIN articles a ON a.key = m.copy WHERE 1"
+        """Keys of articles that have a source (or, with ``with_signals``, marks of copying
+        seen alone), oldest first."""
+        same = "" if include_same_outlet else " AND m.same_outlet = 0"
+        sql = (
+            "SELECT a.key FROM articles a WHERE (EXISTS (SELECT 1 FROM matches m "
+            f"WHERE m.copy = a.key{same})"
+        )
+        if with_signals:
+            sql += " OR EXISTS (SELECT 1 FROM signals s WHERE s.article = a.key AND s.data != '[]')"
+        sql += ")"
         args: list[Any] = []
-        if not include_same_outlet:
-            sql += " AND m.same_outlet = 0"
         if since is not None:
             sql += " AND a.published_ts >= ?"
             args.append(since.timestamp())

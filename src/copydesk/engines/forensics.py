@@ -1,0 +1,103 @@
+"""What every engine does around the pairwise comparison: learn from the whole collection
+(outlet aliases, boilerplate), and read one article's own signals.
+
+``learn`` runs once per scan in the main process; the models it sets on
+``copydesk.verdict.CONTEXT`` are inherited by forked workers.
+"""
+
+from __future__ import annotations
+
+from copydesk.engines.compare import forget_docs
+from copydesk.forensics.aliases import learn_aliases, merge
+from copydesk.forensics.boilerplate import BoilerplateModel, find_boilerplate
+from copydesk.forensics.boilerplate import learn as learn_boilerplate
+from copydesk.forensics.credit import credit_mentions
+from copydesk.forensics.signals import signals
+from copydesk.model import Evidence
+from copydesk.store import Store
+from copydesk.verdict import CONTEXT, Doc, source_names
+
+_MODEL = BoilerplateModel(shapes={})
+_CACHE_ATTR = "_boilerplate"
+
+
+def learn(store: Store, *, aliases: bool = True, boilerplate: bool = True) -> None:
+    """Learn aliases and/or boilerplate from the whole collection, store them, use them.
+
+    Boilerplate is best learned once the copies are known (a copy's lines are its
+    source's, not its own), so a scan learns it after comparing pairs.
+    """
+    rows = store.outlet_texts()
+    with store.transaction():
+        if aliases:
+            learned = learn_aliases((outlet, text) for outlet, text, is_copy in rows if not is_copy)
+            store.save_model("aliases", learned)
+            rows = store.outlet_texts()
+        if boilerplate:
+            model = learn_boilerplate((o or "", text, bool(c)) for o, text, c in rows)
+            store.save_model("boilerplate", model.to_json())
+    use_models(store)
+
+
+def use_models(store: Store) -> None:
+    """Set the stored models (learned and user-given) as the judging context."""
+    global _MODEL
+    learned = store.load_model("aliases") or {}
+    CONTEXT.aliases = merge(learned, store.load_model("user_aliases") or {})
+    stored = store.load_model("boilerplate")
+    _MODEL = BoilerplateModel.from_json(stored) if stored else BoilerplateModel(shapes={})
+    forget_docs()
+    CONTEXT.boilerplate = boilerplate
+    CONTEXT.foreign = foreign_boilerplate
+    CONTEXT.exclusive_quotes = exclusive_quotes
+
+
+def boilerplate(doc: Doc) -> list[Evidence]:
+    """Own and foreign boilerplate lines of one article (computed once per Doc)."""
+    cached = doc.cache.get(_CACHE_ATTR)
+    if cached is None:
+        cached = find_boilerplate(doc.article.text, doc.article.outlet, _MODEL)
+        doc.cache[_CACHE_ATTR] = cached
+    return cached
+
+
+def foreign_boilerplate(doc: Doc) -> list[Evidence]:
+    return [e for e in boilerplate(doc) if e.kind == "foreign_boilerplate"]
+
+
+def article_signals(doc: Doc) -> list[Evidence]:
+    """What one article shows alone: dangling attributions, prompt leftovers, and lines
+    that are another outlet's boilerplate."""
+    found = [*signals(doc.article.text), *foreign_boilerplate(doc)]
+    found.sort(key=lambda e: e.article_start or 0)
+    return found
+
+
+def exclusive_quotes(copy: Doc, source: Doc) -> list[Evidence]:
+    """Quotes the source says were given to it, carried by a copy that does not credit it."""
+    from copydesk.forensics.quotes import extract_quotes, told_to_outlet
+
+    src = source.article
+    if credit_mentions(copy.article.text, source_names(src)):
+        return []
+    out = []
+    copy_quotes = None
+    for quote in extract_quotes(src.text):
+        if not quote.told_to or not told_to_outlet(quote.told_to, src.outlet, src.outlet_name):
+            continue
+        if copy_quotes is None:
+            copy_quotes = {q.key: q for q in extract_quotes(copy.article.text)}
+        hit = copy_quotes.get(quote.key)
+        if hit is not None:
+            out.append(
+                Evidence(
+                    "exclusive_quote",
+                    text=hit.text[:200],
+                    article_start=hit.start,
+                    article_end=hit.end,
+                    source_start=quote.start,
+                    source_end=quote.end,
+                    data={"outlet_of_origin": src.outlet, "speaker": quote.speaker},
+                )
+            )
+    return out
