@@ -125,12 +125,6 @@ def test_author_and_domain_only() -> None:
     assert found("Harbour Gazette said", names) == []  # no outlet name given
 
 
-@pytest.mark.xfail(
-    reason="forensics/credit._patterns: the source-URL alternative has no boundary "
-    "look-arounds (unlike the domain one), so another site's URL that merely contains "
-    "the source URL as a substring counts as credit",
-    strict=True,
-)
 def test_url_inside_another_url_is_not_credit() -> None:
     names = names_of(
         Article(id="x", text="t", outlet="post.example", url="https://post.example/news/1")

@@ -167,11 +167,6 @@ def test_newer_schema(tmp_path: Path) -> None:
         Store(path)
 
 
-@pytest.mark.xfail(
-    reason="store/sqlite.Store._migrate trusts PRAGMA user_version: another app's SQLite "
-    "file with user_version 1 is taken for a copydesk store and migrated (tables added)",
-    strict=True,
-)
 def test_sqlite_file_of_another_app_with_user_version(tmp_path: Path) -> None:
     path = tmp_path / "other.db"
     db = sqlite3.connect(path)
@@ -230,13 +225,6 @@ def test_same_id_twice_in_one_batch_last_wins(tmp_path: Path) -> None:
         assert anchor_rows(desk.store, stored.key) == as_int64(fingerprint(new).anchors)
 
 
-@pytest.mark.xfail(
-    reason="store/sqlite.Store.write_articles: an id that appears twice in one call is "
-    "looked up in a 'known' map pointing at a row not inserted yet; with a new text it "
-    "raises TypeError in _drop_postings (the whole batch is lost), with new metadata the "
-    "first version silently wins",
-    strict=True,
-)
 def test_write_articles_same_id_twice_last_wins(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.db")
     a1 = Article(id="y", text="ferry strike called off", title="T1")

@@ -343,12 +343,6 @@ def test_the_same_words_unquoted_are_reuse() -> None:
     assert both_orders(a, b) is not None
 
 
-@pytest.mark.xfail(
-    reason="verdict.is_reuse/evidence_weight: quoted words count 0.2 each with no cap, so a "
-    "shared quotation of ~200 words plus 'The minister said' reaches min_evidence_words "
-    "(40) and is called reuse, though a verdict must never rest on shared quotes alone",
-    strict=True,
-)
 def test_long_shared_quotation_alone_is_not_reuse() -> None:
     a, b = quote_pair(200, "“", "”")
     assert both_orders(a, b) is None

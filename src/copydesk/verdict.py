@@ -22,6 +22,7 @@ class JudgeParams:
     min_evidence_words: float = 40.0  # matched words (quotes weighted down) to call it reuse
     min_short_words: float = 12.0  # ... or this many, if they are most of the shorter text
     quote_weight: float = 0.2  # a quoted word counts this much: shared quotes are not copying
+    min_narrative_words: float = 15.0  # and a verdict never rests on quotes alone
     duplicate_coverage: float = 0.7  # a copy this much covered by aligned text is a duplicate
     same_time_seconds: float = 60.0  # publication times closer than this do not decide
 
@@ -46,22 +47,29 @@ class Doc:
         return self._quoted
 
 
-def evidence_weight(doc: Doc, spans: list[Span], params: JudgeParams) -> float:
-    """Aligned words of ``doc``'s side, quoted words weighted down."""
-    total = 0.0
+def _weights(doc: Doc, spans: list[Span], params: JudgeParams) -> tuple[float, float]:
+    """(weighted aligned words, narrative aligned words) of ``doc``'s side."""
+    total = narrative_total = 0.0
     quoted = doc.quoted
     for s in spans:
         q = int(quoted[s.a_start : s.a_end].sum())
         narrative = (s.a_end - s.a_start) - q
-        total += (narrative + params.quote_weight * q) * (s.matched / max(1, s.a_end - s.a_start))
-    return total
+        share = s.matched / max(1, s.a_end - s.a_start)
+        total += (narrative + params.quote_weight * q) * share
+        narrative_total += narrative * share
+    return total, narrative_total
+
+
+def evidence_weight(doc: Doc, spans: list[Span], params: JudgeParams) -> float:
+    """Aligned words of ``doc``'s side, quoted words weighted down."""
+    return _weights(doc, spans, params)[0]
 
 
 def is_reuse(a: Doc, alignment: Alignment, params: JudgeParams = DEFAULT) -> bool:
     if not alignment.spans:
         return False
-    weight = evidence_weight(a, alignment.spans, params)
-    if weight >= params.min_evidence_words:
+    weight, narrative = _weights(a, alignment.spans, params)
+    if weight >= params.min_evidence_words and narrative >= params.min_narrative_words:
         return True
     # Short items (a wire flash, a brief) copied whole are reuse below the usual minimum.
     shorter = min(alignment.a_words, alignment.b_words)

@@ -50,7 +50,10 @@ def names_of(article: Article, aliases: tuple[str, ...] = ()) -> Names:
 def _patterns(names: Names) -> tuple[re.Pattern[str], ...]:
     # URLs and domains are case-insensitive ("NorthernPost.co.uk"); names keep their case
     # (or are all capitals), so "the sun rose" never credits "The Sun".
-    loose = [r"(?:https?://)?(?:www\.)?" + re.escape(url) for url in names.urls]
+    loose = [
+        r"(?<![\w.-])(?:https?://)?(?:www\.)?" + re.escape(url) + r"(?![\w-]|/\w)"
+        for url in names.urls
+    ]
     loose += [r"(?<![\w.-])(?:www\.)?" + re.escape(d) + r"(?![\w-])" for d in names.domains]
     strict = []
     for name in names.names:

@@ -450,6 +450,8 @@ class _Article:
         return out
 
     def _person(self, words: list[str], start: int, end: int) -> _Mention | None:
+        if words[0] in {"The", "A", "An"}:
+            return None  # "The Rural Transport Forum": a body, not a person
         at_start = self._at_sentence_start(start)
         while words and words[0] in _STOP:
             words.pop(0)
@@ -518,7 +520,7 @@ class _Article:
         return out
 
     def _according_to(self, event: _Event, end: int, hi: int) -> None:
-        """ "according to Jo Bell", "according to Bell" (a name right after "to")."""
+        """The name right after "according to": "according to Jo Bell", "... to Bell"."""
         text = self.text
         start = end
         while start < hi and text[start] in " \t":
@@ -590,7 +592,7 @@ class _Article:
     def _participle_subject(
         self, event: _Event, earlier: list[_Event], mentions: list[_Mention], m_starts: list[int]
     ) -> None:
-        """ "X said ..., adding: “…”": the speaker of the sentence so far, or its subject."""
+        """In "X said ..., adding: “…”", the sentence's speaker so far, else its subject."""
         if earlier and earlier[-1].sent == event.sent:
             event.kind = "pronoun"  # the same speaker as the sentence's verb before it
             return
@@ -642,7 +644,23 @@ class _Article:
             if mentions[i].start >= stop:
                 break
             mentions[i].used = True
-        return m.group(group)
+        return _trim_outlet(m.group(group))
+
+
+_ON_SUNDAY = frozenset({"Mail", "Independent", "Scotland", "Wales"})  # "Mail on Sunday"
+
+
+def _trim_outlet(name: str) -> str:
+    """Drop a trailing day: "Sky News on Monday" → "Sky News" (not "Mail on Sunday")."""
+    words = name.split()
+    while (
+        len(words) >= 3
+        and words[-2] == "on"
+        and words[-1] in _CALENDAR
+        and not (words[-1] == "Sunday" and words[-3] in _ON_SUNDAY)
+    ):
+        del words[-2:]
+    return name if len(words) == len(name.split()) else " ".join(words)
 
 
 def _resolve(event: _Event, surnames: dict[str, str]) -> str | None:
@@ -779,7 +797,7 @@ def extract_quotes(text: str, *, min_words: int = 6) -> list[Quote]:
 
 # -- outlets -------------------------------------------------------------------------------
 
-_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_LEADING_THE = re.compile(r"^the(?:\s+|$)", re.IGNORECASE)
 _SCHEME = re.compile(r"^(?:https?://)?(?:www\.)?", re.IGNORECASE)
 _NAME_NOISE = re.compile(r"[\s.\-_’']+")
 

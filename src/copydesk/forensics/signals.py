@@ -424,13 +424,13 @@ def _collect(
     text: str, kind: str, finders: tuple[Callable[[str], Iterator[tuple[int, int, str]]], ...]
 ) -> list[Evidence]:
     out: list[Evidence] = []
-    taken: list[tuple[int, int]] = []
+    covered = -1
     hits = sorted((h for find in finders for h in find(text)), key=lambda h: (h[0], -h[1]))
     for start, core_end, rule in hits:
-        if any(s <= start < e for s, e in taken):
+        if start < covered:
             continue  # one gap, one piece of evidence
+        covered = core_end
         lo, hi = _snippet(text, start, core_end)
-        taken.append((start, core_end))
         out.append(_evidence(kind, text, lo, hi, rule))
     return out
 

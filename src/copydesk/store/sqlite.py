@@ -130,7 +130,8 @@ class Store:
                 f"{self.path} has schema version {version}, newer than this copydesk "
                 f"understands ({SCHEMA_VERSION}); upgrade copydesk"
             )
-        if version == 0 and self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+        if (version == 0 and tables) or (version > 0 and not {"articles", "matches"} <= tables):
             raise StoreError(f"{self.path} is an SQLite file but not a copydesk store")
         for number in range(version, SCHEMA_VERSION):
             with self.transaction():
@@ -182,7 +183,11 @@ class Store:
         be None when the text is unchanged. Returns counts of added, updated and unchanged.
         New articles get consecutive keys, so key order is ingest order.
         """
-        items = list(items)
+        latest = {}
+        for item in items:  # the same id twice: the last one wins
+            latest.pop(item[0].id, None)
+            latest[item[0].id] = item
+        items = list(latest.values())
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         now = iso(datetime.now(UTC))
         inserts: list[tuple[Any, ...]] = []

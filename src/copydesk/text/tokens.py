@@ -69,9 +69,11 @@ class Tokens:
 
 
 def _folded_words(text: str) -> tuple[str, bool]:
-    lowered = text.lower()
-    # Lower-casing keeps offsets only when every character maps to exactly one.
-    return lowered, len(lowered) == len(text)
+    # casefold, unlike lower, folds each character alone (Greek final sigma included), so
+    # folding the whole text and folding word by word agree. It keeps offsets only when
+    # every character maps to exactly one.
+    folded = text.casefold()
+    return folded, len(folded) == len(text)
 
 
 def words_of(text: str) -> list[str]:
@@ -79,7 +81,7 @@ def words_of(text: str) -> list[str]:
     lowered, same = _folded_words(text)
     if same:
         return WORD.findall(lowered)
-    return [m.group().lower() for m in WORD.finditer(text)]
+    return [m.group().casefold() for m in WORD.finditer(text)]
 
 
 def tokenize(text: str) -> Tokens:
@@ -91,7 +93,7 @@ def tokenize(text: str) -> Tokens:
     lowered, same = _folded_words(text)
     parts = _SPLIT.split(lowered if same else text)
     bounds = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
-    words = parts[1::2] if same else [w.lower() for w in parts[1::2]]
+    words = parts[1::2] if same else [w.casefold() for w in parts[1::2]]
     return Tokens(starts=bounds[0:-1:2].copy(), ends=bounds[1::2].copy(), hashes=word_hashes(words))
 
 
