@@ -21,6 +21,11 @@ run: $(STAMP)
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BIN)/copydesk ingest --db $(DEMO_DB) src/copydesk/demo/articles.jsonl
 	$(BIN)/copydesk scan --db $(DEMO_DB) --report demo-report.jsonl
+	$(BIN)/copydesk outlets --db $(DEMO_DB)
+	@echo
+	@echo "Verdicts as JSON Lines: demo-report.jsonl. Look closer:"
+	@echo "  $(BIN)/copydesk show --db $(DEMO_DB) cs-001      # a content-farm copy beside its source"
+	@echo "  $(BIN)/copydesk network --db $(DEMO_DB) --graphml demo-network.graphml"
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -189,3 +189,35 @@ def test_killed_ingest_leaves_a_usable_store_and_resumes(tmp_path: Path) -> None
     assert result.exit_code == 0
     with Desk(db) as desk:
         assert desk.store.count() == 30_000
+
+
+def test_outlets_flags_the_content_farm(db: str, tmp_path: Path) -> None:
+    run("scan", "--db", db)
+    table = run("outlets", "--db", db)
+    assert table.exit_code == 0 and "capitalsentinel.net" in table.stdout
+    rows = [json.loads(x) for x in run("outlets", "--db", db, "--json").stdout.splitlines()]
+    farm = next(r for r in rows if r["outlet"] == "capitalsentinel.net")
+    assert farm["flagged"] and farm["reasons"]
+    assert not next(r for r in rows if r["outlet"] == "wendvalleygazette.co.uk")["flagged"]
+    csv_out = run("outlets", "--db", db, "--csv").stdout
+    assert csv_out.splitlines()[0].startswith("outlet,")
+
+
+def test_network_exports(db: str, tmp_path: Path) -> None:
+    run("scan", "--db", db)
+    g, x, c = tmp_path / "n.graphml", tmp_path / "n.gexf", tmp_path / "n.csv"
+    result = run("network", "--db", db, "--graphml", str(g), "--gexf", str(x), "--csv", str(c))
+    assert result.exit_code == 0, result.output
+    assert "capitalsentinel.net" in g.read_text() and "capitalsentinel.net" in x.read_text()
+    assert (tmp_path / "n-nodes.csv").exists()
+    assert run("network", "--db", db).exit_code == 2
+
+
+def test_quotes_lists_exclusives(db: str) -> None:
+    result = run("quotes", "--db", db, "--json", "--limit", "500")
+    assert result.exit_code == 0
+    records = [json.loads(x) for x in result.stdout.splitlines()]
+    exclusive = [r for r in records if r["exclusive_to"] == "dailyclarion.com"]
+    assert exclusive and any(
+        a["outlet"] == "capitalsentinel.net" for r in exclusive for a in r["later"]
+    )

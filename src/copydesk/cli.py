@@ -20,12 +20,16 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.table import Table
 
 from copydesk.desk import Desk
 from copydesk.forensics.aliases import load_alias_file
-from copydesk.model import Verdict
+from copydesk.forensics.quotes import QuoteRecord
+from copydesk.model import Verdict, iso
 from copydesk.reading import RecordError, parse_published, read_single
 from copydesk.reports import ingest_table, render_side_by_side, verdict_table
+from copydesk.reports.network import write_csv, write_gexf, write_graphml
+from copydesk.reports.outlets import profiles_table, write_profiles_csv
 from copydesk.store import StoreError
 
 app = typer.Typer(
@@ -240,6 +244,98 @@ def show(
             original = desk.article(match.source)
             if original is not None:
                 out.print(render_side_by_side(copy, original, match))
+
+
+@app.command()
+def outlets(
+    db: DbOption,
+    as_json: JsonOption = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV with a header row.")] = False,
+    include_same_outlet: SameOutletOption = False,
+) -> None:
+    """Per outlet: articles, share that reuse others and that others reuse, top sources,
+    credit rates, median lag, first-publisher rate, and a content-farm flag with reasons."""
+    with _desk(db) as desk:
+        profiles = desk.outlets(include_same_outlet=include_same_outlet)
+    if as_json:
+        for p in profiles:
+            sys.stdout.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
+    elif as_csv:
+        write_profiles_csv(profiles, sys.stdout)
+    else:
+        out.print(profiles_table(profiles, title=f"{len(profiles)} outlets"))
+
+
+@app.command()
+def network(
+    db: DbOption,
+    graphml: Annotated[Path | None, typer.Option(help="Write GraphML (Gephi, networkx).")] = None,
+    gexf: Annotated[Path | None, typer.Option(help="Write GEXF 1.3 (Gephi).")] = None,
+    csv: Annotated[
+        Path | None, typer.Option(help="Write edges CSV (and NAME-nodes.csv beside it).")
+    ] = None,
+    include_same_outlet: SameOutletOption = False,
+) -> None:
+    """The copy network: outlets as nodes, copying as weighted directed edges (copier →
+    source) with credit rates."""
+    if not (graphml or gexf or csv):
+        raise _fail("give --graphml FILE, --gexf FILE or --csv FILE")
+    with _desk(db) as desk:
+        nodes, edges = desk.network(include_same_outlet=include_same_outlet)
+    written: list[Path] = []
+    try:
+        if graphml:
+            written.append(write_graphml(nodes, edges, graphml))
+        if gexf:
+            written.append(write_gexf(nodes, edges, gexf))
+        if csv:
+            written.extend(write_csv(nodes, edges, csv))
+    except OSError as exc:
+        raise _fail(f"cannot write {exc.filename}: {exc.strerror}") from None
+    err.print(f"{len(nodes)} outlets, {len(edges)} copy edges: " + ", ".join(map(str, written)))
+
+
+@app.command()
+def quotes(
+    db: DbOption,
+    speaker: Annotated[str | None, typer.Option(help="Only quotes by this speaker.")] = None,
+    as_json: JsonOption = False,
+    limit: Annotated[int, typer.Option(help="At most this many quotes.")] = 50,
+) -> None:
+    """Quotes with their speaker, first publisher (and whether it was an exclusive) and
+    every later appearance."""
+    with _desk(db) as desk:
+        records = desk.quotes(speaker=speaker)[:limit]
+    if as_json:
+        for r in records:
+            sys.stdout.write(json.dumps(quote_json(r), ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"{len(records)} quotes", header_style="bold", show_lines=True)
+    for column in ("quote", "speaker", "first", "exclusive to", "later"):
+        table.add_column(column)
+    for r in records:
+        table.add_row(
+            r.text[:160],
+            r.speaker or "",
+            f"{r.first.article_id} ({r.first.outlet})",
+            r.exclusive_to or "",
+            "\n".join(f"{a.article_id} ({a.outlet})" for a in r.later),
+        )
+    out.print(table)
+
+
+def quote_json(r: QuoteRecord) -> dict:
+    def appearance(a):
+        return {"article": a.article_id, "outlet": a.outlet, "published": iso(a.published),
+                "told_to": a.told_to, "start": a.start, "end": a.end}  # fmt: skip
+
+    return {
+        "text": r.text,
+        "speaker": r.speaker,
+        "exclusive_to": r.exclusive_to,
+        "first": appearance(r.first),
+        "later": [appearance(a) for a in r.later],
+    }
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -9,7 +9,10 @@ from pathlib import Path
 from copydesk.engines import embedded
 from copydesk.engines.compare import Params
 from copydesk.engines.embedded import IngestSummary, Progress, ScanSummary
+from copydesk.forensics.quotes import QuoteRecord, index_quotes
 from copydesk.model import Article, Rejection, Verdict
+from copydesk.reports.network import Edge, Node, network
+from copydesk.reports.outlets import OutletProfile, outlet_profiles
 from copydesk.store import Store
 
 
@@ -86,6 +89,30 @@ class Desk:
     def article(self, article_id: str) -> Article | None:
         stored = self.store.article(article_id)
         return stored.article if stored else None
+
+    def outlets(self, *, include_same_outlet: bool = False) -> list[OutletProfile]:
+        """Every outlet's profile: who it copies, who copies it, credit, lag, flags."""
+        return outlet_profiles(self.store, include_same_outlet=include_same_outlet)
+
+    def network(self, *, include_same_outlet: bool = False) -> tuple[list[Node], list[Edge]]:
+        """Outlets as nodes, copying as weighted directed edges (copier → source)."""
+        return network(self.store, include_same_outlet=include_same_outlet)
+
+    def quotes(self, *, speaker: str | None = None) -> list[QuoteRecord]:
+        """Quotes with their first publisher and every later appearance, most carried first."""
+        rows = self.store.db.execute(
+            "SELECT id, outlet, outlet_name, published, text FROM articles ORDER BY key"
+        )
+        records = index_quotes(
+            (i, o, n, datetime.fromisoformat(p) if p else None, t) for i, o, n, p, t in rows
+        )
+        out = [
+            r
+            for r in records.values()
+            if speaker is None or (r.speaker and speaker.casefold() in r.speaker.casefold())
+        ]
+        out.sort(key=lambda r: (-len(r.later), r.first.article_id))
+        return out
 
     def trace(self, article: Article, *, include_same_outlet: bool = False) -> Verdict:
         return embedded.trace(

@@ -73,11 +73,13 @@ _QUOTE = re.compile(
 
 # Sentence ends (as in copydesk.text.segment: "Mr." and initials are not ends) and blank
 # lines. A single newline is not an end: quotes and sentences wrap in hard-wrapped copy.
+# The punctuation comes first and the look-behinds after it: sre then tries them only at
+# punctuation, not at every character.
 _BOUNDARY = re.compile(
-    r"(?P<stop>[.!?]+)[\"'\u201d\u2019\u00bb)\]]*\s+(?=[\"'\u201c\u2018\u00ab(\[]?[A-Z0-9])"
+    r"[.!?](?<!\b[A-Z].)(?<!\bMr.)(?<!\bMrs.)(?<!\bMs.)(?<!\bDr.)(?<!\bSt.)(?<!\bNo.)"
+    r"[.!?]*[\"'\u201d\u2019\u00bb)\]]*\s+(?=[\"'\u201c\u2018\u00ab(\[]?[A-Z0-9])"
     r"|\n[ \t\r]*\n\s*"
 )
-_ABBREVIATIONS = frozenset({"Mr", "Mrs", "Ms", "Dr", "St", "No"})
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 
 # -- names ---------------------------------------------------------------------------------
@@ -374,17 +376,6 @@ def _subject_word_after(text: str, lo: int, hi: int) -> tuple[int, str] | None:
     return None
 
 
-def _abbreviation(text: str, stop: int) -> bool:
-    """Is the full stop at ``stop`` that of "Mr." or of an initial ("J. Smith")?"""
-    i = stop
-    while i > 0 and i > stop - 4 and text[i - 1].isalnum():
-        i -= 1
-    if i > 0 and text[i - 1].isalnum():
-        return False
-    word = text[i:stop]
-    return word in _ABBREVIATIONS or (len(word) == 1 and "A" <= word <= "Z")
-
-
 class _Article:
     """Sentence bounds, name mentions and speech verbs of one text, outside its quotes."""
 
@@ -398,8 +389,6 @@ class _Article:
         b_starts: list[int] = []
         b_ends: list[int] = []
         for m in _BOUNDARY.finditer(text, 0, limit):
-            if m.group("stop") and _abbreviation(text, m.start()):
-                continue
             i = self._quote_at(m.start())
             if i >= 0 and m.end() <= self.q_ends[i]:
                 continue  # a sentence end inside a quotation

@@ -181,7 +181,7 @@ _QUOTED_TITLE = re.compile(rf"[^{_CLOSE_QUOTE}\n]{{1,40}}[{_CLOSE_QUOTE}]\s+(?:t
 # like a nationality ("the Russian attack").
 _AFTER_TOLD_CLAUSE = re.compile(
     r"\s+(?P<det>(?:the|a|an|this|that|these|those|his|their|its|our|my)\s+)?"
-    r"(?P<np>(?:[a-z][a-z’'-]*|(?P<nation>[A-Z][a-z]+(?:an|ish|ese|i|ch)))"
+    r"(?P<np>(?:[a-z][a-z’'-]*|(?P<nation>[A-Z][a-z]+(?:an|ish|ese|i|ch|ic)))"
     r"(?:\s+[a-z][a-z’'-]*){0,2})"
     rf"\s+{_FINITE}\b"
 )
@@ -200,7 +200,9 @@ _CLAUSE_OPENERS = _wordset(
     "and but so then when as because while although though if since after before that said "
     "says added adds later earlier also yesterday today once until unless whether"
 )
-_PRONOUNS = _wordset("i we you they he she")
+_PRONOUN_AFTER_WORD = re.compile(
+    r"([A-Za-z][\w’'-]*)[ \t\n]+(?:I|[Ww]e|[Yy]ou|[Tt]hey|[Hh]e|[Ss]he)\s+\Z"
+)
 # "told it would", "told that he had": a clause straight after "told".
 # ("told that story", "told that to the jury", "told that meeting ...": "that" is the object
 # or points to it; those are left alone.)
@@ -292,8 +294,9 @@ def _told_hits(text: str) -> Iterator[tuple[int, int, str]]:
             continue
         # "the lies he told Parliament were ...": an object-gap relative clause is possible
         # when the subject of "told" is a pronoun after a noun; the clause rules keep out.
-        relative = relative or (
-            len(before) > 1 and before[0] in _PRONOUNS and before[1] not in _CLAUSE_OPENERS
+        after_noun = _PRONOUN_AFTER_WORD.search(text, max(0, pos - 40), pos)
+        relative = relative or bool(
+            after_noun and after_noun.group(1).lower() not in _CLAUSE_OPENERS
         )
         e = _AFTER_TOLD_END.match(text, end)
         if e and not relative:
@@ -332,7 +335,7 @@ def _told_hits(text: str) -> Iterator[tuple[int, int, str]]:
 # friends need a space before the punctuation, a left-over "the", or a place where a
 # participle phrase starts ("Speaking to, he said", "Mr Smith, speaking to, said"): "who he
 # was speaking to." is a normal stranded preposition.
-_GAP = re.compile(r"(?:to|with|by|in|for|the)(?P<gap>[ \t]*)(?:[,.;:)](?!\d)|['’]s\s)")
+_GAP = re.compile(r"(?:to|with|by|in|for|the)(?P<gap>[ \t]*)(?:[,.;:)](?!\d)|(?P<s>['’]s\s))")
 _PREP_BEFORE = re.compile(
     r"(?:according\s+to|interview\s+with|statement\s+to|(?:reported|quoted|contacted|"
     r"approached|asked)\s+by|(?P<verb>speaking|talking|spoke|talked|writing|wrote|revealed|"
@@ -376,7 +379,7 @@ def _other_hits(text: str) -> Iterator[tuple[int, int, str]]:
         p = _PREP_BEFORE.search(text, max(0, m.start() - 50), m.start("gap"))
         if p is None or not _starts_word(text, p.start()):
             continue
-        bare = p.group("verb") and not m.group("gap") and not p.group("the")
+        bare = p.group("verb") and not (m.group("gap") or m.group("s") or p.group("the"))
         if bare and not _PARTICIPLE_START.search(text, max(0, p.start() - 4), p.start()):
             continue
         yield p.start(), m.end(), "prep_hole"
