@@ -269,7 +269,7 @@ def scan(
 
 def _signals_of(task: tuple[int, Article]) -> tuple[int, list[dict]]:
     key, article = task
-    return key, [e.to_json() for e in article_signals(doc_for(key, article))]
+    return key, [e.to_json() for e in article_signals(article)]
 
 
 def _run(fn: Callable, tasks: list, pool: Executor | None) -> list:
@@ -312,7 +312,12 @@ def trace(
         sources.append(match)
     sources.sort(key=lambda m: (-m.coverage, -m.confidence))
     return Verdict(
-        article.id, article.outlet, article.url, article.published, sources, article_signals(doc)
+        article.id,
+        article.outlet,
+        article.url,
+        article.published,
+        sources,
+        article_signals(article),
     )
 
 

@@ -13,7 +13,7 @@ from copydesk.forensics.boilerplate import BoilerplateModel, find_boilerplate
 from copydesk.forensics.boilerplate import learn as learn_boilerplate
 from copydesk.forensics.credit import credit_mentions
 from copydesk.forensics.signals import signals
-from copydesk.model import Evidence
+from copydesk.model import Article, Evidence
 from copydesk.store import Store
 from copydesk.verdict import CONTEXT, Doc, source_names
 
@@ -65,10 +65,15 @@ def foreign_boilerplate(doc: Doc) -> list[Evidence]:
     return [e for e in boilerplate(doc) if e.kind == "foreign_boilerplate"]
 
 
-def article_signals(doc: Doc) -> list[Evidence]:
+def article_signals(article: Article) -> list[Evidence]:
     """What one article shows alone: dangling attributions, prompt leftovers, and lines
-    that are another outlet's boilerplate."""
-    found = [*signals(doc.article.text), *foreign_boilerplate(doc)]
+    that are another outlet's boilerplate. Needs only the text: no tokenising."""
+    foreign = [
+        e
+        for e in find_boilerplate(article.text, article.outlet, _MODEL)
+        if e.kind == "foreign_boilerplate"
+    ]
+    found = [*signals(article.text), *foreign]
     found.sort(key=lambda e: e.article_start or 0)
     return found
 

@@ -1,35 +1,42 @@
 """Signals seen in one article alone: cut credits and leftover rewriting-prompt text.
 
 A copy that cut its source's name out of a credit ("... told Express.co.uk ...") often
-leaves the sentence broken around the gap. ``dangling_attribution`` looks for those breaks:
+leaves the sentence broken around the gap. ``dangling_attribution`` looks for those breaks
+(``data["rule"]`` names the rule that fired):
 
-- ``told_quote``: "told" (active, not "was told") straight before a quotation that opens
-  with a capital ("He told “From my perspective ..."), a colon ("told: “...") or a
-  punctuation mark set off by a space ("told , adding").
-- ``told_clause``: active "told" followed by a clause with no addressee: a determiner, a
-  short lower-case noun phrase and a finite verb ("told the move would be a mistake"), or
-  "told it would" / "told that he". Known addressees ("told the court the ...") and any
-  pronoun or capitalised name in between ("told the BBC the ...", "told the panel it ...")
-  make it normal English and are not flagged.
-- ``told_when_that``: "told on Monday that", "told yesterday: ..." with no one told.
+- ``told_quote``: active "told" (not "was told") straight before a quotation that opens on
+  a capital ("He told “From my perspective"), a colon ("told: “..."), punctuation set off
+  by a space ("told , adding"), a stranded "the" ("told the that") or "'s" ("told's Today").
+- ``told_end``: an attribution that ends on "told": "“...,” a spokesman told." / ", he
+  told, adding ..." (after a comma only, or "He told." alone: "the story he told." and
+  "their fitness eventually told." are normal English).
+- ``told_clause``: active "told" followed by a clause with no one told: (determiner +) 1-3
+  lower-case words + finite verb ("told the move would be a mistake", "told progress had
+  been made"), a name + finite verb ("told Mr Hartley had"), a subject pronoun ("told he
+  hoped", "told there were"), "told it would", "told that he ...". Not when an audience
+  comes first ("told the court the ...", "told a news conference taxes were ...", "told
+  the BBC the ...", "told the panel it ..."), nor in relative clauses ("what he told the
+  players was", "the lies he told Parliament were").
+- ``told_when_that``: "told on Monday that", "told in an interview that", "told yesterday:".
 - ``prep_hole``: a preposition of attribution followed by punctuation instead of a name
   ("according to ,", "in an interview with .", "reported by ,", "said in a statement to .",
-  "Speaking to, he said", "speaking to , he said"). "speaking to." alone is not flagged: a
-  stranded preposition ("who he was speaking to.") is normal English.
+  "when contacted by ,", "according to the ."). For "speaking to" and the like only with a
+  space before the punctuation or where a participle phrase starts ("Speaking to, he
+  said", "Mr Ruddock, speaking to, said"): "who he was speaking to." is normal English.
 - ``missing_subject``: a subordinator with a finite reporting verb and no subject
-  ("– although has been told that ...", "because understands that", "as exclusively
-  revealed last week"), a reporting verb opening a sentence without its subject ("Has been
-  told that ..."), or a lone comma or dash before "has been told that" with nothing before
-  it that could be the subject of the verb in a parenthesis ("..., has been told that").
-  Coordinations ("and/but has been told") share the earlier subject and are not flagged.
+  ("– although has been told that", "because understands that", "as exclusively revealed
+  last week"), a sentence that opens on the verb ("Has been told that", "Has contacted"),
+  or a lone comma or dash before "has been told that" (", has been told that"; not
+  "The mill, which ..., has been told that", where the commas close a parenthesis).
+  Coordinations ("..., but was told there were") share the earlier subject: not flagged.
 
-Everywhere, "told" after a form of *be* or *get* (passive: "He was told the move would
-fail", "as he was told.") is normal English and is skipped, as are "all told" and "as told
-by".
+Passive "told" ("He was told the move would fail", "we're told", "as he was told."), "all
+told" and "as told by" are normal English and never flagged.
 
 ``prompt_leftovers`` finds text a language model adds when asked to rewrite an article
-("Here is a rewritten version ...", "As an AI language model", "I hope this helps!"); its
-phrases are specific enough that real reporting, quotes included, does not use them.
+("Here is a rewritten version", "As an AI language model", "I hope this helps!" closing a
+line, "Let me know if you'd like any changes"); its phrases are specific enough that real
+reporting, quotes included, does not use them ("in conclusion," alone is not enough).
 
 All functions are pure and return :class:`~copydesk.model.Evidence` with character offsets
 into ``text`` such that ``text[ev.article_start:ev.article_end] == ev.text``.
@@ -85,9 +92,9 @@ def _words_before(text: str, pos: int, limit: int = 100) -> list[str]:
     return [w.lower() for w in reversed(_WORD_BACK.findall(window))]
 
 
-def _passive_or_idiom(text: str, pos: int) -> bool:
-    """True when the "told" at ``pos`` is passive ("was told"), "all told" or "as told"."""
-    before = _words_before(text, pos)
+def _passive_or_idiom(before: list[str]) -> bool:
+    """True when "told" after the words ``before`` (last first) is passive ("was told"),
+    "all told" or "as told"."""
     if not before:
         return False
     if before[0] in ("all", "as", "untold", "retold", "foretold"):
@@ -278,12 +285,12 @@ def _told_hits(text: str) -> Iterator[tuple[int, int, str]]:
         pos, end = m.start(), m.end()
         if not _boundary(text, pos, end):
             continue
-        if _passive_or_idiom(text, pos):
+        before = _words_before(text, pos)
+        if _passive_or_idiom(before):
             sep = _SEPARATOR_BEFORE.search(text, max(0, pos - 40), pos)
             if sep and _THAT.match(text, end) and _separator_unpaired(text, sep.start()):
                 yield sep.start("sep"), _THAT.match(text, end).end(), "missing_subject"
             continue
-        before = _words_before(text, pos)
         relative = any(w in _RELATIVE for w in before[:4])
         q = _AFTER_TOLD_QUOTE.match(text, end)
         if q:
@@ -521,23 +528,35 @@ _PROMPT_RULES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (("regenerate",), r"^[ \t]*regenerate\s+response[ \t]*$"),
 )
+# Each pattern twice: lower-cased, for the lower-cased text (a literal start makes ``re``
+# scan fast; the patterns hold no upper-case escapes), and case-insensitive, for the odd
+# text whose lower-casing changes its length (offsets must stay those of ``text``).
 _PROMPT = tuple(
-    (keys, re.compile(pattern, re.IGNORECASE | re.MULTILINE)) for keys, pattern in _PROMPT_RULES
+    (
+        keys,
+        re.compile(pattern.lower(), re.MULTILINE),
+        re.compile(pattern, re.IGNORECASE | re.MULTILINE),
+    )
+    for keys, pattern in _PROMPT_RULES
 )
 
 
 def _prompt_hits(text: str) -> Iterator[tuple[int, int, str]]:
     lowered = text.lower()
+    same_length = len(lowered) == len(text)
     present: dict[tuple[str, ...], bool] = {}
-    for keys, pattern in _PROMPT:
+    for keys, lower_pattern, pattern in _PROMPT:
         if keys not in present:
             present[keys] = any(key in lowered for key in keys)
         if present[keys]:
-            yield from _prompt_matches(text, pattern)
+            if same_length:
+                yield from _prompt_matches(text, lower_pattern.finditer(lowered))
+            else:
+                yield from _prompt_matches(text, pattern.finditer(text))
 
 
-def _prompt_matches(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, str]]:
-    for m in pattern.finditer(text):
+def _prompt_matches(text: str, matches: Iterator[re.Match[str]]) -> Iterator[tuple[int, int, str]]:
+    for m in matches:
         start, end = m.start(), m.end()
         if not _starts_word(text, start):
             continue
