@@ -12,37 +12,7 @@ from copydesk.align import align
 from copydesk.model import Article
 from copydesk.text.tokens import tokenize
 from copydesk.verdict import Context, Doc, JudgeParams, compare, direction, is_reuse, swap
-
-_VOCAB_TEXT = """
-harbour council budget ferry winter mayor station river bridge market tender schools nurses
-strike rail union vote minister inquiry report garden museum festival concert drought
-reservoir farmers harvest barley orchard cider village parish library closure hospital ward
-clinic patients waiting doctors funding grant charity volunteers coastal erosion cliff
-lighthouse storm warning flood barrier pumps engineers contractor delay audit deficit surplus
-treasury pension reform tariff export import cargo port crane dockers shipping container
-freight canal lock towpath cyclists helmet lane junction roundabout speed camera fines
-motorists parking permit residents petition objection planning appeal developer housing
-estate tenants landlord rent deposit eviction tribunal magistrate court verdict jury witness
-testimony barrister solicitor sentence prison probation police patrol detective burglary
-arson vandalism graffiti curfew teenagers youth club sports pavilion cricket rugby football
-stadium season fixture referee transfer manager captain injury striker keeper derby trophy
-league promotion relegation supporters ticket kiosk bakery brewery distillery vineyard
-tasting chef restaurant menu hygiene inspection rating licence hours nightclub noise
-complaint neighbours hedge boundary dispute surveyor valuation auction antique painting
-portrait gallery curator exhibition sculpture mural artist studio residency poetry novel
-author publisher bookshop printing newspaper editor column broadcast radio presenter
-microphone signal mast broadband fibre outage repair backlog queue software upgrade server
-database breach hackers ransom password security firewall encryption satellite orbit launch
-rocket telescope comet eclipse meteor observatory astronomer glacier tundra permafrost
-reindeer herders salmon trout angling quota trawler kelp seaweed oyster mussel shellfish
-hatchery plankton algae bloom beach lifeguard surfers dunes marram gorse heather moorland
-grouse shooting falconry badger hedgehog otter beaver heron kestrel swallow migration
-nesting survey census ledger invoice receipt mortgage lender broker savings inflation
-interest bond yield currency exchange pharmacy vaccine booster dose trial laboratory sample
-genome enzyme protein molecule catalyst reactor turbine pylon substation battery charger
-quarry granite slate limestone chalk fossil amber excavation archaeologist skeleton
-"""
-VOCAB = _VOCAB_TEXT.split()
+from fakenews import VOCAB
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 
