@@ -1,5 +1,7 @@
 """Invented words for generated test articles: different draws share no long runs."""
 
+import random
+
 VOCAB = [
     "harbour",
     "council",
@@ -306,3 +308,21 @@ VOCAB = [
     "archaeologist",
     "skeleton",
 ]
+
+
+def make_paragraph(rng: random.Random, lo: int = 40, hi: int = 80) -> str:
+    """Sentences of 8-15 random words, the first capitalised, each ending with a full stop."""
+    n = rng.randint(lo, hi)
+    out = []
+    while n > 0:
+        k = min(n, rng.randint(8, 15))
+        if n - k < 3:
+            k = n
+        out.append(" ".join(rng.choice(VOCAB) for _ in range(k)).capitalize() + ".")
+        n -= k
+    return " ".join(out)
+
+
+def make_article(rng: random.Random, n: int = 4, lo: int = 40, hi: int = 80) -> str:
+    """``n`` paragraphs of ``lo``-``hi`` words, separated by blank lines."""
+    return "\n\n".join(make_paragraph(rng, lo, hi) for _ in range(n))

@@ -15,7 +15,7 @@ from copydesk.align import Alignment, AlignParams, Span, align
 from copydesk.text import paragraphs
 from copydesk.text.tokens import tokenize, words_of
 from copydesk.verdict import swap
-from fakenews import VOCAB
+from fakenews import VOCAB, make_article, make_paragraph
 
 PROMOS = [
     "READ MORE: Harbour board in tender row [LATEST]",
@@ -26,23 +26,6 @@ PROMOS = [
 ]
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def make_paragraph(rng: random.Random, lo: int = 40, hi: int = 80) -> str:
-    """Sentences of 8-15 random words, the first capitalised, each ending with a full stop."""
-    n = rng.randint(lo, hi)
-    out = []
-    while n > 0:
-        k = min(n, rng.randint(8, 15))
-        if n - k < 3:
-            k = n
-        out.append(" ".join(rng.choice(VOCAB) for _ in range(k)).capitalize() + ".")
-        n -= k
-    return " ".join(out)
-
-
-def make_article(rng: random.Random, n: int = 4, lo: int = 40, hi: int = 80) -> str:
-    return "\n\n".join(make_paragraph(rng, lo, hi) for _ in range(n))
 
 
 def run(a: str, b: str, params: AlignParams | None = None) -> Alignment:

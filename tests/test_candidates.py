@@ -18,19 +18,7 @@ from copydesk.fingerprint import Fingerprint
 from copydesk.model import Article
 from copydesk.store import Store
 from copydesk.store.sqlite import meta_hash, text_hash
-from fakenews import VOCAB
-
-
-def make_paragraph(rng: random.Random, lo: int = 40, hi: int = 80) -> str:
-    n = rng.randint(lo, hi)
-    out = []
-    while n > 0:
-        k = min(n, rng.randint(8, 15))
-        if n - k < 3:
-            k = n
-        out.append(" ".join(rng.choice(VOCAB) for _ in range(k)).capitalize() + ".")
-        n -= k
-    return " ".join(out)
+from fakenews import make_paragraph
 
 
 def postings(table: dict[int, list[int]]) -> tuple[np.ndarray, np.ndarray]:

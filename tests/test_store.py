@@ -18,25 +18,9 @@ from copydesk.store import Store, StoreError
 from copydesk.store import sqlite as store_sqlite
 from copydesk.store.schema import SCHEMA_VERSION
 from copydesk.store.sqlite import meta_hash, text_hash
-from fakenews import VOCAB
+from fakenews import VOCAB, make_article, make_paragraph
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
-
-
-def make_paragraph(rng: random.Random, lo: int = 40, hi: int = 80) -> str:
-    n = rng.randint(lo, hi)
-    out = []
-    while n > 0:
-        k = min(n, rng.randint(8, 15))
-        if n - k < 3:
-            k = n
-        out.append(" ".join(rng.choice(VOCAB) for _ in range(k)).capitalize() + ".")
-        n -= k
-    return " ".join(out)
-
-
-def make_article(rng: random.Random, n: int = 4) -> str:
-    return "\n\n".join(make_paragraph(rng) for _ in range(n))
 
 
 def edited(rng: random.Random, text: str) -> str:

@@ -13,28 +13,11 @@ from hypothesis import strategies as st
 from copydesk.text import Segment, fold, paragraphs, sentences, tokenize, word_hashes
 from copydesk.text.quotes import quoted_mask
 from copydesk.text.tokens import words_of
-from fakenews import VOCAB
+from fakenews import VOCAB, make_paragraph
 
 # -- invented news-like text ---------------------------------------------------------------
 
 assert len(set(VOCAB)) == len(VOCAB) >= 290
-
-
-def make_paragraph(rng: random.Random, lo: int = 40, hi: int = 80) -> str:
-    """Sentences of 8-15 random words, the first capitalised, each ending with a full stop."""
-    n = rng.randint(lo, hi)
-    out = []
-    while n > 0:
-        k = min(n, rng.randint(8, 15))
-        if n - k < 3:
-            k = n
-        out.append(" ".join(rng.choice(VOCAB) for _ in range(k)).capitalize() + ".")
-        n -= k
-    return " ".join(out)
-
-
-def make_article(rng: random.Random, n_paragraphs: int = 4) -> str:
-    return "\n\n".join(make_paragraph(rng) for _ in range(n_paragraphs))
 
 
 def spans(tokens) -> list[tuple[int, int]]:

@@ -12,7 +12,7 @@ from copydesk.align import align
 from copydesk.model import Article
 from copydesk.text.tokens import tokenize
 from copydesk.verdict import Context, Doc, JudgeParams, compare, direction, is_reuse, swap
-from fakenews import VOCAB
+from fakenews import VOCAB, make_article, make_paragraph
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -21,22 +21,6 @@ T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 def clean_context(monkeypatch: pytest.MonkeyPatch) -> None:
     """No aliases or boilerplate learned by other tests' scans leak into these."""
     monkeypatch.setattr(verdict, "CONTEXT", Context())
-
-
-def make_paragraph(rng: random.Random, lo: int = 40, hi: int = 80) -> str:
-    n = rng.randint(lo, hi)
-    out = []
-    while n > 0:
-        k = min(n, rng.randint(8, 15))
-        if n - k < 3:
-            k = n
-        out.append(" ".join(rng.choice(VOCAB) for _ in range(k)).capitalize() + ".")
-        n -= k
-    return " ".join(out)
-
-
-def make_article(rng: random.Random, n: int = 4) -> str:
-    return "\n\n".join(make_paragraph(rng) for _ in range(n))
 
 
 def doc(id_: str, text: str, seq: int = 0, **kw) -> Doc:
