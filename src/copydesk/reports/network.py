@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from copydesk.reports.outlets import collect
+from copydesk.reports.outlets import collect, csv_cell
 from copydesk.store import Store
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
@@ -270,16 +270,6 @@ def nodes_csv_path(path: str | Path) -> Path:
     return path.with_name(f"{path.stem}-nodes.csv")
 
 
-def _csv(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return round(value, 4)
-    return value
-
-
 def write_csv(nodes: list[Node], edges: list[Edge], path: str | Path) -> tuple[Path, Path]:
     """Edges as CSV at ``path`` (``source`` is the copier, ``target`` the outlet copied) and
     nodes as CSV at ``<stem>-nodes.csv`` beside it. Returns (edges path, nodes path)."""
@@ -290,7 +280,7 @@ def write_csv(nodes: list[Node], edges: list[Edge], path: str | Path) -> tuple[P
         writer.writerow(EDGE_CSV_COLUMNS)
         for e in edges:
             writer.writerow(
-                _csv(v)
+                csv_cell(v)
                 for v in (
                     e.copier,
                     e.source,
@@ -307,7 +297,8 @@ def write_csv(nodes: list[Node], edges: list[Edge], path: str | Path) -> tuple[P
         writer.writerow(NODE_CSV_COLUMNS)
         for n in nodes:
             writer.writerow(
-                _csv(v) for v in (n.outlet, n.outlet, n.articles, n.reusing, n.reused, n.flagged)
+                csv_cell(v)
+                for v in (n.outlet, n.outlet, n.articles, n.reusing, n.reused, n.flagged)
             )
     return path, node_path
 

@@ -528,7 +528,8 @@ PROFILE_CSV_COLUMNS = (
 )
 
 
-def _cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: empty for None, true/false, floats to 4 places."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -556,7 +557,7 @@ def write_profiles_csv(profiles: Iterable[OutletProfile], fh: IO[str]) -> None:
             "median_lag_hours": _round(p.median_lag_hours, 2),
             "reasons": "; ".join(p.reasons),
         }
-        writer.writerow([_cell(row[c]) for c in PROFILE_CSV_COLUMNS])
+        writer.writerow([csv_cell(row[c]) for c in PROFILE_CSV_COLUMNS])
 
 
 __all__ = [
