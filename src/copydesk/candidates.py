@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+MAX_BUCKET = 1000  # an LSH bucket this full is a mass of identical texts: pair them no more
+
 
 def _group_pairs(hashes: np.ndarray, articles: np.ndarray, max_df: int) -> np.ndarray:
     """Every pair of articles under an equal hash, as packed keys ``lo << 32 | hi``.
@@ -62,7 +64,7 @@ def pairs_from_postings(
     min_shared: int,
     short_share: float,
     max_df: int,
-    max_bucket: int = 1000,
+    max_bucket: int = MAX_BUCKET,
 ) -> np.ndarray:
     """Candidate pairs (n, 2) int64, each (lower key, higher key), sorted."""
     articles = anchor_articles.astype(np.int64)

@@ -6,7 +6,7 @@ came from (a file, the store, a Spark partition).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -181,7 +181,3 @@ def parse_iso(value: str | None) -> datetime | None:
     if not value:
         return None
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def as_dict(obj: Any) -> dict[str, Any]:
-    return asdict(obj)

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -246,13 +246,11 @@ def align(
     k = max(1, min(params.k, len(a), len(b)))
     if len(a) == 0 or len(b) == 0:
         return Alignment([], [], len(a), len(b))
+    params = _short_ok(params, len(a), len(b))
     ah = shingle_hashes(a.hashes, k)
     bh = shingle_hashes(b.hashes, k)
     i, j = _seeds(ah, bh, params.max_repeat)
-    runs = _runs(i, j, k, params)
-    if len(a) < params.min_run_words or len(b) < params.min_run_words:
-        runs = [s for s in _runs(i, j, k, AlignParams(min_run_words=1))]
-    spans = _resolve(_chain(runs, params, k), _short_ok(params, len(a), len(b)))
+    spans = _resolve(_chain(_runs(i, j, k, params), params, k), params)
     passages = []
     for s in spans:
         a0, a1 = _widen(a_text, int(a.starts[s.a_start]), int(a.ends[s.a_end - 1]))
@@ -266,12 +264,4 @@ def _short_ok(params: AlignParams, na: int, nb: int) -> AlignParams:
     floor = min(na, nb)
     if floor >= params.min_passage_words:
         return params
-    return AlignParams(
-        k=params.k,
-        max_repeat=params.max_repeat,
-        run_slack=params.run_slack,
-        min_run_words=1,
-        max_gap=params.max_gap,
-        max_both_gap=params.max_both_gap,
-        min_passage_words=max(1, floor),
-    )
+    return replace(params, min_run_words=1, min_passage_words=max(1, floor))

@@ -12,13 +12,14 @@ from copydesk.forensics.aliases import learn_aliases, merge
 from copydesk.forensics.boilerplate import BoilerplateModel, find_boilerplate
 from copydesk.forensics.boilerplate import learn as learn_boilerplate
 from copydesk.forensics.credit import credit_mentions
+from copydesk.forensics.quotes import Quote, extract_quotes, told_to_outlet
 from copydesk.forensics.signals import signals
 from copydesk.model import Article, Evidence
 from copydesk.store import Store
 from copydesk.verdict import CONTEXT, Doc, source_names
 
 _MODEL = BoilerplateModel(shapes={})
-_CACHE_ATTR = "_boilerplate"
+_LOADED: tuple[str, tuple[int, int, int]] | None = None  # which store's models are in use
 
 
 def learn(store: Store, *, aliases: bool = True, boilerplate: bool = True) -> None:
@@ -40,8 +41,13 @@ def learn(store: Store, *, aliases: bool = True, boilerplate: bool = True) -> No
 
 
 def use_models(store: Store) -> None:
-    """Set the stored models (learned and user-given) as the judging context."""
-    global _MODEL
+    """Set the stored models (learned and user-given) as the judging context; a no-op
+    when they are the ones already in use (``trace`` calls this every time)."""
+    global _MODEL, _LOADED
+    token = (str(store.path.resolve()), store.models_version())
+    if token == _LOADED:
+        return
+    _LOADED = token
     learned = store.load_model("aliases") or {}
     CONTEXT.aliases = merge(learned, store.load_model("user_aliases") or {})
     stored = store.load_model("boilerplate")
@@ -54,10 +60,17 @@ def use_models(store: Store) -> None:
 
 def boilerplate(doc: Doc) -> list[Evidence]:
     """Own and foreign boilerplate lines of one article (computed once per Doc)."""
-    cached = doc.cache.get(_CACHE_ATTR)
+    cached = doc.cache.get("boilerplate")
     if cached is None:
         cached = find_boilerplate(doc.article.text, doc.article.outlet, _MODEL)
-        doc.cache[_CACHE_ATTR] = cached
+        doc.cache["boilerplate"] = cached
+    return cached
+
+
+def _quotes(doc: Doc) -> list[Quote]:
+    cached = doc.cache.get("quotes")
+    if cached is None:
+        cached = doc.cache["quotes"] = extract_quotes(doc.article.text)
     return cached
 
 
@@ -80,18 +93,16 @@ def article_signals(article: Article) -> list[Evidence]:
 
 def exclusive_quotes(copy: Doc, source: Doc) -> list[Evidence]:
     """Quotes the source says were given to it, carried by a copy that does not credit it."""
-    from copydesk.forensics.quotes import extract_quotes, told_to_outlet
-
     src = source.article
     if credit_mentions(copy.article.text, source_names(src)):
         return []
     out = []
     copy_quotes = None
-    for quote in extract_quotes(src.text):
+    for quote in _quotes(source):
         if not quote.told_to or not told_to_outlet(quote.told_to, src.outlet, src.outlet_name):
             continue
         if copy_quotes is None:
-            copy_quotes = {q.key: q for q in extract_quotes(copy.article.text)}
+            copy_quotes = {q.key: q for q in _quotes(copy)}
         hit = copy_quotes.get(quote.key)
         if hit is not None:
             out.append(

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from copydesk.candidates import enough_shared
+from copydesk.candidates import MAX_BUCKET, enough_shared
 from copydesk.fingerprint import Fingerprint, fingerprint
 from copydesk.model import Article, SourceMatch, iso
 from copydesk.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -331,7 +331,13 @@ class Store:
     # -- candidates -----------------------------------------------------------------
 
     def candidate_pairs(
-        self, keys: Sequence[int], *, min_shared: int, short_share: float, max_df: int
+        self,
+        keys: Sequence[int],
+        *,
+        min_shared: int,
+        short_share: float,
+        max_df: int,
+        max_bucket: int = MAX_BUCKET,
     ) -> set[tuple[int, int]]:
         """(x, y) for x in ``keys`` and any stored y that share enough anchors or a band.
 
@@ -376,11 +382,15 @@ class Store:
         ok = enough_shared(rows[:, 2], rows[:, 3], rows[:, 4], min_shared, short_share)
         pairs.update(zip(rows[ok, 0].tolist(), rows[ok, 1].tolist(), strict=True))
         band_query = """
+            WITH small AS MATERIALIZED (
+                SELECT d.key FROM (SELECT DISTINCT key FROM qb) d JOIN bands p ON p.key = d.key
+                GROUP BY d.key HAVING count(*) <= ?
+            )
             SELECT DISTINCT q.article, p.article
-            FROM qb q JOIN bands p ON p.key = q.key
+            FROM small JOIN qb q ON q.key = small.key JOIN bands p ON p.key = small.key
             WHERE p.article != q.article
         """
-        pairs.update(db.execute(band_query).fetchall())
+        pairs.update(db.execute(band_query, (max_bucket,)).fetchall())
         return pairs
 
     def candidates_for(
@@ -447,20 +457,23 @@ class Store:
         row = self.db.execute("SELECT data FROM signals WHERE article = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else []
 
-    def with_signals(self) -> list[int]:
-        return [k for (k,) in self.db.execute("SELECT article FROM signals WHERE data != '[]'")]
-
     def save_model(self, name: str, data: Any) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO models (name, data) VALUES (?, ?)",
             (name, json.dumps(data, ensure_ascii=False)),
         )
 
+    def models_version(self) -> tuple[int, int, int]:
+        """Changes whenever a model is saved (a replaced row gets a new rowid)."""
+        return self.db.execute(
+            "SELECT count(*), coalesce(sum(rowid), 0), coalesce(sum(length(data)), 0) FROM models"
+        ).fetchone()
+
     def load_model(self, name: str) -> Any | None:
         row = self.db.execute("SELECT data FROM models WHERE name = ?", (name,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def outlet_texts(self, *, copies: bool = True) -> Iterator[tuple[str | None, str, bool]]:
+    def outlet_texts(self) -> Iterator[tuple[str | None, str, bool]]:
         """(outlet, text, is a known cross-outlet copy) for every article, in key order."""
         yield from self.db.execute(
             "SELECT a.outlet, a.text, EXISTS (SELECT 1 FROM matches m "
@@ -523,9 +536,3 @@ class Store:
             sql += " AND same_outlet = 0"
         sql += " ORDER BY coverage DESC, confidence DESC"
         return [(s, json.loads(d), bool(so)) for s, d, so in self.db.execute(sql, (copy,))]
-
-    def match_count(self, *, include_same_outlet: bool = False) -> int:
-        sql = "SELECT count(*) FROM matches"
-        if not include_same_outlet:
-            sql += " WHERE same_outlet = 0"
-        return self.db.execute(sql).fetchone()[0]
