@@ -98,8 +98,27 @@ def source_names(article: Article) -> Names:
     return names_of(article, CONTEXT.aliases.get(article.outlet or "", ()))
 
 
-def _credits(copy: Article, source: Article) -> list[Evidence]:
-    return credit_mentions(copy.text, source_names(source))
+def credit_evidence(copy: Doc, source: Doc, alignment: Alignment) -> list[Evidence]:
+    """``credit`` mentions of the source in the copy, else the ``credit_removed`` items,
+    else nothing; computed once per oriented pair (direction and judging both ask)."""
+    key = (
+        "credit",
+        source.seq,
+        tuple((x.a_start, x.a_end, x.b_start, x.b_end) for x in alignment.spans),
+    )
+    cached = copy.cache.get(key)
+    if cached is None:
+        names = source_names(source.article)
+        cached = credit_mentions(copy.article.text, names) or removed_credits(
+            copy.article.text,
+            copy.tokens,
+            source.article.text,
+            source.tokens,
+            alignment.spans,
+            names,
+        )
+        copy.cache[key] = cached
+    return cached
 
 
 def plausible(when: datetime | None) -> datetime | None:
@@ -120,18 +139,9 @@ def copy_evidence(copy: Doc, source: Doc, alignment: Alignment) -> list[str]:
     kinds = []
     if copy.article.outlet and copy.article.outlet == source.article.outlet:
         return kinds
-    names = source_names(source.article)
-    if credit_mentions(copy.article.text, names):
-        kinds.append("credit")
-    elif removed_credits(
-        copy.article.text,
-        copy.tokens,
-        source.article.text,
-        source.tokens,
-        alignment.spans,
-        names,
-    ):
-        kinds.append("credit_removed")
+    credit = credit_evidence(copy, source, alignment)
+    if credit:
+        kinds.append(credit[0].kind)
     if source.article.outlet and any(
         e.data.get("outlet_of_origin") == source.article.outlet for e in CONTEXT.foreign(copy)
     ):
@@ -215,18 +225,10 @@ def judge(
     """The verdict on one copy/source pair; ``alignment`` is oriented copy → source."""
     same_outlet = bool(copy.article.outlet) and copy.article.outlet == source.article.outlet
     # An outlet naming itself in its own reuse is its masthead, not credit to another.
-    credit = [] if same_outlet else _credits(copy.article, source.article)
-    removed: list[Evidence] = []
-    if not same_outlet and not credit:
-        removed = removed_credits(
-            copy.article.text,
-            copy.tokens,
-            source.article.text,
-            source.tokens,
-            alignment.spans,
-            source_names(source.article),
-        )
-    evidence: list[Evidence] = [*credit, *removed]
+    found = [] if same_outlet else credit_evidence(copy, source, alignment)
+    credit = [e for e in found if e.kind == "credit"]
+    removed = [e for e in found if e.kind == "credit_removed"]
+    evidence: list[Evidence] = list(found)
     if not same_outlet:
         evidence += CONTEXT.exclusive_quotes(copy, source)
     lag = _lag_hours(copy.article.published, source.article.published)
