@@ -250,13 +250,13 @@ def scan(
                 summary.pairs += store.write_matches(r for group in results for r in group)
             if progress:
                 progress(len(batch) // 2)
-    # 2. Boilerplate, learned now that the copies are known; then each new article's own
-    # signals. Only then is an article marked scanned: an interrupted scan redoes it all.
-    learn(store, aliases=False)
+        # 2. Boilerplate, learned now that the copies are known (line shapes in the pool).
+        learn(store, aliases=False, map_fn=pool.map if pool else map)
+    # 3. Each new article's own signals, in a pool forked after learning so its workers
+    # have the model. Only then is an article marked scanned: an interrupted scan redoes it.
     with _pool(workers) as pool:
         for batch in _batches(todo, batch_size):
-            stored = store.articles(batch)
-            found = _run(_signals_of, [(k, stored[k].article) for k in batch], pool)
+            found = _run(_signals_of, store.outlet_texts_of(batch), pool)
             with store.transaction():
                 store.write_signals(found)
                 store.mark_scanned(batch)
@@ -267,9 +267,9 @@ def scan(
     return summary
 
 
-def _signals_of(task: tuple[int, Article]) -> tuple[int, list[dict]]:
-    key, article = task
-    return key, [e.to_json() for e in article_signals(article)]
+def _signals_of(task: tuple[int, str | None, str]) -> tuple[int, list[dict]]:
+    key, outlet, text = task
+    return key, [e.to_json() for e in article_signals(Article("", text, outlet=outlet))]
 
 
 def _run(fn: Callable, tasks: list, pool: Executor | None) -> list:

@@ -7,10 +7,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from copydesk.engines.compare import forget_docs
 from copydesk.forensics.aliases import learn_aliases, merge
-from copydesk.forensics.boilerplate import BoilerplateModel, find_boilerplate
-from copydesk.forensics.boilerplate import learn as learn_boilerplate
+from copydesk.forensics.boilerplate import (
+    BoilerplateModel,
+    article_shapes,
+    find_boilerplate,
+    learn_from_shapes,
+)
 from copydesk.forensics.credit import credit_mentions
 from copydesk.forensics.quotes import Quote, extract_quotes, told_to_outlet
 from copydesk.forensics.signals import signals
@@ -22,20 +28,33 @@ _MODEL = BoilerplateModel(shapes={})
 _LOADED: tuple[str, tuple[int, int, int]] | None = None  # which store's models are in use
 
 
-def learn(store: Store, *, aliases: bool = True, boilerplate: bool = True) -> None:
+MapFn = Callable[[Callable[[list[str]], list[dict[str, str]]], list[list[str]]], Iterable]
+
+
+def _shapes_of(texts: list[str]) -> list[dict[str, str]]:
+    return [article_shapes(t) for t in texts]
+
+
+def learn(
+    store: Store, *, aliases: bool = True, boilerplate: bool = True, map_fn: MapFn = map
+) -> None:
     """Learn aliases and/or boilerplate from the whole collection, store them, use them.
 
     Boilerplate is best learned once the copies are known (a copy's lines are its
-    source's, not its own), so a scan learns it after comparing pairs.
+    source's, not its own), so a scan learns it after comparing pairs. ``map_fn`` (a
+    process pool's ``map``) spreads the per-article line shapes over the cores.
     """
-    rows = store.outlet_texts()
     with store.transaction():
         if aliases:
-            learned = learn_aliases((outlet, text) for outlet, text, is_copy in rows if not is_copy)
-            store.save_model("aliases", learned)
-            rows = store.outlet_texts()
+            own = ((o, text) for o, text, is_copy in store.outlet_texts() if not is_copy)
+            store.save_model("aliases", learn_aliases(own))
         if boilerplate:
-            model = learn_boilerplate((o or "", text, bool(c)) for o, text, c in rows)
+            rows = list(store.outlet_texts())
+            chunks = [[t for _, t, _ in rows[i : i + 500]] for i in range(0, len(rows), 500)]
+            shapes = (s for chunk in map_fn(_shapes_of, chunks) for s in chunk)
+            model = learn_from_shapes(
+                (o or "", s, bool(c)) for (o, _, c), s in zip(rows, shapes, strict=True)
+            )
             store.save_model("boilerplate", model.to_json())
     use_models(store)
 

@@ -298,7 +298,7 @@ def lines(text: str) -> Iterator[tuple[int, int]]:
 # --- learning ------------------------------------------------------------------------------
 
 
-def _article_shapes(text: str) -> dict[str, str]:
+def article_shapes(text: str) -> dict[str, str]:
     """Each distinct shape of ``text``'s lines, with its kind."""
     out: dict[str, str] = {}
     for line in text.split("\n"):
@@ -310,13 +310,26 @@ def _article_shapes(text: str) -> dict[str, str]:
 
 def learn(
     articles: Iterable[tuple[str, str, bool]],
+    **params: Any,
+) -> BoilerplateModel:
+    """Learn from ``(outlet, text, is_copy)`` items; see :func:`learn_from_shapes`."""
+    return learn_from_shapes(
+        ((outlet, article_shapes(text or ""), is_copy) for outlet, text, is_copy in articles),
+        **params,
+    )
+
+
+def learn_from_shapes(
+    articles: Iterable[tuple[str, dict[str, str], bool]],
     *,
     min_articles: int = 3,
     min_share: float = 0.2,
     max_other_share: float = 0.1,
     max_outlets: int = 4,
 ) -> BoilerplateModel:
-    """Learn which outlet owns which line shapes from ``(outlet, text, is_copy)`` items.
+    """Learn which outlet owns which line shapes from ``(outlet, shapes, is_copy)`` items,
+    ``shapes`` being :func:`article_shapes` of the article's text (which an engine may
+    compute in parallel).
 
     ``is_copy`` is True for an article already known to copy another outlet's (pass False
     when unknown). A copy's lines carry its source's boilerplate, so they never count as
@@ -351,7 +364,7 @@ def learn(
     total: dict[int, int] = {}
     text_of: dict[int, tuple[str, str]] = {}
     keep_at = 1 if min_articles <= 1 else 2  # no shape seen fewer times can be owned
-    for outlet, text, is_copy in articles:
+    for outlet, article, is_copy in articles:
         if not outlet:
             continue
         oi = index.get(outlet)
@@ -365,7 +378,7 @@ def learn(
         else:
             noncopies[oi] += 1
         keys = []
-        for shape, kind in _article_shapes(text or "").items():
+        for shape, kind in article.items():
             key = hash(shape)  # 64 bits: a collision among a million shapes is ~1e-8 likely
             keys.append(key)
             n = total.get(key, 0) + 1

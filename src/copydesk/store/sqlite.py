@@ -473,6 +473,18 @@ class Store:
         row = self.db.execute("SELECT data FROM models WHERE name = ?", (name,)).fetchone()
         return json.loads(row[0]) if row else None
 
+    def outlet_texts_of(self, keys: Sequence[int]) -> list[tuple[int, str | None, str]]:
+        """(key, outlet, text) of the given articles, in key order."""
+        out: list[tuple[int, str | None, str]] = []
+        for lo in range(0, len(keys), 500):
+            chunk = list(keys[lo : lo + 500])
+            marks = ",".join("?" * len(chunk))
+            out += self.db.execute(
+                f"SELECT key, outlet, text FROM articles WHERE key IN ({marks}) ORDER BY key",
+                chunk,
+            ).fetchall()
+        return out
+
     def outlet_texts(self) -> Iterator[tuple[str | None, str, bool]]:
         """(outlet, text, is a known cross-outlet copy) for every article, in key order."""
         yield from self.db.execute(
