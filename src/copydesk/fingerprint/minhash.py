@@ -6,8 +6,8 @@ import numpy as np
 
 from copydesk.text.tokens import mix64
 
-NUM_PERM = 128
-BANDS = 16  # 16 bands of 8 rows: pairs above Jaccard ~0.7 collide in some band
+NUM_PERM = 64  # enough for near-duplicates: partial reuse is found by anchors, not by LSH
+BANDS = 8  # 8 bands of 8 rows: pairs above Jaccard ~0.77 collide in some band
 ROWS = NUM_PERM // BANDS
 
 _rng = np.random.default_rng(20221016)  # fixed: signatures must agree across runs and hosts
