@@ -13,6 +13,7 @@ import pytest
 from copydesk.desk import Desk
 from copydesk.engines import embedded
 from copydesk.fingerprint import fingerprint
+from copydesk.fingerprint.minhash import BANDS
 from copydesk.model import Article
 from copydesk.store import Store, StoreError
 from copydesk.store import sqlite as store_sqlite
@@ -155,7 +156,7 @@ def test_ingest_is_idempotent(tmp_path: Path) -> None:
         assert scan1.scanned == len(articles)
         before = counts(desk.store)
         assert before["matches"] >= 2 and before["anchors"] > 0
-        assert before["bands"] == 16 * len(articles)
+        assert before["bands"] == BANDS * len(articles)
         verdicts = verdicts_json(desk)
         second = desk.ingest([Article(**{f: getattr(a, f) for f in a.__slots__}) for a in articles])
         assert (second.added, second.updated, second.unchanged) == (0, 0, len(articles))
