@@ -470,3 +470,21 @@ def test_swap_is_an_involution() -> None:
     flipped = swap(result)
     assert flipped.a_coverage == result.b_coverage
     assert flipped.passages[0].article_start == result.passages[0].source_start
+
+
+@SETTINGS
+@given(st.integers(0, 10_000), st.integers(1, 6))
+def test_align_is_symmetric(seed: int, n_moved: int) -> None:
+    """Which text comes first never changes the result: a verdict cannot depend on
+    which of two articles a scan met first."""
+    rng = random.Random(seed)
+    source = [make_paragraph(rng, 10, 40) for _ in range(6)]
+    copy = source[:]
+    for _ in range(n_moved):
+        i, j = rng.randrange(6), rng.randrange(6)
+        copy[i], copy[j] = copy[j], copy[i]
+    a, b = make_paragraph(rng, 5, 20) + "\n\n" + "\n\n".join(copy), "\n\n".join(source)
+    forth = run(a, b)
+    back = run(b, a).swapped()
+    assert forth.passages == back.passages
+    assert forth.a_coverage == back.a_coverage and forth.b_coverage == back.b_coverage

@@ -314,12 +314,6 @@ def moved_segments(seed: int = 7) -> tuple[Article, Article]:
     return src, cp
 
 
-@pytest.mark.xfail(
-    reason="engines/embedded.scan + verdict.compare: a pair is aligned from whichever "
-    "article the scan meets first (the lower key in a full scan, the new one in an "
-    "incremental scan) and align is not symmetric, so verdicts depend on ingest history",
-    strict=True,
-)
 def test_incremental_scan_equals_full_scan_for_moved_segments(tmp_path: Path) -> None:
     src, cp = moved_segments()
     expected = full_scan_json(tmp_path / "full.db", [src, cp])

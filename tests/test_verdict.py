@@ -341,12 +341,6 @@ def segments_copy(seed: int = 7) -> tuple[str, str]:
     return source, copy
 
 
-@pytest.mark.xfail(
-    reason="align is not symmetric (chains are built in the first text's order), so "
-    "compare(a, b, align(a, b)) and compare(b, a, align(b, a)) can disagree: here one "
-    "order finds reuse (coverage 0.79) and the other finds none",
-    strict=True,
-)
 def test_compare_does_not_depend_on_argument_order() -> None:
     source, copy = segments_copy()
     src = doc("src", source, seq=1, outlet="a.example")

@@ -12,7 +12,7 @@ import numpy as np
 
 from copydesk.align import Alignment, Span
 from copydesk.forensics import Names, credit_mentions, names_of, removed_credits
-from copydesk.model import Article, Evidence, Passage, SourceMatch
+from copydesk.model import Article, Evidence, SourceMatch
 from copydesk.text.quotes import quoted_mask
 from copydesk.text.tokens import Tokens
 
@@ -177,21 +177,7 @@ def direction(
 
 def swap(alignment: Alignment) -> Alignment:
     """The same alignment seen from the other text."""
-    return Alignment(
-        passages=sorted(
-            (
-                Passage(p.source_start, p.source_end, p.article_start, p.article_end, p.similarity)
-                for p in alignment.passages
-            ),
-            key=lambda p: p.article_start,
-        ),
-        spans=sorted(
-            (Span(s.b_start, s.b_end, s.a_start, s.a_end, s.matched) for s in alignment.spans),
-            key=lambda s: s.a_start,
-        ),
-        a_words=alignment.b_words,
-        b_words=alignment.a_words,
-    )
+    return alignment.swapped()
 
 
 def _coverage(doc: Doc, spans: list[tuple[int, int]]) -> float:

@@ -67,6 +67,26 @@ class Alignment:
     def matched(self) -> int:
         return sum(s.matched for s in self.spans)
 
+    def swapped(self) -> Alignment:
+        """The same alignment seen from the other text."""
+        return Alignment(
+            passages=sorted(
+                (
+                    Passage(
+                        p.source_start, p.source_end, p.article_start, p.article_end, p.similarity
+                    )
+                    for p in self.passages
+                ),
+                key=lambda p: p.article_start,
+            ),
+            spans=sorted(
+                (Span(s.b_start, s.b_end, s.a_start, s.a_end, s.matched) for s in self.spans),
+                key=lambda s: s.a_start,
+            ),
+            a_words=self.b_words,
+            b_words=self.a_words,
+        )
+
     @property
     def a_coverage(self) -> float:
         return self.a_covered / self.a_words if self.a_words else 0.0
@@ -242,7 +262,14 @@ def _similarity(a: Tokens, b: Tokens, s: Span) -> float:
 def align(
     a_text: str, a: Tokens, b_text: str, b: Tokens, params: AlignParams = DEFAULT
 ) -> Alignment:
-    """Align text ``a`` (the copy) with text ``b`` (the source)."""
+    """Align text ``a`` (the copy) with text ``b`` (the source).
+
+    Chains are built in one text's word order, so the two texts always take their roles
+    in a fixed order (the longer one first, then by content): ``align(a, b)`` is exactly
+    ``align(b, a).swapped()``, and a verdict never depends on which article was met first.
+    """
+    if _leads(b, a):
+        return align(b_text, b, a_text, a, params).swapped()
     k = max(1, min(params.k, len(a), len(b)))
     if len(a) == 0 or len(b) == 0:
         return Alignment([], [], len(a), len(b))
@@ -257,6 +284,13 @@ def align(
         b0, b1 = _widen(b_text, int(b.starts[s.b_start]), int(b.ends[s.b_end - 1]))
         passages.append(Passage(a0, a1, b0, b1, _similarity(a, b, s)))
     return Alignment(passages, spans, len(a), len(b))
+
+
+def _leads(x: Tokens, y: Tokens) -> bool:
+    """Whether ``x`` takes the first role when aligned with ``y`` (a total order)."""
+    if len(x) != len(y):
+        return len(x) > len(y)
+    return x.hashes.tobytes() < y.hashes.tobytes()
 
 
 def _short_ok(params: AlignParams, na: int, nb: int) -> AlignParams:
