@@ -154,8 +154,14 @@ def _runs(i: np.ndarray, j: np.ndarray, k: int, p: AlignParams) -> list[Span]:
     ]
 
 
-def _joinable(p: Span, r: Span, prm: AlignParams, k: int) -> int | None:
-    """The cost of extending passage ``p`` with run ``r``, or None if they don't belong."""
+def _joinable(
+    p: Span, r: Span, prm: AlignParams, k: int, a_used: np.ndarray, b_used: np.ndarray
+) -> int | None:
+    """The cost of extending passage ``p`` with run ``r``, or None if they don't belong.
+
+    ``a_used``/``b_used`` mark the words some substantial run matches: a gap that is mostly
+    such words is a stretch the copy moved elsewhere, not an insertion, and is not bridged.
+    """
     ga = r.a_start - p.a_end
     gb = r.b_start - p.b_end
     if ga < -k - prm.run_slack or gb < -k - prm.run_slack:
@@ -167,11 +173,22 @@ def _joinable(p: Span, r: Span, prm: AlignParams, k: int) -> int | None:
         return None  # a short run far away is a chance match, not the copy going on
     if max(ga, gb) > prm.max_gap or min(ga, gb) > prm.max_both_gap:
         return None
+    slack = k + prm.run_slack
+    if ga > slack and a_used[p.a_end : r.a_start].mean() > 0.5:
+        return None
+    if gb > slack and b_used[p.b_end : r.b_start].mean() > 0.5:
+        return None
     return ga + gb
 
 
-def _chain(runs: list[Span], prm: AlignParams, k: int) -> list[Span]:
+def _chain(runs: list[Span], prm: AlignParams, k: int, na: int, nb: int) -> list[Span]:
     runs.sort(key=lambda s: (s.a_start, s.b_start))
+    a_used = np.zeros(na, dtype=bool)
+    b_used = np.zeros(nb, dtype=bool)
+    for r in runs:
+        if r.matched >= prm.min_passage_words:
+            a_used[r.a_start : r.a_end] = True
+            b_used[r.b_start : r.b_end] = True
     done: list[Span] = []
     open_: list[Span] = []
     for r in runs:
@@ -181,13 +198,14 @@ def _chain(runs: list[Span], prm: AlignParams, k: int) -> list[Span]:
         open_ = still_open
         best, best_cost = None, None
         for p in open_:
-            cost = _joinable(p, r, prm, k)
+            cost = _joinable(p, r, prm, k, a_used, b_used)
             if cost is not None and (best_cost is None or cost < best_cost):
                 best, best_cost = p, cost
         if best is None:
             open_.append(Span(r.a_start, r.a_end, r.b_start, r.b_end, r.matched))
         else:
-            overlap = max(0, best.a_end - r.a_start)
+            # Words both already counted: the larger overlap of the two sides.
+            overlap = max(0, best.a_end - r.a_start, best.b_end - r.b_start)
             best.matched += max(0, r.matched - overlap)
             best.a_end = max(best.a_end, r.a_end)
             best.b_end = max(best.b_end, r.b_end)
@@ -277,7 +295,7 @@ def align(
     ah = shingle_hashes(a.hashes, k)
     bh = shingle_hashes(b.hashes, k)
     i, j = _seeds(ah, bh, params.max_repeat)
-    spans = _resolve(_chain(_runs(i, j, k, params), params, k), params)
+    spans = _resolve(_chain(_runs(i, j, k, params), params, k, len(a), len(b)), params)
     passages = []
     for s in spans:
         a0, a1 = _widen(a_text, int(a.starts[s.a_start]), int(a.ends[s.a_end - 1]))
