@@ -108,3 +108,23 @@ def test_direction_from_removed_credit_when_dates_cannot_decide(tmp_path, publis
         assert match.source == "dc-002"
         assert "credit_removed" in match.direction_basis
         assert desk.verdict("dc-002").sources == []
+
+
+def test_a_link_to_the_source_is_credit(tmp_path: Path) -> None:
+    """A copy read from a web page credits its source by linking to it."""
+    articles = {a.id: a for a in _articles()}
+    source = articles["mpa-001"]
+    later = source.published.replace(day=source.published.day + 1)
+    plain = replace(source, id="x-plain", outlet="elsewhere.example", url=None, published=later)
+    linked = replace(
+        plain, id="x-link", extra={"links": ["https://example.org/x", source.url + "/"]}
+    )
+    with Desk(tmp_path / "l.db", workers=1) as desk:
+        desk.ingest([source, plain, linked])
+        desk.scan()
+        assert desk.verdict("x-plain").sources[0].credit == "absent"
+        match = desk.verdict("x-link").sources[0]
+        assert (match.relation, match.credit) == ("syndicated", "credited")
+        assert {"kind": "credit", "text": source.url + "/", "via": "link"} in [
+            e.to_json() for e in match.evidence
+        ]

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from copydesk.align import Alignment, Span
-from copydesk.forensics import Names, credit_mentions, names_of, removed_credits
+from copydesk.forensics import Names, credit_mentions, linked_credit, names_of, removed_credits
 from copydesk.model import Article, Evidence, SourceMatch
 from copydesk.text.quotes import quoted_mask
 from copydesk.text.tokens import Tokens
@@ -109,13 +109,17 @@ def credit_evidence(copy: Doc, source: Doc, alignment: Alignment) -> list[Eviden
     cached = copy.cache.get(key)
     if cached is None:
         names = source_names(source.article)
-        cached = credit_mentions(copy.article.text, names) or removed_credits(
-            copy.article.text,
-            copy.tokens,
-            source.article.text,
-            source.tokens,
-            alignment.spans,
-            names,
+        cached = (
+            credit_mentions(copy.article.text, names)
+            or linked_credit(copy.article, source.article)
+            or removed_credits(
+                copy.article.text,
+                copy.tokens,
+                source.article.text,
+                source.tokens,
+                alignment.spans,
+                names,
+            )
         )
         copy.cache[key] = cached
     return cached

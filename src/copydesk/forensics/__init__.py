@@ -1,5 +1,11 @@
 """Forensics: what a copy says about its source (credit kept or not)."""
 
-from copydesk.forensics.credit import Names, credit_mentions, names_of, removed_credits
+from copydesk.forensics.credit import (
+    Names,
+    credit_mentions,
+    linked_credit,
+    names_of,
+    removed_credits,
+)
 
-__all__ = ["Names", "credit_mentions", "names_of", "removed_credits"]
+__all__ = ["Names", "credit_mentions", "linked_credit", "names_of", "removed_credits"]

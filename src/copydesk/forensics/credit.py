@@ -81,6 +81,23 @@ def credit_mentions(text: str, names: Names) -> list[Evidence]:
     return [found[k] for k in sorted(found)]
 
 
+def _bare_url(url: str) -> str:
+    return re.sub(r"^https?://(www\.)?", "", url.strip()).split("#")[0].rstrip("/").lower()
+
+
+def linked_credit(copy: Article, source: Article) -> list[Evidence]:
+    """A link to the source's URL in the copy's HTML (``extra["links"]``, kept when the
+    article was read from a web page) credits it even when the text does not."""
+    links = copy.extra.get("links") if copy.extra else None
+    if not source.url or not isinstance(links, list):
+        return []
+    target = _bare_url(source.url)
+    for link in links:
+        if isinstance(link, str) and _bare_url(link) == target:
+            return [Evidence("credit", text=link, data={"via": "link"})]
+    return []
+
+
 def _token_range(tokens_starts: np.ndarray, start: int, end: int) -> tuple[int, int]:
     """Word indices [lo, hi) whose start offsets fall in [start, end)."""
     lo = int(np.searchsorted(tokens_starts, start, "left"))
