@@ -355,6 +355,7 @@ def _check(text: str) -> None:
 @given(st.text())
 @example("told")
 @example("told.")
+@example("reported by ’s \n")
 @example("according to")
 @example(" told “")
 @example("Has been told that")

@@ -419,6 +419,8 @@ def _snippet(text: str, start: int, core_end: int) -> tuple[int, int]:
     end = m.end() if m else core_end
     while end > core_end and text[end - 1] in " \t,;:":
         end -= 1
+    while end > start and text[end - 1].isspace():  # the rule's own match may end in one
+        end -= 1
     while start < end and text[start].isspace():
         start += 1
     return start, end
