@@ -26,6 +26,7 @@ run: $(STAMP)
 	@echo "Verdicts as JSON Lines: demo-report.jsonl. Look closer:"
 	@echo "  $(BIN)/copydesk show --db $(DEMO_DB) cs-001      # a content-farm copy beside its source"
 	@echo "  $(BIN)/copydesk network --db $(DEMO_DB) --graphml demo-network.graphml"
+	@echo "  $(BIN)/copydesk serve --db $(DEMO_DB)         # the web app on http://127.0.0.1:8000/"
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -408,3 +408,35 @@ def test_pool_path_gives_the_same_verdicts(tmp_path: Path) -> None:
     assert results[0] == results[2]
     assert results[1] == results[3]
     assert [v["sources"][0]["source"] for v in results[0]] == [f"s{i:02}" for i in range(40)]
+
+
+def test_search_index_stays_consistent_through_updates_and_deletes(tmp_path) -> None:
+    """New texts are only queued at ingest; the queue is indexed before a search."""
+    store = Store(tmp_path / "f.db")
+
+    def put(id_: str, text: str) -> None:
+        a = Article(id=id_, text=text, outlet="x.example")
+        store.write_articles([(a, text_hash(a), meta_hash(a), fingerprint(text))])
+
+    def search(word: str) -> list[str]:
+        store.sync_search_index()
+        rows = store.db.execute(
+            "SELECT a.id FROM articles_fts JOIN articles a ON a.key = articles_fts.rowid "
+            "WHERE articles_fts MATCH ? ORDER BY a.id",
+            (word,),
+        )
+        return [r[0] for r in rows]
+
+    put("a", "the harbour ferry sails at dawn")
+    put("b", "the council budget is late")
+    assert search("harbour") == ["a"]
+    put("a", "the lighthouse keeper retires")  # indexed, then changed
+    put("c", "a quarry reopens")
+    put("c", "a quarry closes for good")  # changed while still queued
+    assert search("harbour") == [] and search("lighthouse") == ["a"]
+    assert search("closes") == ["c"] and search("reopens") == []
+    with store.transaction():
+        store.db.execute("DELETE FROM articles WHERE id IN ('b', 'c')")
+    assert search("budget") == [] and search("quarry") == []
+    store.db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+    store.close()

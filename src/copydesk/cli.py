@@ -99,7 +99,13 @@ def _since(value: str | None) -> datetime | None:
 
 @app.command()
 def ingest(
-    files: Annotated[list[str], typer.Argument(help="JSON Lines, JSON or CSV files; - is stdin.")],
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            help="JSON Lines, JSON, CSV, Parquet, HTML files or folders, WARC/ARC archives;"
+            " - is stdin (JSON)."
+        ),
+    ],
     db: DbOption,
     max_text_mb: Annotated[
         float, typer.Option(help="Reject articles whose text is larger than this.")
@@ -338,5 +344,117 @@ def quote_json(r: QuoteRecord) -> dict:
     }
 
 
+@app.command()
+def export(
+    db: DbOption,
+    parquet: Annotated[Path | None, typer.Option(help="Write the articles as Parquet.")] = None,
+    csv: Annotated[Path | None, typer.Option(help="Write the articles as CSV.")] = None,
+) -> None:
+    """Write every stored article (id, url, outlet, outlet_name, published, title, author,
+    text, extra as JSON) to Parquet and/or CSV; both can be ingested again."""
+    from copydesk.reading.parquet import write_csv as write_articles_csv
+    from copydesk.reading.parquet import write_parquet
+
+    if not (parquet or csv):
+        raise _fail("give --parquet FILE or --csv FILE")
+    with _desk(db) as desk:
+        try:
+            if parquet:
+                n = write_parquet(desk.all_articles(), parquet)
+                err.print(f"{n} articles: [bold]{parquet}[/]")
+            if csv:
+                with csv.open("w", encoding="utf-8", newline="") as handle:
+                    n = write_articles_csv(desk.all_articles(), handle)
+                err.print(f"{n} articles: [bold]{csv}[/]")
+        except OSError as exc:
+            raise _fail(f"cannot write {exc.filename}: {exc.strerror}") from None
+
+
+@app.command()
+def reextract(
+    db: DbOption,
+    workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+) -> None:
+    """Run HTML extraction again on the pages kept in the store (articles read from web
+    pages, archives, feeds or html records). Changed texts are updated; the next scan
+    recomputes their verdicts. Exit status: 0 done, 1 some pages failed (kept as they were).
+    """
+    with _desk(db, workers) as desk, _progress() as progress:
+        task = progress.add_task("re-extracting", total=None)
+        summary = desk.reextract(progress=lambda n: progress.advance(task, n))
+    err.print(ingest_table(summary))
+    for problem in summary.rejected[:20]:
+        err.print(f"[red]failed[/] {problem}", markup=True, highlight=False)
+    if summary.rejected:
+        raise typer.Exit(EXIT_REJECTED)
+
+
+@app.command()
+def watch(
+    db: DbOption,
+    feeds: Annotated[
+        Path, typer.Option(help="A file of RSS/Atom feed or news sitemap URLs, one a line.")
+    ],
+    every: Annotated[str, typer.Option(help="Time between polls: 90s, 15m, 1h.")] = "15m",
+    once: Annotated[bool, typer.Option(help="Poll once, then stop.")] = False,
+    delay: Annotated[
+        float, typer.Option(help="Seconds between two requests to the same host.")
+    ] = 1.0,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for a server.")] = 20.0,
+    workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+) -> None:
+    """Poll feeds and sitemaps, fetch new article pages politely (robots.txt, a delay per
+    host, conditional GET), ingest and scan them, until Ctrl-C. Each fetched batch is
+    committed: stopping loses nothing. Exit status: 0 stopped cleanly (Ctrl-C, or --once
+    with everything fetched), 1 --once with some feeds or pages failing, 2 cannot run."""
+    from copydesk.reading.watch import FeedListError, load_feed_list, parse_every, run_watch
+
+    try:
+        urls = load_feed_list(feeds)
+        seconds = parse_every(every)
+    except FeedListError as exc:
+        raise _fail(str(exc)) from None
+    with _desk(db, workers) as desk:
+        result = run_watch(
+            desk,
+            urls,
+            every=seconds,
+            once=once,
+            delay=delay,
+            timeout=timeout,
+            log=lambda message: err.print(message, highlight=False),
+        )
+    if once and result.failures:
+        raise typer.Exit(EXIT_REJECTED)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
+
+
+@app.command()
+def serve(
+    db: DbOption,
+    host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="COPYDESK_TOKEN",
+            help="Write token (Authorization: Bearer); required when --host is not loopback.",
+        ),
+    ] = None,
+) -> None:
+    """The web app and HTTP API: search, side-by-side verdicts, trace, outlets, network."""
+    try:
+        import uvicorn
+
+        from copydesk.web.app import create_app
+    except ImportError as exc:  # pragma: no cover - the web dependencies are required
+        raise _fail(f"the web app needs its dependencies: {exc}") from None
+    try:
+        web_app = create_app(db, token=token, bind_host=host)
+    except (ValueError, StoreError) as exc:
+        raise _fail(str(exc)) from None
+    err.print(f"copydesk on [bold]http://{host}:{port}/[/] (store {db}); Ctrl+C stops it")
+    uvicorn.run(web_app, host=host, port=port, log_level="info")

@@ -51,7 +51,27 @@ class Desk:
     ) -> IngestSummary:
         from copydesk.reading import read_paths
 
+        read_options.setdefault("workers", self.workers)  # web pages are extracted in a pool
         return self.ingest(read_paths(paths, **read_options), progress=progress)
+
+    def all_articles(self) -> Iterator[Article]:
+        """Every stored article, in ingest order."""
+        keys = [k for (k,) in self.store.db.execute("SELECT key FROM articles ORDER BY key")]
+        for lo in range(0, len(keys), 500):
+            chunk = self.store.articles(keys[lo : lo + 500])
+            for key in keys[lo : lo + 500]:
+                yield chunk[key].article
+
+    def reextract(self, *, progress: Progress | None = None) -> IngestSummary:
+        """Run extraction again on the stored HTML of articles read from web pages.
+
+        Articles whose text or metadata come out changed are updated (the next scan
+        recomputes their verdicts); the rest stay as they are. A page that now fails is a
+        Rejection and its article is kept unchanged.
+        """
+        from copydesk.reading.web_reextract import reextracted
+
+        return self.ingest(reextracted(self.store, workers=self.workers), progress=progress)
 
     def add_aliases(self, aliases: dict[str, list[str]]) -> None:
         """Names outlets go by that copydesk cannot learn (kept in the store)."""

@@ -3,6 +3,8 @@
 Formats: JSON Lines (``.jsonl``, ``.ndjson``, ``.json``; a ``.json`` file may also hold
 one JSON array of objects or one object), CSV (``.csv``) and TSV (``.tsv``), each
 optionally gzipped (``.gz``). ``-`` is stdin, read as JSON (gzip is detected).
+Web pages: ``.html``/``.htm``/``.xhtml`` files and folders of them (``html_pages``), web
+archives ``.warc``, ``.warc.gz``, ``.arc``, ``.arc.gz`` (``warc``), and ``.parquet``.
 """
 
 from __future__ import annotations
@@ -35,14 +37,18 @@ DELIMITERS = {"csv": ",", "tsv": "\t"}
 ACCEPTED = (
     "copydesk reads JSON Lines (.jsonl, .ndjson, .json), a JSON array of articles (.json)"
     " and CSV or TSV with a header row naming a 'text' or 'html' column (.csv, .tsv),"
-    " each optionally gzipped (.gz)"
+    " each optionally gzipped (.gz); web pages (.html, .htm, or a folder of them), web"
+    " archives (.warc, .warc.gz, .arc, .arc.gz) and Parquet (.parquet)"
 )
 # Errors a damaged gzip stream raises part-way through.
 _STREAM_ERRORS = (OSError, EOFError, zlib.error)
 
 
 def read_path(
-    path: str | Path, *, max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES
+    path: str | Path,
+    *,
+    max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES,
+    workers: int | None = 1,
 ) -> Iterator[Article | Rejection]:
     """Articles from one input file, "-" for stdin; problems come out as Rejections.
 
@@ -50,8 +56,14 @@ def read_path(
     suffix is judged by its first bytes. A file named "-" must be given as "./-".
     Never raises for bad input: a file that cannot be read at all gives one Rejection
     naming it, a bad record one Rejection with its line, and reading goes on.
+    ``workers`` > 1 (None: all cores) extracts web pages in a process pool.
     """
     is_stdin = str(path) == "-"
+    if not is_stdin:
+        web = _read_web(Path(path), max_text_bytes, workers)
+        if web is not None:
+            yield from web
+            return
     source = STDIN_SOURCE if is_stdin else str(path)
     with ExitStack() as stack:
         if is_stdin:
@@ -91,11 +103,32 @@ def read_path(
 
 
 def read_paths(
-    paths: Iterable[str | Path], *, max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES
+    paths: Iterable[str | Path],
+    *,
+    max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES,
+    workers: int | None = 1,
 ) -> Iterator[Article | Rejection]:
     """``read_path`` over several inputs, one after another."""
     for path in paths:
-        yield from read_path(path, max_text_bytes=max_text_bytes)
+        yield from read_path(path, max_text_bytes=max_text_bytes, workers=workers)
+
+
+def _read_web(
+    path: Path, max_text_bytes: int, workers: int | None
+) -> Iterator[Article | Rejection] | None:
+    """The reader of a web page, folder, archive or Parquet file; None for other inputs."""
+    from .html_pages import HTML_FILE_SUFFIXES, read_html_path
+    from .parquet import read_parquet
+    from .warc import is_archive_name, read_warc
+
+    name = path.name.lower()
+    if is_archive_name(name):
+        return read_warc(path, max_text_bytes=max_text_bytes, workers=workers)
+    if name.endswith(".parquet"):
+        return read_parquet(path, max_text_bytes=max_text_bytes)
+    if name.endswith(HTML_FILE_SUFFIXES) or path.is_dir():
+        return read_html_path(path, max_text_bytes=max_text_bytes, workers=workers)
+    return None
 
 
 def format_from_name(name: str) -> tuple[str | None, bool]:

@@ -40,7 +40,7 @@ from typing import Any
 from ..model import Article, Rejection
 from .dates import parse_published
 from .errors import RecordError
-from .html_extract import extract_html
+from .html_extract import extract_html, extractor_name
 from .outlets import outlet_from_url
 
 DEFAULT_MAX_TEXT_BYTES = 2_000_000
@@ -109,6 +109,12 @@ def article_from_mapping(
         published = published or page_date(page.date)
         if url is None and page.url:
             url = page.url
+        if page.links:
+            extra.setdefault("links", page.links)
+        if page.captions:
+            extra.setdefault("captions", page.captions)
+        extra["_html"] = html  # kept (compressed) by the store, for ``copydesk reextract``
+        extra["_extractor"] = extractor_name()
     elif text_value is None and not any(key in obj for key in _TEXT_KEYS):
         raise RecordError("text is empty: the record has no 'text' or 'html' field")
     text = clean_text(text_value, text_field, max_text_bytes)

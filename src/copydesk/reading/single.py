@@ -138,4 +138,5 @@ def _from_html(content: str, max_text_bytes: int) -> Article:
         title=page.title,
         author=page.author,
         outlet_name=page.sitename,
+        extra={k: v for k, v in (("links", page.links), ("captions", page.captions)) if v},
     )

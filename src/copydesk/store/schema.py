@@ -74,4 +74,69 @@ MIGRATIONS.append(
     );
     """
 )
+
+MIGRATIONS.append(
+    # 3: full-text search over articles (id, title, outlet, text) for the web app's search
+    # page and ``GET /api/articles?q=``. An external-content FTS5 table (the text is not
+    # stored twice) kept in sync through a queue; filled from the rows already stored.
+    """
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        id, title, outlet, text,
+        content = 'articles', content_rowid = 'key',
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+
+    -- New and changed rows are only queued here: tokenising every text at ingest would
+    -- cost as much as fingerprinting it. Store.sync_search_index() indexes the queue
+    -- before a search. A row still queued was never indexed, so it must not be deleted
+    -- from the index (an external-content FTS5 table would be corrupted).
+    CREATE TABLE fts_pending (key INTEGER PRIMARY KEY);
+
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT OR IGNORE INTO fts_pending (key) VALUES (new.key);
+    END;
+
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, id, title, outlet, text)
+        SELECT 'delete', old.key, old.id, old.title, old.outlet, old.text
+        WHERE NOT EXISTS (SELECT 1 FROM fts_pending WHERE key = old.key);
+        DELETE FROM fts_pending WHERE key = old.key;
+    END;
+
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF id, title, outlet, text ON articles
+    BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, id, title, outlet, text)
+        SELECT 'delete', old.key, old.id, old.title, old.outlet, old.text
+        WHERE NOT EXISTS (SELECT 1 FROM fts_pending WHERE key = old.key);
+        INSERT OR IGNORE INTO fts_pending (key) VALUES (new.key);
+    END;
+
+    INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+    """
+)
+
+MIGRATIONS.append(
+    # Web ingestion: the raw HTML of articles read from web pages (zlib-compressed UTF-8),
+    # so ``copydesk reextract`` can run extraction again; and what ``copydesk watch`` has
+    # fetched: feeds (validators for conditional GET) and pages (seen, or why not).
+    """
+    CREATE TABLE raw_html (
+        article   INTEGER PRIMARY KEY,      -- articles.key
+        html      BLOB NOT NULL,
+        extractor TEXT
+    );
+
+    CREATE TABLE fetched (
+        url           TEXT PRIMARY KEY,
+        kind          TEXT NOT NULL,        -- feed | page
+        status        INTEGER,              -- last HTTP status; NULL: no answer
+        etag          TEXT,
+        last_modified TEXT,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        done          INTEGER NOT NULL DEFAULT 0,  -- page: fetched, or given up on
+        error         TEXT,
+        fetched_at    TEXT NOT NULL
+    );
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)

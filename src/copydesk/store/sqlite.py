@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,7 +41,13 @@ def text_hash(article: Article) -> str:
     return hashlib.blake2b(article.text.encode("utf-8"), digest_size=16).hexdigest()
 
 
+def public_extra(extra: dict[str, Any]) -> dict[str, Any]:
+    """``extra`` without the private keys ("_html": the page an article was read from)."""
+    return {k: v for k, v in extra.items() if not k.startswith("_")}
+
+
 def meta_hash(article: Article) -> str:
+    extra = public_extra(article.extra)
     meta = (
         article.url,
         article.outlet,
@@ -48,7 +55,7 @@ def meta_hash(article: Article) -> str:
         article.author,
         article.title,
         iso(article.published),
-        json.dumps(article.extra, sort_keys=True, default=str) if article.extra else "",
+        json.dumps(extra, sort_keys=True, default=str) if extra else "",
     )
     return hashlib.blake2b(repr(meta).encode("utf-8"), digest_size=16).hexdigest()
 
@@ -88,6 +95,17 @@ def _row_to_article(row: Sequence[Any]) -> StoredArticle:
             extra=json.loads(extra) if extra else {},
         ),
     )
+
+
+def _write_raw_html(db: sqlite3.Connection, key: int, article: Article) -> None:
+    """Keep the page an article was extracted from (compressed), for ``reextract``."""
+    html = article.extra.get("_html")
+    if isinstance(html, str):
+        db.execute(
+            "INSERT OR REPLACE INTO raw_html (article, html, extractor) VALUES (?, ?, ?)",
+            (key, zlib.compress(html.encode("utf-8", "replace"), 6),
+             article.extra.get("_extractor")),
+        )  # fmt: skip
 
 
 def _statements(script: str) -> Iterator[str]:
@@ -203,6 +221,7 @@ class Store:
                     continue
                 if fp is None and (row is None or row[1] != th):
                     fp = fingerprint(article.text)  # the caller's view of the store was stale
+                extra = public_extra(article.extra)
                 values = (
                     article.url,
                     article.outlet,
@@ -214,7 +233,7 @@ class Store:
                     article.text,
                     th,
                     mh,
-                    json.dumps(article.extra, default=str) if article.extra else None,
+                    json.dumps(extra, default=str) if extra else None,
                     now,
                 )
                 if row is None:
@@ -224,6 +243,7 @@ class Store:
                     inserts.append((*values, fp.n_words, *_blobs(fp), article.id, key))
                     known[article.id] = (key, th, mh)
                     counts["added"] += 1
+                    _write_raw_html(db, key, article)
                 else:
                     key = row[0]
                     db.execute(
@@ -235,6 +255,7 @@ class Store:
                     self._forget_matches(key)
                     known[article.id] = (key, th, mh)
                     counts["updated"] += 1
+                    _write_raw_html(db, key, article)
                     if row[1] == th:
                         continue  # same text: the fingerprint stands
                     assert fp is not None
@@ -444,6 +465,19 @@ class Store:
             yield from self.db.execute(
                 f"SELECT key, length(anchors) / 8 FROM articles WHERE key IN ({marks})", chunk
             )
+
+    def sync_search_index(self) -> int:
+        """Index the articles queued since the last search (see migration 3)."""
+        if not self.db.execute("SELECT 1 FROM fts_pending LIMIT 1").fetchone():
+            return 0
+        with self.transaction() as db:
+            n = db.execute(
+                "INSERT INTO articles_fts (rowid, id, title, outlet, text) "
+                "SELECT a.key, a.id, a.title, a.outlet, a.text "
+                "FROM fts_pending p JOIN articles a ON a.key = p.key"
+            ).rowcount
+            db.execute("DELETE FROM fts_pending")
+        return n
 
     # -- signals and learned models ----------------------------------------------------
 

@@ -1,0 +1,343 @@
+"""Web archives → Articles: WARC and ARC files (CC-NEWS), gzipped or not, streamed.
+
+Only HTML responses (``text/html``, ``application/xhtml+xml``, status 200) become
+articles; other responses (images, PDFs, redirects, ...) are counted and skipped, as are
+request, metadata and warcinfo records. The count comes out as one warning.
+
+**Re-crawls.** The same URL archived twice in one file gives one article: the record with
+the latest ``WARC-Date`` wins (on a tie, the later record). A first pass over the file
+reads only the record headers to find the winners. Across files the article ingested
+last wins: ingest archives in crawl order (CC-NEWS names them by time).
+
+**Damage.** A truncated or corrupt record, or gzip member, is one Rejection naming its
+byte offset; reading resumes at the next gzip member (or, uncompressed, the next
+``WARC/1.`` header), so every readable record is kept. An archive gzipped as one
+stream (not record by record) is decompressed to a temporary file first; what follows
+damaged gzip data in it cannot be read.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..model import Article, Rejection
+from .errors import RecordError
+from .html_pages import articles_from_pages, max_html_bytes, page_from_bytes
+from .records import DEFAULT_MAX_TEXT_BYTES, format_size
+
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+_GZIP_MEMBER = b"\x1f\x8b\x08"
+_WARC_HEADER = b"WARC/1."
+_MAX_RESYNCS = 10_000
+
+
+def is_archive_name(name: str) -> bool:
+    return name.lower().endswith(WARC_SUFFIXES)
+
+
+@dataclass(slots=True)
+class _Seen:
+    """One record met while walking an archive."""
+
+    offset: int
+    record: Any | None  # warcio ArcWarcRecord; None for a problem
+    problem: str | None = None
+
+
+def _walk(path: Path) -> Iterator[_Seen]:
+    """Every record of the archive, with resynchronisation after damage.
+
+    Archives are normally gzipped record by record; one gzipped as a single stream is
+    read through a decompressing stream instead (offsets are then uncompressed ones).
+    """
+    if _one_gzip_stream(path):
+        with tempfile.TemporaryFile(prefix="copydesk-warc-") as plain:
+            damage = _gunzip(path, plain)
+            for seen in _walk_stream(plain):
+                if seen.problem:
+                    seen.problem += " (offsets are in the decompressed archive)"
+                yield seen
+        if damage is not None:
+            yield _Seen(damage, None, "damaged gzip stream: the rest of the file is lost")
+        return
+    with open(path, "rb") as handle:
+        yield from _walk_stream(handle)
+
+
+def _gunzip(path: Path, out: Any) -> int | None:
+    """Decompress every gzip member of ``path`` into ``out``; the offset of damage or None."""
+    written = 0
+    with open(path, "rb") as handle:
+        inflate = zlib.decompressobj(31)
+        data = b""
+        while True:
+            if not data:
+                data = handle.read(1 << 20)
+                if not data:
+                    break
+            try:
+                piece = inflate.decompress(data, 1 << 20)
+            except zlib.error:
+                return written
+            out.write(piece)
+            written += len(piece)
+            data = inflate.unconsumed_tail
+            if inflate.eof:
+                data = inflate.unused_data + data
+                inflate = zlib.decompressobj(31)
+                if not data.strip(b"\x00"):
+                    data = handle.read(1 << 20)
+                    if not data:
+                        inflate = None
+                        break
+                    if data[:2] != b"\x1f\x8b":
+                        return written
+    return None if inflate is None else written
+
+
+def _one_gzip_stream(path: Path, limit: int = 64 << 20) -> bool:
+    """Whether the file is gzipped as one stream: its first member runs to the end.
+
+    (Reading a record-by-record file as one stream works too, only slower to resync: so
+    a first member too large to check, or damaged, counts as one stream.)
+    """
+    with open(path, "rb") as handle:
+        if handle.read(3) != _GZIP_MEMBER:
+            return False
+        handle.seek(0)
+        inflate = zlib.decompressobj(31)
+        produced = 0
+        while chunk := handle.read(1 << 16):
+            data = chunk
+            try:
+                while data and not inflate.eof:
+                    produced += len(inflate.decompress(data, 1 << 20))
+                    data = inflate.unconsumed_tail
+            except zlib.error:
+                return True
+            if inflate.eof:
+                return not (inflate.unused_data.strip(b"\x00") or handle.read(1))
+            if produced > limit:
+                return True
+        return True
+
+
+def _walk_stream(handle: Any) -> Iterator[_Seen]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    start = 0
+    reported = -1
+    for _ in range(_MAX_RESYNCS):
+        offset = start
+        it = None
+        try:
+            handle.seek(start)
+            it = ArchiveIterator(handle, arc2warc=True, block_size=1 << 16)
+            for record in it:
+                offset = max(start, it.offset)
+                yield _Seen(offset, record)
+                offset = max(start, it.get_record_offset() + it.get_record_length())
+        except Exception as exc:  # warcio, zlib, EOF: any damage ends this run
+            problem = f"damaged record ({type(exc).__name__}: {_short(exc)})"
+        else:
+            if _blank_tail(handle, max(offset, it.offset if it else 0, start)):
+                return
+            problem = "truncated or unreadable data at the end of the file"
+        if offset != reported:  # a retry at the same place fails the same way
+            yield _Seen(offset, None, problem)
+            reported = offset
+        # Restart where reading failed if that is past where this run began (damage
+        # earlier on can surface only at the next record's header), else just after.
+        start = _next_sync(handle, offset if offset > start else offset + 1)
+        if start < 0:
+            return
+
+
+def _blank_tail(handle: Any, offset: int) -> bool:
+    try:
+        handle.seek(offset)
+        return not handle.read(1 << 16).strip()
+    except (OSError, EOFError, zlib.error):
+        return False
+
+
+def _next_sync(handle: Any, offset: int) -> int:
+    """Where the next gzip member or WARC header starts after ``offset``; -1 if none."""
+    keep = len(_WARC_HEADER)
+    tail = b""
+    base = offset
+    try:
+        handle.seek(offset)
+        while chunk := handle.read(1 << 20):
+            data = tail + chunk
+            hits = [i for i in (data.find(_GZIP_MEMBER), data.find(_WARC_HEADER)) if i >= 0]
+            if hits:
+                return base + min(hits)
+            tail = data[-keep:]
+            base += len(data) - len(tail)
+    except (OSError, EOFError, zlib.error):
+        pass  # a damaged single-stream gzip: nothing after the damage can be read
+    return -1
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    if "Unknown archive format" in text:
+        return "no WARC or ARC record where one should start"
+    return text[:120] + "…" if len(text) > 120 else text
+
+
+def _target(record: Any) -> str | None:
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    # WARC 1.1's grammar put the URI in angle brackets; some writers followed it.
+    return url.strip().removeprefix("<").removesuffix(">") if url else None
+
+
+def _date(record: Any) -> str:
+    return record.rec_headers.get_header("WARC-Date") or ""
+
+
+def _html_response(record: Any) -> tuple[bool, str]:
+    """(is an HTML page, why not) for a response record."""
+    http = record.http_headers
+    if http is None:
+        return False, "no HTTP headers"
+    status = http.get_statuscode()
+    if status != "200":
+        return False, f"status {status}"
+    ctype = (http.get_header("Content-Type") or "").split(";")[0].strip().lower()
+    if ctype not in HTML_TYPES:
+        return False, ctype or "no content type"
+    return True, ""
+
+
+def _charset(record: Any) -> str | None:
+    ctype = record.http_headers.get_header("Content-Type") or ""
+    for part in ctype.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None
+
+
+def _winners(path: Path) -> dict[str, tuple[str, int]]:
+    """For each URL with an HTML response: (latest WARC-Date, offset of that record)."""
+    best: dict[str, tuple[str, int]] = {}
+    for seen in _walk(path):
+        record = seen.record
+        if record is None or record.rec_type != "response":
+            continue
+        url = _target(record)
+        if not url or not _html_response(record)[0]:
+            continue
+        key = (_date(record), seen.offset)
+        if url not in best or key >= best[url]:
+            best[url] = key
+    return best
+
+
+def read_warc(
+    path: str | Path,
+    *,
+    max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES,
+    workers: int | None = 1,
+) -> Iterator[Article | Rejection]:
+    """Articles from a WARC or ARC file (gzipped or not); see the module docstring."""
+    archive = Path(path)
+    source = str(archive)
+    try:
+        winners = _winners(archive)
+    except OSError as exc:
+        reason = (
+            "file not found"
+            if isinstance(exc, FileNotFoundError)
+            else (f"cannot open the file ({exc.strerror or exc})")
+        )
+        yield Rejection(source, None, reason)
+        return
+    skipped: Counter[str] = Counter()
+    yield from articles_from_pages(
+        _pages(archive, winners, skipped, max_text_bytes),
+        max_text_bytes=max_text_bytes,
+        workers=workers,
+    )
+    if skipped:
+        parts = ", ".join(f"{n} {kind}" for kind, n in skipped.most_common())
+        total = sum(skipped.values())
+        yield Rejection(
+            source,
+            None,
+            f"skipped {total} record{'s' if total != 1 else ''} that are not HTML pages: {parts}",
+            severity="warning",
+        )
+
+
+def _pages(
+    archive: Path,
+    winners: dict[str, tuple[str, int]],
+    skipped: Counter[str],
+    max_text_bytes: int,
+) -> Iterator[Any]:
+    source = str(archive)
+    limit = max_html_bytes(max_text_bytes)
+    for seen in _walk(archive):
+        record = seen.record
+        if record is None:
+            yield Rejection(source, None, f"at byte {seen.offset}: {seen.problem}")
+            continue
+        if record.rec_type != "response":
+            continue  # warcinfo, request, metadata, revisit: not pages
+        url = _target(record)
+        ok, why = _html_response(record)
+        if not ok:
+            skipped[f"non-HTML responses ({why})" if why else "non-HTML responses"] += 1
+            continue
+        if not url:
+            yield Rejection(source, None, f"at byte {seen.offset}: response without a target URI")
+            continue
+        if winners.get(url, ("", -1))[1] != seen.offset:
+            skipped["older crawls of a URL archived again"] += 1
+            continue
+        where = f"at byte {seen.offset}"
+        try:
+            stream = record.content_stream()
+            data = stream.read(limit + 1)
+            truncated = getattr(record.raw_stream, "limit", 0) > 0 and len(data) <= limit
+        except (OSError, EOFError, zlib.error, ValueError) as exc:
+            yield Rejection(source, None, f"{where}: damaged record ({_short(exc)})", url)
+            continue
+        except Exception as exc:  # warcio's own errors on damaged content
+            yield Rejection(source, None, f"{where}: damaged record ({_short(exc)})", url)
+            continue
+        if len(data) > limit:
+            yield Rejection(
+                source,
+                None,
+                f"{where}: page is over {format_size(limit)}, too large to extract"
+                " (raise the limit with --max-text-mb)",
+                url,
+            )
+            continue
+        if truncated:
+            yield Rejection(source, None, f"{where}: truncated record (the file ends in it)", url)
+            continue
+        try:
+            page = page_from_bytes(
+                data,
+                source=source,
+                url=url,
+                declared_charset=_charset(record),
+                max_text_bytes=max_text_bytes,
+            )
+        except RecordError as exc:
+            yield Rejection(source, None, f"{where}: {exc.reason}", url)
+            continue
+        page.hints["crawled"] = _date(record)
+        yield page
