@@ -470,3 +470,15 @@ def test_align_is_symmetric(seed: int, n_moved: int) -> None:
     back = run(b, a).swapped()
     assert forth.passages == back.passages
     assert forth.a_coverage == back.a_coverage and forth.b_coverage == back.b_coverage
+
+
+def test_a_repeated_caption_inserted_in_the_copy_does_not_split_the_passage() -> None:
+    """Furniture: the copy inserts a caption line that the source also has elsewhere."""
+    rng = random.Random(11)
+    caption = "The harbour wall at dawn after the storm passed (Image: Viewline Pictures)"
+    paras = [make_paragraph(rng) for _ in range(5)]
+    source = "\n\n".join([*paras[:3], caption, *paras[3:]])
+    copy = "\n\n".join([paras[0], caption, *paras[1:3], caption, *paras[3:]])
+    result = run(copy, source)
+    assert len(result.passages) == 1
+    assert result.a_coverage == 1.0

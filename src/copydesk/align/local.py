@@ -181,14 +181,33 @@ def _joinable(
     return ga + gb
 
 
-def _chain(runs: list[Span], prm: AlignParams, k: int, na: int, nb: int) -> list[Span]:
-    runs.sort(key=lambda s: (s.a_start, s.b_start))
+def _moved(runs: list[Span], prm: AlignParams, na: int, nb: int) -> tuple[np.ndarray, np.ndarray]:
+    """Words of each text that a substantial run matches to a stretch of the other text
+    matched by nothing else: text the copy moved. A line repeated in one text (a caption
+    the copy inserted twice) matches a stretch that another run matches too, so it is
+    not counted as moved and a chain may bridge it."""
+    big = [r for r in runs if r.matched >= prm.min_passage_words]
+    a_depth = np.zeros(na + 1, dtype=np.int32)
+    b_depth = np.zeros(nb + 1, dtype=np.int32)
+    for r in big:
+        a_depth[r.a_start] += 1
+        a_depth[r.a_end] -= 1
+        b_depth[r.b_start] += 1
+        b_depth[r.b_end] -= 1
+    a_depth, b_depth = np.cumsum(a_depth), np.cumsum(b_depth)
     a_used = np.zeros(na, dtype=bool)
     b_used = np.zeros(nb, dtype=bool)
-    for r in runs:
-        if r.matched >= prm.min_passage_words:
+    for r in big:
+        if b_depth[r.b_start : r.b_end].max() == 1:
             a_used[r.a_start : r.a_end] = True
+        if a_depth[r.a_start : r.a_end].max() == 1:
             b_used[r.b_start : r.b_end] = True
+    return a_used, b_used
+
+
+def _chain(runs: list[Span], prm: AlignParams, k: int, na: int, nb: int) -> list[Span]:
+    runs.sort(key=lambda s: (s.a_start, s.b_start))
+    a_used, b_used = _moved(runs, prm, na, nb)
     done: list[Span] = []
     open_: list[Span] = []
     for r in runs:
