@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB ?= demo.db
 
-.PHONY: run test test-fast lint bench install clean
+.PHONY: run test test-fast lint bench bench-full install clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -39,8 +39,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
+# Speed against datasketch on the real corpora, accuracy on the labelled collection, and
+# the 21k and 200k scale tiers; bench-full adds the 1M tier.
 bench: $(STAMP)
 	$(BIN)/python bench/run_core.py
+	$(BIN)/python bench/run_accuracy.py
+	$(BIN)/python bench/run_scale.py --tiers 21k,200k
+
+bench-full: bench
+	$(BIN)/python bench/run_scale.py --tiers 21k,200k,1m
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo-report.jsonl
