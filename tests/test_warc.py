@@ -114,9 +114,8 @@ def test_corrupt_gzip_member_in_the_middle_is_skipped(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     articles, errors, _ = split(list(read_path(path)))
     assert [a.title for a in articles] == ["Story number 0", "Story number 2", "Story number 3"]
-    [error] = errors  # where reading failed: at or after the damaged member
-    offset = int(error.reason.split("at byte ")[1].split(":")[0])
-    assert offset >= second and "damaged record" in error.reason
+    [error] = errors
+    assert error.reason.startswith(f"at byte {second}: damaged gzip member")
 
 
 def test_truncated_plain_warc_and_garbage_between_records(tmp_path: Path) -> None:

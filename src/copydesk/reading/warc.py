@@ -11,13 +11,15 @@ last wins: ingest archives in crawl order (CC-NEWS names them by time).
 
 **Damage.** A truncated or corrupt record, or gzip member, is one Rejection naming its
 byte offset; reading resumes at the next gzip member (or, uncompressed, the next
-``WARC/1.`` header), so every readable record is kept. An archive gzipped as one
+``WARC/1.`` header), so every readable record is kept. Each gzip member is
+decompressed, its checksum verified, before its record is parsed. An archive gzipped as one
 stream (not record by record) is decompressed to a temporary file first; what follows
 damaged gzip data in it cannot be read.
 """
 
 from __future__ import annotations
 
+import io
 import tempfile
 import zlib
 from collections import Counter
@@ -36,6 +38,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 _GZIP_MEMBER = b"\x1f\x8b\x08"
 _WARC_HEADER = b"WARC/1."
 _MAX_RESYNCS = 10_000
+_MAX_MEMBER = 64 << 20  # decompressed bytes kept of one gzip member (one record)
 
 
 def is_archive_name(name: str) -> bool:
@@ -49,6 +52,7 @@ class _Seen:
     offset: int
     record: Any | None  # warcio ArcWarcRecord; None for a problem
     problem: str | None = None
+    index: int = 0  # records of one gzip member after the first
 
 
 def _walk(path: Path) -> Iterator[_Seen]:
@@ -68,7 +72,87 @@ def _walk(path: Path) -> Iterator[_Seen]:
             yield _Seen(damage, None, "damaged gzip stream: the rest of the file is lost")
         return
     with open(path, "rb") as handle:
-        yield from _walk_stream(handle)
+        if handle.read(3) == _GZIP_MEMBER:
+            yield from _walk_members(handle)
+        else:
+            yield from _walk_stream(handle)
+
+
+def _walk_members(handle: Any) -> Iterator[_Seen]:
+    """Records of an archive gzipped record by record, one gzip member at a time.
+
+    Each member is decompressed (and its CRC checked) before it is parsed, so a damaged
+    member is one problem and cannot be misread as a record swallowing the next ones.
+    """
+    from warcio.archiveiterator import ArchiveIterator
+
+    for offset, data, problem in _gzip_members(handle):
+        if data is None:
+            yield _Seen(offset, None, problem)
+            continue
+        index = 0
+        try:
+            it = ArchiveIterator(io.BytesIO(data), arc2warc=True)
+            for record in it:
+                yield _Seen(offset, record, index=index)
+                index += 1
+        except Exception as exc:  # warcio on a member that is not a record
+            yield _Seen(offset, None, f"damaged record ({type(exc).__name__}: {_short(exc)})")
+
+
+def _gzip_members(
+    handle: Any, cap: int = _MAX_MEMBER
+) -> Iterator[tuple[int, bytes | None, str | None]]:
+    """(offset, decompressed member or None, problem) for each gzip member of the file.
+
+    A member larger than ``cap`` decompressed is cut there (its record reads as
+    truncated). After a damaged member, reading resumes at the next gzip header.
+    """
+    pos = 0
+    handle.seek(0)
+    pending = b""
+    while True:
+        if len(pending) < 3:
+            pending += handle.read(1 << 20)
+        if not pending.strip(b"\x00\r\n "):
+            more = handle.read(1 << 20)
+            if not more:
+                return
+            pending += more
+            continue
+        problem = None
+        if not pending.startswith(_GZIP_MEMBER):
+            problem = "no gzip member where one should start (damaged data)"
+        else:
+            inflate = zlib.decompressobj(31)
+            out = bytearray()
+            data, fed = pending, len(pending)
+            try:
+                while True:
+                    piece = inflate.decompress(data, 1 << 20)
+                    if len(out) < cap:
+                        out += piece[: cap - len(out)]
+                    data = inflate.unconsumed_tail
+                    if inflate.eof:
+                        break
+                    if not data:
+                        data = handle.read(1 << 20)
+                        fed += len(data)
+                        if not data:
+                            raise EOFError("the file ends inside it")
+            except (zlib.error, EOFError) as exc:
+                problem = f"damaged gzip member ({exc})"
+            else:
+                yield pos, bytes(out), None
+                pending = inflate.unused_data
+                pos += fed - len(pending) - len(inflate.unconsumed_tail)
+                continue
+        yield pos, None, problem
+        nxt = _next_sync(handle, pos + 1, gzip_only=True)
+        if nxt < 0:
+            return
+        pos, pending = nxt, b""
+        handle.seek(nxt)
 
 
 def _gunzip(path: Path, out: Any) -> int | None:
@@ -136,12 +220,13 @@ def _walk_stream(handle: Any) -> Iterator[_Seen]:
     reported = -1
     for _ in range(_MAX_RESYNCS):
         offset = start
+        last = -1  # where the last record handed out began
         it = None
         try:
             handle.seek(start)
             it = ArchiveIterator(handle, arc2warc=True, block_size=1 << 16)
             for record in it:
-                offset = max(start, it.offset)
+                offset = last = max(start, it.offset)
                 yield _Seen(offset, record)
                 offset = max(start, it.get_record_offset() + it.get_record_length())
         except Exception as exc:  # warcio, zlib, EOF: any damage ends this run
@@ -153,9 +238,14 @@ def _walk_stream(handle: Any) -> Iterator[_Seen]:
         if offset != reported:  # a retry at the same place fails the same way
             yield _Seen(offset, None, problem)
             reported = offset
-        # Restart where reading failed if that is past where this run began (damage
-        # earlier on can surface only at the next record's header), else just after.
-        start = _next_sync(handle, offset if offset > start else offset + 1)
+        # Damage can surface only after it: a damaged member may be read as a record
+        # whose bogus length swallows good records. So the search for the next record
+        # starts just after the last record handed out, or where reading failed if
+        # that is past where this run began (else just after it).
+        if last >= start:
+            start = _next_sync(handle, last + 1)
+        else:
+            start = _next_sync(handle, offset if offset > start else offset + 1)
         if start < 0:
             return
 
@@ -168,7 +258,7 @@ def _blank_tail(handle: Any, offset: int) -> bool:
         return False
 
 
-def _next_sync(handle: Any, offset: int) -> int:
+def _next_sync(handle: Any, offset: int, *, gzip_only: bool = False) -> int:
     """Where the next gzip member or WARC header starts after ``offset``; -1 if none."""
     keep = len(_WARC_HEADER)
     tail = b""
@@ -177,7 +267,8 @@ def _next_sync(handle: Any, offset: int) -> int:
         handle.seek(offset)
         while chunk := handle.read(1 << 20):
             data = tail + chunk
-            hits = [i for i in (data.find(_GZIP_MEMBER), data.find(_WARC_HEADER)) if i >= 0]
+            found = (data.find(_GZIP_MEMBER), -1 if gzip_only else data.find(_WARC_HEADER))
+            hits = [i for i in found if i >= 0]
             if hits:
                 return base + min(hits)
             tail = data[-keep:]
@@ -227,9 +318,9 @@ def _charset(record: Any) -> str | None:
     return None
 
 
-def _winners(path: Path) -> dict[str, tuple[str, int]]:
+def _winners(path: Path) -> dict[str, tuple[str, int, int]]:
     """For each URL with an HTML response: (latest WARC-Date, offset of that record)."""
-    best: dict[str, tuple[str, int]] = {}
+    best: dict[str, tuple[str, int, int]] = {}
     for seen in _walk(path):
         record = seen.record
         if record is None or record.rec_type != "response":
@@ -237,7 +328,7 @@ def _winners(path: Path) -> dict[str, tuple[str, int]]:
         url = _target(record)
         if not url or not _html_response(record)[0]:
             continue
-        key = (_date(record), seen.offset)
+        key = (_date(record), seen.offset, seen.index)
         if url not in best or key >= best[url]:
             best[url] = key
     return best
@@ -281,7 +372,7 @@ def read_warc(
 
 def _pages(
     archive: Path,
-    winners: dict[str, tuple[str, int]],
+    winners: dict[str, tuple[str, int, int]],
     skipped: Counter[str],
     max_text_bytes: int,
 ) -> Iterator[Any]:
@@ -302,7 +393,7 @@ def _pages(
         if not url:
             yield Rejection(source, None, f"at byte {seen.offset}: response without a target URI")
             continue
-        if winners.get(url, ("", -1))[1] != seen.offset:
+        if winners.get(url, ("", -1, -1))[1:] != (seen.offset, seen.index):
             skipped["older crawls of a URL archived again"] += 1
             continue
         where = f"at byte {seen.offset}"
