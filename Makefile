@@ -44,6 +44,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run_core.py
 	$(BIN)/python bench/run_accuracy.py
+	$(BIN)/python bench/run_html.py
 	$(BIN)/python bench/run_scale.py --tiers 21k,200k
 
 bench-full: bench
