@@ -245,6 +245,8 @@ def check_shuffled(source: list[str], copy: list[str]) -> None:
 
 @SETTINGS
 @given(st.integers(0, 10**6), st.integers(2, 6))
+@example(113957, 3)
+@example(203915, 6)
 def test_shuffled_paragraphs_are_found(seed: int, n: int) -> None:
     # Moved paragraphs as short as 12 words: a chain never bridges a gap whose words are
     # matched elsewhere.

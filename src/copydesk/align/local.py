@@ -198,9 +198,10 @@ def _moved(runs: list[Span], prm: AlignParams, na: int, nb: int) -> tuple[np.nda
     a_used = np.zeros(na, dtype=bool)
     b_used = np.zeros(nb, dtype=bool)
     for r in big:
-        if b_depth[r.b_start : r.b_end].max() == 1:
+        # Mostly matched by this run alone (edges may touch a neighbouring run).
+        if (b_depth[r.b_start : r.b_end] == 1).mean() > 0.5:
             a_used[r.a_start : r.a_end] = True
-        if a_depth[r.a_start : r.a_end].max() == 1:
+        if (a_depth[r.a_start : r.a_end] == 1).mean() > 0.5:
             b_used[r.b_start : r.b_end] = True
     return a_used, b_used
 

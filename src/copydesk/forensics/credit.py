@@ -46,39 +46,58 @@ def names_of(article: Article, aliases: tuple[str, ...] = ()) -> Names:
     return Names(tuple(domains), tuple(dict.fromkeys(names)), authors, urls)
 
 
-@lru_cache(maxsize=4096)
-def _patterns(names: Names) -> tuple[re.Pattern[str], ...]:
-    # URLs and domains are case-insensitive ("NorthernPost.co.uk"); names keep their case
-    # (or are all capitals), so "the sun rose" never credits "The Sun".
-    loose = [
-        r"(?<![\w.-])(?:https?://)?(?:www\.)?" + re.escape(url) + r"(?![\w-]|/\w)"
-        for url in names.urls
-    ]
-    loose += [r"(?<![\w.-])(?:www\.)?" + re.escape(d) + r"(?![\w-])" for d in names.domains]
-    strict = []
-    for name in names.names:
-        words = [re.escape(w) for w in name.split()]
-        strict.append(r"\b" + r"[\s-]+".join(words) + r"\b")
-        strict.append(r"\b" + r"[\s-]+".join(w.upper() for w in words) + r"\b")
-    strict += [r"\b" + r"\s+".join(re.escape(w) for w in a.split()) + r"\b" for a in names.authors]
-    out = []
-    if loose:
-        out.append(re.compile("|".join(f"(?:{p})" for p in loose), re.IGNORECASE))
-    if strict:
-        out.append(re.compile("|".join(f"(?:{p})" for p in strict)))
-    return tuple(out)
+# One compiled pattern per name, cached: an outlet's names and domain recur across all its
+# articles; URLs and authors are tried only when a plain substring test finds them.
+@lru_cache(maxsize=8192)
+def _url_pattern(url: str) -> re.Pattern[str]:
+    return re.compile(
+        r"(?<![\w.-])(?:https?://)?(?:www\.)?" + re.escape(url) + r"(?![\w-]|/\w)",
+        re.IGNORECASE,
+    )
+
+
+@lru_cache(maxsize=8192)
+def _domain_pattern(domain: str) -> re.Pattern[str]:
+    # Domains are case-insensitive: "NorthernPost.co.uk" credits northernpost.co.uk.
+    return re.compile(r"(?<![\w.-])(?:www\.)?" + re.escape(domain) + r"(?![\w-])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=8192)
+def _name_pattern(name: str) -> re.Pattern[str]:
+    # Names keep their case (or are all capitals), so "the sun rose" never credits "The Sun".
+    words = [re.escape(w) for w in name.split()]
+    return re.compile(
+        r"\b" + r"[\s-]+".join(words) + r"\b|\b" + r"[\s-]+".join(w.upper() for w in words) + r"\b"
+    )
+
+
+@lru_cache(maxsize=8192)
+def _author_pattern(author: str) -> re.Pattern[str]:
+    return re.compile(r"\b" + r"\s+".join(re.escape(w) for w in author.split()) + r"\b")
+
+
+def _patterns(text: str, names: Names) -> list[re.Pattern[str]]:
+    out = [_domain_pattern(d) for d in names.domains]
+    out += [_name_pattern(n) for n in names.names]
+    if names.urls:
+        folded = text.casefold()
+        out += [_url_pattern(u) for u in names.urls if u.casefold() in folded]
+    out += [_author_pattern(a) for a in names.authors if a.split()[-1] in text]
+    return out
 
 
 def credit_mentions(text: str, names: Names) -> list[Evidence]:
     """Every place where ``text`` names the outlet, URL or author in ``names``."""
-    found: dict[int, Evidence] = {}
-    for pattern in _patterns(names):
-        for m in pattern.finditer(text):
-            if m.start() not in found:
-                found[m.start()] = Evidence(
-                    "credit", text=m.group(), article_start=m.start(), article_end=m.end()
-                )
-    return [found[k] for k in sorted(found)]
+    spans = sorted(
+        {m.span() for pattern in _patterns(text, names) for m in pattern.finditer(text)},
+        key=lambda span: (span[0], -span[1]),
+    )
+    out: list[Evidence] = []
+    for start, end in spans:  # a mention inside a longer one (a domain in a URL) is that one
+        if out and start < out[-1].article_end:
+            continue
+        out.append(Evidence("credit", text=text[start:end], article_start=start, article_end=end))
+    return out
 
 
 def _bare_url(url: str) -> str:
