@@ -62,7 +62,7 @@ from typing import Any
 
 import numpy as np
 
-from copydesk.model import Article, iso, parse_iso
+from copydesk.model import Article, parse_iso
 from copydesk.reading.corpora import read_bbc, read_reuters
 
 SEED = 20261125
@@ -780,16 +780,7 @@ def generate(
 
 
 def article_json(article: Article) -> dict[str, Any]:
-    return {
-        "id": article.id,
-        "url": article.url,
-        "outlet": article.outlet,
-        "outlet_name": article.outlet_name,
-        "published": iso(article.published),
-        "title": article.title,
-        "text": article.text,
-        "extra": article.extra,
-    }
+    return article.to_json()
 
 
 def write(collection: Collection, directory: Path) -> tuple[Path, Path]:

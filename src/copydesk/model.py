@@ -25,6 +25,23 @@ class Article:
     outlet_name: str | None = None  # how the outlet names itself, e.g. "The Northern Post"
     extra: dict[str, Any] = field(default_factory=dict)  # unknown input fields, kept
 
+    def to_json(self, *, extra: bool = True) -> dict[str, Any]:
+        """The article as an input record (DESIGN.md); unknown fields under ``extra``,
+        without the private ``_``-prefixed ones (raw HTML)."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "url": self.url,
+            "outlet": self.outlet,
+            "outlet_name": self.outlet_name,
+            "published": iso(self.published),
+            "title": self.title,
+            "author": self.author,
+            "text": self.text,
+        }
+        if extra:
+            out["extra"] = {k: v for k, v in self.extra.items() if not k.startswith("_")}
+        return out
+
 
 @dataclass(slots=True)
 class Rejection:

@@ -104,18 +104,10 @@ def _short(exc: BaseException) -> str:
 
 
 def _export_row(article: Article) -> dict[str, Any]:
-    extra = {k: v for k, v in article.extra.items() if not k.startswith("_")}
-    return {
-        "id": article.id,
-        "url": article.url,
-        "outlet": article.outlet,
-        "outlet_name": article.outlet_name,
-        "published": iso(article.published),
-        "title": article.title,
-        "author": article.author,
-        "text": article.text,
-        "extra": json.dumps(extra, ensure_ascii=False, default=str) if extra else None,
-    }
+    row = article.to_json()
+    extra = row["extra"]
+    row["extra"] = json.dumps(extra, ensure_ascii=False, default=str) if extra else None
+    return row
 
 
 def write_parquet(articles: Iterable[Article], path: str | Path) -> int:

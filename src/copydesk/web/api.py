@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from copydesk.desk import Desk
-from copydesk.model import Article, Rejection, iso
+from copydesk.model import Article, Rejection
 from copydesk.reading import RecordError, article_from_mapping, parse_published
 from copydesk.web.app import DeskDep, require_token
 from copydesk.web.queries import MAX_LIMIT, Filters, search
@@ -72,16 +72,7 @@ def filters(
 
 
 def article_json(article: Article) -> dict[str, Any]:
-    return {
-        "id": article.id,
-        "url": article.url,
-        "outlet": article.outlet,
-        "outlet_name": article.outlet_name,
-        "published": iso(article.published),
-        "title": article.title,
-        "author": article.author,
-        "text": article.text,
-    }
+    return article.to_json(extra=False)
 
 
 @router.get("/articles", summary="Search and list articles")
