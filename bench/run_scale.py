@@ -56,7 +56,7 @@ from run_core import (  # noqa: E402
     timed,
     trace_latencies,
 )
-from synth import PERTURB, SynthCorpus, load_pool  # noqa: E402
+from synth import PERTURB, UNITS, SynthCorpus, load_pool  # noqa: E402
 from synth import SEED as SYNTH_SEED  # noqa: E402
 
 REAL_TIER = "21k"  # the real corpus; any other tier (200k, 1m, 50k ...) is synthetic
@@ -120,12 +120,12 @@ def _from_json(line: str) -> Article:
 
 
 def write_synthetic(
-    root: Path, tier: str, n: int, work: Path, perturb: float = PERTURB
+    root: Path, tier: str, n: int, work: Path, perturb: float = PERTURB, unit: str = "sentence"
 ) -> dict[str, Any]:
     """Generate a synthetic tier into the (git-ignored) work folder, streaming."""
     path = corpus_path(work, tier)
     start = time.perf_counter()
-    corpus = SynthCorpus(n, load_pool(root), perturb=perturb)
+    corpus = SynthCorpus(n, load_pool(root), perturb=perturb, unit=unit)
     with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as out:
         for article in corpus:
             out.write(_to_json(article))
@@ -423,7 +423,9 @@ def markdown(report: dict[str, Any]) -> str:
         f"CPUs, {report['machine'].get('memory_gb')} GB RAM, Python "
         f"{report['machine'].get('python')}, datasketch {report['machine'].get('datasketch')}.",
         "21k = the real BBC + Reuters corpus; larger tiers are synthetic (bench/synth.py, "
-        f"seed {SYNTH_SEED}). Peak = process tree, PSS summed.",
+        f"seed {SYNTH_SEED}, recombining real {report.get('synth_unit', 'paragraph')}s, "
+        f"1 word in {1 / report.get('synth_perturb', PERTURB):.0f} perturbed). "
+        "Peak = process tree, PSS summed.",
         "",
         "| tier | articles | words | tool | ingest s | scan s | total s | articles/s | "
         "words/s | trace p50 / p95 ms | peak MB | store MB | pairs |",
@@ -562,7 +564,7 @@ def run_parent(root: Path, tiers: list[str], work: Path, args: argparse.Namespac
         entry: dict[str, Any] = {"tier": tier, "synthetic": n is not None}
         if n is not None:
             print(f"[scale] {tier}: generating {n:,} synthetic articles ...", flush=True)
-            entry.update(write_synthetic(root, tier, n, work, args.perturb))
+            entry.update(write_synthetic(root, tier, n, work, args.perturb, args.unit))
         entry["copydesk"] = spawn("copydesk", tier, root, work)
         entry["sizes"] = entry["copydesk"].get("sizes") or {"articles": n or 0, "words": 0}
         skip = datasketch_skip(
@@ -591,6 +593,7 @@ def run_parent(root: Path, tiers: list[str], work: Path, args: argparse.Namespac
         "corpora": str(root),
         "synth_seed": SYNTH_SEED,
         "synth_perturb": args.perturb,
+        "synth_unit": args.unit,
         "machine": machine,
         "tiers": done,
         "growth": growth(done),
@@ -638,6 +641,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--perturb", type=float, default=PERTURB, help="synthetic: share of words perturbed"
+    )
+    parser.add_argument(
+        "--unit",
+        choices=UNITS,
+        default="sentence",
+        help="synthetic: what originals recombine (paragraph: a stress test of chance reuse)",
     )
     parser.add_argument("--no-datasketch", action="store_true", help="copydesk only")
     parser.add_argument("--keep-corpus", action="store_true", help="keep generated files")

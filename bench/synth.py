@@ -1,17 +1,19 @@
 """Realistic larger corpora for the scale benchmark, made from the real BBC + Reuters text.
 
 ``SynthCorpus(n)`` yields ``n`` copydesk ``Article``s, streaming: article ``i`` is a pure
-function of ``(seed, i)``, so nothing but the real paragraphs (~20 MB) is held in memory and
+function of ``(seed, i)``, so nothing but the real text (~20 MB) is held in memory and
 a planted copy regenerates its source instead of remembering it.
 
 Each **original** synthetic article (about 95% of them):
 
-- takes 3-8 paragraphs, each drawn from a different real article (BBC paragraphs are split
-  on blank lines, Reuters paragraphs on their indented first lines; paragraphs under 8
-  words are not used);
-- perturbs about 1 word in 15 (``PERTURB``): a word with a digit gets new digits, any
-  other word is swapped for a word of another of its paragraphs;
-- shuffles the sentence order inside one of its paragraphs;
+- has 3-8 paragraphs, each shaped like a real paragraph drawn from a different real
+  article (BBC paragraphs are split on blank lines, Reuters paragraphs on their indented
+  first lines; paragraphs under 8 words are not used): it has as many sentences as that
+  paragraph, but each sentence is drawn from anywhere in the real text;
+- renames: every number gets new digits and every capitalised word inside a sentence
+  becomes another name met in the corpus (the same sentences tell of other people);
+- perturbs about 1 word in 6 (``PERTURB``): a word with a digit gets new digits, any other
+  word is swapped for a word of another of its paragraphs;
 - is published by one of 200 invented outlets (``OUTLETS``, domains and names made of word
   lists, e.g. ``harbourledger.net`` / "The Harbour Ledger") at a time over two years
   (2024-01-01 to 2025-12-31), rising with ``i`` so later articles are later.
@@ -28,11 +30,18 @@ Each **original** synthetic article (about 95% of them):
 ``article.extra`` records ``{"planted": kind, "source": id of j}`` for copies (and
 ``{"planted": "original"}`` otherwise) so a runner can check what was found.
 
-Because there are only ~100k real paragraphs, synthetic originals share perturbed
-paragraphs by chance (a paragraph is reused about ``n * 5.5 / paragraphs`` times: ~11 times
-at 200k, ~55 at 1M); such overlaps are found as partial reuse too, which is realistic for
-news (wire copy) and gives the scan work beyond the planted copies. The real text is read
-at run time only; nothing generated here is written into the repository.
+Why sentences and not whole paragraphs: there are only ~130k distinct real sentences in
+~88k paragraphs, and each is reused about ``n * 7.5 / 130k`` times (~12 at 200k, ~58 at
+1M). Two
+originals that drew the same *paragraph* would share 40-60 words, a genuine partial copy
+found by any reuse detector; with whole paragraphs recombined, chance overlaps of that kind
+grew with the square of the corpus (about 200k of them at 200k articles, against 10k
+planted copies) and turned the larger tiers into a stress test of unrelated articles
+copying each other, which news collections are not. A shared *sentence*, independently
+perturbed in each article, is what unrelated news stories do share (a stock phrase, a
+quoted line) and stays below the length that copydesk reports. ``--unit paragraph`` keeps
+the old behaviour for that stress test. The real text is read at run time only; nothing
+generated here is written into the repository.
 
 ``python bench/synth.py --n 20000`` prints the generator's speed and the planted counts.
 """
@@ -67,6 +76,8 @@ COPY_RATE = 0.05  # share of articles that are planted copies
 DUPLICATE_SHARE = 0.4  # of the copies: whole-text duplicates; the rest are partial
 MEAN_LAG = 300  # mean distance (in articles) from a copy back to its source
 MIN_PARAGRAPH_WORDS = 8
+MIN_SENTENCE_WORDS = 5
+UNITS = ("sentence", "paragraph")  # what an original recombines (see the module notes)
 START = datetime(2024, 1, 1, tzinfo=UTC)
 SPAN = timedelta(days=731)
 
@@ -106,6 +117,8 @@ class ParagraphPool:
     paragraphs: list[str]
     starts: list[int]  # paragraphs of article a: paragraphs[starts[a]:starts[a + 1]]
     names: list[str]  # capitalised words met inside sentences (people, places, firms)
+    sentences: list[str]  # every sentence of the paragraphs found once (stock lines left out)
+    sentence_counts: list[int]  # sentences in each paragraph
 
     @property
     def articles(self) -> int:
@@ -141,7 +154,17 @@ def load_pool(root: Path | str | None = None) -> ParagraphPool:
         if unique:
             paragraphs.extend(unique)
             starts.append(len(paragraphs))
-    return ParagraphPool(paragraphs, starts, _names(paragraphs))
+    split = [_SENTENCE.split(p) for p in paragraphs]
+    seen_sentences = Counter(_shape(x) for found in split for x in found)
+    sentences = [
+        x
+        for found in split
+        for x in found
+        if seen_sentences[_shape(x)] == 1 and len(x.split(" ")) >= MIN_SENTENCE_WORDS
+    ]
+    return ParagraphPool(
+        paragraphs, starts, _names(paragraphs), sentences, [len(found) for found in split]
+    )
 
 
 _NOT_WORD = re.compile(r"[\d\W_]+")
@@ -185,9 +208,13 @@ class SynthCorpus:
         root: Path | str | None = None,
         seed: int = SEED,
         perturb: float = PERTURB,
+        unit: str = "sentence",
     ) -> None:
+        if unit not in UNITS:
+            raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
         self.n = n
         self.perturb = perturb
+        self.unit = unit
         self.pool = pool if pool is not None else load_pool(root or SHARED_CORPORA)
         self.seed = seed
         self._slot = SPAN / max(n, 1)
@@ -240,11 +267,23 @@ class SynthCorpus:
 
     def _fresh(self, rng: random.Random, count: int) -> list[str]:
         pool = self.pool
-        chosen = [
-            pool.paragraphs[rng.randrange(pool.starts[a], pool.starts[a + 1])]
+        drawn = [
+            rng.randrange(pool.starts[a], pool.starts[a + 1])
             for a in rng.sample(range(pool.articles), count)
         ]
+        if self.unit == "sentence":
+            sentences = pool.sentences
+            chosen = [
+                " ".join(
+                    sentences[rng.randrange(len(sentences))] for _ in range(pool.sentence_counts[k])
+                )
+                for k in drawn
+            ]
+        else:
+            chosen = [pool.paragraphs[k] for k in drawn]
         out = [_perturb(p, rng, self.perturb, chosen, pool.names) for p in chosen]
+        if self.unit == "sentence":
+            return out  # sentence order is already random
         which = rng.randrange(len(out))
         sentences = _SENTENCE.split(out[which])
         if len(sentences) > 1:
@@ -323,18 +362,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--corpora", type=Path, default=None)
     parser.add_argument("--perturb", type=float, default=PERTURB)
+    parser.add_argument("--unit", choices=UNITS, default="sentence")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     pool = load_pool(args.corpora or SHARED_CORPORA)
     loaded = time.perf_counter() - start
     print(
         f"pool: {len(pool.paragraphs):,} paragraphs from {pool.articles:,} real articles, "
-        f"{pool.chars() / 1e6:.1f} M chars, loaded in {loaded:.1f} s"
+        f"{len(pool.sentences):,} sentences, {pool.chars() / 1e6:.1f} M chars, "
+        f"loaded in {loaded:.1f} s"
     )
     kinds: Counter[str] = Counter()
     words = 0
     start = time.perf_counter()
-    for article in SynthCorpus(args.n, pool, perturb=args.perturb):
+    for article in SynthCorpus(args.n, pool, perturb=args.perturb, unit=args.unit):
         kinds[str(article.extra["planted"])] += 1
         words += len(article.text.split())
     took = time.perf_counter() - start

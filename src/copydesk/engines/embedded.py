@@ -15,7 +15,7 @@ from itertools import islice
 
 import numpy as np
 
-from copydesk.candidates import pairs_from_postings
+from copydesk.candidates import MAX_BUCKET, PostingGroups, pairs_from_groups
 from copydesk.engines.compare import Params, compare_docs, compare_group, doc_for
 from copydesk.engines.forensics import article_signals, learn, use_models
 from copydesk.fingerprint import Fingerprint, fingerprint
@@ -166,15 +166,12 @@ def _pairs_full_pass(store: Store, new: set[int], params: Params) -> np.ndarray:
     """Candidate pairs touching a new article, from one sort-merge pass over all postings,
     as an (n, 2) array of (new article, other) sorted by the new article: 16 bytes a pair,
     so millions of candidates fit where a dict of lists would not."""
-    a_h, a_a, b_h, b_a = store.postings()
-    pairs = pairs_from_postings(
-        a_h,
-        a_a,
-        b_h,
-        b_a,
-        min_shared=params.min_shared_anchors,
-        short_share=params.short_share,
-        max_df=params.max_anchor_df,
+    anchors, bands = PostingGroups(params.max_anchor_df), PostingGroups(MAX_BUCKET)
+    for a_h, a_a, b_h, b_a in store.posting_batches():
+        anchors.add(a_h, a_a)
+        bands.add(b_h, b_a)
+    pairs = pairs_from_groups(
+        anchors, bands, min_shared=params.min_shared_anchors, short_share=params.short_share
     )
     new_arr = np.fromiter(new, dtype=np.int64, count=len(new))
     lo_new = np.isin(pairs[:, 0], new_arr)

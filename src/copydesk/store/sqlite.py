@@ -296,23 +296,31 @@ class Store:
             [(h, key) for h in np.frombuffer(bands, dtype=np.int64).tolist()],
         )
 
+    def posting_batches(
+        self, size: int = 20_000
+    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """All (anchor hash, article) and (band key, article) postings, as int64 arrays,
+        ``size`` articles at a time (a million articles' postings need not be in memory
+        twice)."""
+        rows = self.db.execute("SELECT key, anchors, bands FROM articles ORDER BY key")
+        while batch := rows.fetchmany(size):
+            keys = np.fromiter((r[0] for r in batch), dtype=np.int64, count=len(batch))
+            anchors = [np.frombuffer(r[1], dtype=np.int64) for r in batch]
+            bands = [np.frombuffer(r[2], dtype=np.int64) for r in batch]
+            yield (
+                np.concatenate(anchors),
+                np.repeat(keys, [x.size for x in anchors]),
+                np.concatenate(bands),
+                np.repeat(keys, [x.size for x in bands]),
+            )
+
     def postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """All (anchor hash, article) and (band key, article) postings, as int64 arrays."""
-        keys, anchors, bands = [], [], []
-        for key, a, b in self.db.execute("SELECT key, anchors, bands FROM articles"):
-            keys.append(key)
-            anchors.append(np.frombuffer(a, dtype=np.int64))
-            bands.append(np.frombuffer(b, dtype=np.int64))
-        if not keys:
+        """All postings at once (``posting_batches`` joined)."""
+        batches = list(self.posting_batches())
+        if not batches:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty, empty
-        k = np.array(keys, dtype=np.int64)
-        return (
-            np.concatenate(anchors),
-            np.repeat(k, [x.size for x in anchors]),
-            np.concatenate(bands),
-            np.repeat(k, [x.size for x in bands]),
-        )
+        return tuple(np.concatenate(part) for part in zip(*batches, strict=True))  # type: ignore[return-value]
 
     def articles(self, keys: Iterable[int]) -> dict[int, StoredArticle]:
         keys = list(keys)
