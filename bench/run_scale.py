@@ -75,6 +75,9 @@ TOOLS = ("copydesk", "datasketch")
 SCALE_WORK = WORK_DIR / "scale"
 DATASKETCH_BUDGET_S = 1800.0  # skip datasketch when its projected time is above this ...
 DATASKETCH_MEMORY_SHARE = 0.6  # ... or its projected peak above this share of the RAM
+# Reuse shorter than this is below copydesk's reporting minimum (min_evidence_words), so a
+# partial copy that keeps fewer words of its source is not expected to be found.
+REPORTABLE_WORDS = 40
 PLANTED_CHECK = 300  # planted copies whose verdict is looked up after the scan
 # Memory is sampled every 0.5 s, not every 50 ms as in run_core: reading the PSS of 1 GB
 # processes 20 times a second took a fifth of the CPU samples of a 200k run (py-spy).
@@ -216,15 +219,24 @@ def _planted_found(desk: Any, planted: list[str], work: Path, tier: str) -> dict
         return {}
     wanted = set(planted)
     sources = {
-        a.id: str(a.extra.get("source"))
+        a.id: (str(a.extra.get("source")), int(a.extra.get("source_words") or 0))
         for a in tier_articles(tier, Path(), work)
         if a.id in wanted
     }
-    hits = 0
-    for article_id, source in sources.items():
+    hits = long_hits = long = 0
+    for article_id, (source, words) in sources.items():
         verdict = desk.verdict(article_id, **SAME_OUTLET)
-        hits += bool(verdict and any(s.source == source for s in verdict.sources))
-    return {"checked": len(sources), "source_found": hits}
+        hit = bool(verdict and any(s.source == source for s in verdict.sources))
+        hits += hit
+        if words >= REPORTABLE_WORDS:
+            long += 1
+            long_hits += hit
+    return {
+        "checked": len(sources),
+        "source_found": hits,
+        "checked_reportable": long,
+        "source_found_reportable": long_hits,
+    }
 
 
 def run_datasketch(tier: str, root: Path, work: Path) -> dict[str, Any]:
@@ -464,6 +476,11 @@ def markdown(report: dict[str, Any]) -> str:
         s, cd = t["summary"], t.get("copydesk", {})
         found = cd.get("planted_found") or {}
         found_s = f"{found['source_found']}/{found['checked']}" if found.get("checked") else "—"
+        if found.get("checked_reportable"):
+            found_s += (
+                f" ({found['source_found_reportable']}/{found['checked_reportable']} "
+                f"reusing ≥ {REPORTABLE_WORDS} words)"
+            )
         candidates, scan_s = cd.get("candidates"), _get(cd, "seconds", "scan")
         per_candidate = 1000 * scan_s / candidates if candidates and scan_s else None
         loads = [

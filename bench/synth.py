@@ -27,7 +27,8 @@ Each **original** synthetic article (about 95% of them):
 - ``partial`` (3 in 5 copies): 40-80% of ``j``'s paragraphs, in order, plus 1-3 fresh
   paragraphs (drawn as for an original) placed before, between or after them.
 
-``article.extra`` records ``{"planted": kind, "source": id of j}`` for copies (and
+``article.extra`` records ``{"planted": kind, "source": id of j, "source_words": words of
+the copy taken from j}`` for copies (and
 ``{"planted": "original"}`` otherwise) so a runner can check what was found.
 
 Why sentences and not whole paragraphs: there are only ~130k distinct real sentences in
@@ -299,6 +300,10 @@ class SynthCorpus:
         extra: dict[str, object] = {"planted": plan.kind}
         if plan.source is not None:
             extra["source"] = synth_id(plan.source)
+            taken = set(self._paragraphs(plan.source)) if plan.kind == "partial" else None
+            extra["source_words"] = sum(
+                len(p.split()) for p in paragraphs if taken is None or p in taken
+            )
         return Article(
             id=synth_id(i),
             text="\n\n".join(paragraphs),
