@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Indel
 
-from copydesk.align import Alignment, AlignParams, Span, align
+from copydesk.align import Alignment, AlignParams, Span, align, shared_words
 from copydesk.text import paragraphs
 from copydesk.text.tokens import tokenize, words_of
 from copydesk.verdict import swap
@@ -132,6 +132,24 @@ def test_passage_offsets_slice_the_aligned_words(seed, n_par, ops, own, flip) ->
     if seed % 3 == 0:
         a, b = b, a
     check_passages(a, b, run(a, b))
+
+
+@SETTINGS
+@given(st.integers(0, 10**6), st.integers(1, 4), edits, st.integers(0, 2))
+def test_shared_words_bounds_what_alignment_matches(seed, n_par, ops, own) -> None:
+    # The scan skips aligning pairs whose bound is below a verdict's minimum: that is only
+    # safe if no alignment ever matches more words than the bound.
+    rng = random.Random(seed)
+    b = make_article(rng, n_par, 5, 80)
+    a = mutate(rng, b, ops)
+    if own:
+        a = make_article(rng, own) + "\n\n" + a
+    ta, tb = tokenize(a), tokenize(b)
+    bound = shared_words(ta, tb)
+    assert bound == shared_words(tb, ta)
+    assert run(a, b).matched <= bound <= max(len(ta), len(tb))
+    unrelated = make_article(rng, 2)
+    assert run(unrelated, b).matched <= shared_words(tokenize(unrelated), tb)
 
 
 @settings(max_examples=150, deadline=None)
@@ -323,6 +341,45 @@ def test_one_copied_stretch_is_one_passage(seed: int, n: int, promos: bool, ever
     assert p.source_start <= tb.starts[3] and p.source_end >= tb.ends[-4]
     assert result.b_coverage >= 1 - 6 / len(tb)
     assert p.similarity >= 0.85
+
+
+def reword(rng: random.Random, sentence: str, every: int) -> str:
+    """Every ``every``-th word replaced: no word trigram of the sentence survives."""
+    words = sentence.split(" ")
+    for i in range(rng.randrange(every), len(words), every):
+        words[i] = rng.choice([w for w in VOCAB if w != words[i]])
+    return " ".join(words)
+
+
+@SETTINGS
+@given(st.integers(0, 10**6), st.integers(3, 4), st.integers(10, 38))
+def test_a_reworded_sentence_does_not_split_the_passage(seed: int, every: int, n: int) -> None:
+    rng = random.Random(seed)
+    before, after = make_paragraph(rng, 30, 50), make_paragraph(rng, 30, 50)
+    middle = " ".join(rng.choice(VOCAB) for _ in range(n)).capitalize() + "."
+    source = f"{before}\n\n{middle}\n\n{after}"
+    copy = f"{before}\n\n{reword(rng, middle, every)}\n\n{after}"
+    result = run(copy, source)
+    check_passages(copy, source, result)
+    assert len(result.passages) == 1
+    assert result.a_coverage == result.b_coverage == 1.0
+    assert result.spans[0].matched < len(tokenize(copy))  # the reworded words are not matches
+    assert result.spans == run(source, copy).swapped().spans
+
+
+def test_other_text_between_two_passages_is_not_bridged() -> None:
+    rng = random.Random(5)
+    before, after = make_paragraph(rng, 40, 50), make_paragraph(rng, 40, 50)
+    source = f"{before}\n\n{make_paragraph(rng, 25, 30)}\n\n{after}"
+    copy = f"{before}\n\n{make_paragraph(rng, 25, 30)}\n\n{after}"
+    result = run(copy, source)
+    assert len(result.passages) == 2
+    # Nor is a reworded stretch longer than the limit.
+    middle = make_paragraph(rng, 60, 60)
+    source = f"{before}\n\n{middle}\n\n{after}"
+    copy = f"{before}\n\n{reword(rng, middle, 3)}\n\n{after}"
+    assert len(run(copy, source).passages) == 2
+    assert len(run(copy, source, AlignParams(max_reworded_gap=70)).passages) == 1
 
 
 def test_promo_lines_and_captions_inside_one_passage() -> None:

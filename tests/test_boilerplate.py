@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import copydesk.forensics.boilerplate as boilerplate_module
 from copydesk.demo import ARTICLES
 from copydesk.forensics.boilerplate import (
     FOREIGN,
@@ -124,6 +125,17 @@ def items() -> list[tuple[str, str, bool]]:
 @pytest.fixture(scope="module")
 def model(items: list[tuple[str, str, bool]]) -> BoilerplateModel:
     return learn(items)
+
+
+def test_learning_in_small_chunks_gives_the_same_model(monkeypatch, items) -> None:
+    # Shapes are checked against earlier ones chunk by chunk; a shape whose two sightings
+    # fall in different chunks must still be learned.
+    whole = learn(items).to_json()
+    monkeypatch.setattr(boilerplate_module, "_LEARN_CHUNK", 3)
+    assert learn(items).to_json() == whole
+    monkeypatch.setattr(boilerplate_module, "_LEARN_CHUNK", 1)
+    assert learn(items).to_json() == whole
+    assert whole["shapes"]  # the collection does have boilerplate to learn
 
 
 # -- line shapes ------------------------------------------------------------------------------

@@ -11,7 +11,16 @@ from copydesk import verdict
 from copydesk.align import align
 from copydesk.model import Article
 from copydesk.text.tokens import tokenize
-from copydesk.verdict import Context, Doc, JudgeParams, compare, direction, is_reuse, swap
+from copydesk.verdict import (
+    Context,
+    Doc,
+    JudgeParams,
+    compare,
+    could_be_reuse,
+    direction,
+    is_reuse,
+    swap,
+)
 from fakenews import VOCAB, make_article, make_paragraph
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -370,3 +379,12 @@ def test_swap_round_trip_and_json(pair) -> None:
         "evidence",
     }
     assert data["passages"][0]["similarity"] <= 1.0
+
+
+def test_could_be_reuse_is_the_minimum_of_is_reuse() -> None:
+    # A pair is only skipped when no alignment could pass is_reuse on either side.
+    assert could_be_reuse(40, 1000, 1000)
+    assert not could_be_reuse(39, 1000, 1000)
+    assert could_be_reuse(12, 20, 500)  # a short item copied whole
+    assert not could_be_reuse(11, 15, 500)
+    assert not could_be_reuse(12, 500, 500)

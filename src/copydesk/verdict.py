@@ -76,6 +76,14 @@ def is_reuse(a: Doc, alignment: Alignment, params: JudgeParams = DEFAULT) -> boo
     return weight >= params.min_short_words and alignment.matched >= 0.6 * shorter
 
 
+def could_be_reuse(bound: int, a_words: int, b_words: int, params: JudgeParams = DEFAULT) -> bool:
+    """Whether a pair whose alignment can match at most ``bound`` words could pass
+    :func:`is_reuse` on either side (weights never exceed matched words)."""
+    if bound >= params.min_evidence_words:
+        return True
+    return bound >= params.min_short_words and bound >= 0.6 * min(a_words, b_words)
+
+
 def _none(*_: object) -> list[Evidence]:
     return []
 

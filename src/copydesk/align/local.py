@@ -7,8 +7,11 @@
 3. Chains: runs joined across small gaps (a promo line or caption inserted, a sentence
    dropped, words replaced), so one copied stretch comes out as one passage. Paragraphs
    moved elsewhere start passages of their own.
-4. Clean-up: passages that overlap a better one on either side are dropped; the rest get
-   character offsets, widened over adjacent punctuation and quotes.
+4. Clean-up: passages that overlap a better one on either side are dropped.
+5. Rewording: two passages in the same order in both texts, with a stretch between them
+   on each side that is still similar word for word (a sentence reworded, too changed to
+   seed a run), become one; the rest get character offsets, widened over adjacent
+   punctuation and quotes.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ class AlignParams:
     max_gap: int = 30  # words inserted or dropped on one side inside one passage
     max_both_gap: int = 12  # words replaced on both sides inside one passage
     min_passage_words: int = 8  # matched words a passage needs to be kept
+    max_reworded_gap: int = 40  # words on each side of a reworded stretch between passages
+    min_reworded_similarity: float = 0.5  # word-level similarity of such a stretch's sides
 
 
 DEFAULT = AlignParams()
@@ -274,6 +279,32 @@ def _resolve(spans: list[Span], prm: AlignParams) -> list[Span]:
     return kept
 
 
+def _bridge_reworded(spans: list[Span], a: Tokens, b: Tokens, prm: AlignParams) -> list[Span]:
+    """Join consecutive passages (``spans`` sorted by ``a_start``, not overlapping) whose
+    gaps are, on both sides, short and similar word for word: a reworded stretch, not
+    other text. Nothing else may lie between them in ``b`` (a moved paragraph there)."""
+    out: list[Span] = []
+    for s in spans:
+        p = out[-1] if out else None
+        if p is not None and _reworded(p, s, spans, a, b, prm):
+            p.a_end, p.b_end, p.matched = s.a_end, s.b_end, p.matched + s.matched
+        else:
+            out.append(s)
+    return out
+
+
+def _reworded(p: Span, s: Span, spans: list[Span], a: Tokens, b: Tokens, prm: AlignParams) -> bool:
+    ga, gb = s.a_start - p.a_end, s.b_start - p.b_end
+    if not (0 < ga <= prm.max_reworded_gap and 0 < gb <= prm.max_reworded_gap):
+        return False
+    if any(_overlap(t.b_start, t.b_end, p.b_end, s.b_start) for t in spans):
+        return False
+    similarity = Indel.normalized_similarity(
+        a.hashes[p.a_end : s.a_start].tolist(), b.hashes[p.b_end : s.b_start].tolist()
+    )
+    return similarity >= prm.min_reworded_similarity
+
+
 _OPENERS = set("\"'“‘«([")
 _CLOSERS = set("\"'”’».,;:!?)]…")
 
@@ -316,12 +347,35 @@ def align(
     bh = shingle_hashes(b.hashes, k)
     i, j = _seeds(ah, bh, params.max_repeat)
     spans = _resolve(_chain(_runs(i, j, k, params), params, k, len(a), len(b)), params)
+    spans = _bridge_reworded(spans, a, b, params)
     passages = []
     for s in spans:
         a0, a1 = _widen(a_text, int(a.starts[s.a_start]), int(a.ends[s.a_end - 1]))
         b0, b1 = _widen(b_text, int(b.starts[s.b_start]), int(b.ends[s.b_end - 1]))
         passages.append(Passage(a0, a1, b0, b1, _similarity(a, b, s)))
     return Alignment(passages, spans, len(a), len(b))
+
+
+def shared_words(a: Tokens, b: Tokens, params: AlignParams = DEFAULT) -> int:
+    """An upper bound on the words any alignment of ``a`` and ``b`` matches: the words of
+    either text inside a seed k-gram the other text has too. Far cheaper than aligning, so
+    pairs that cannot reach a verdict's minimum are not aligned at all."""
+    k = max(1, min(params.k, len(a), len(b)))
+    if len(a) == 0 or len(b) == 0:
+        return 0
+    ah, bh = shingle_hashes(a.hashes, k), shingle_hashes(b.hashes, k)
+    sa, sb = np.sort(ah), np.sort(bh)
+    return max(_covered(_found_in(ah, sb), k, len(a)), _covered(_found_in(bh, sa), k, len(b)))
+
+
+def _found_in(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    at = np.searchsorted(sorted_values, values).clip(max=sorted_values.size - 1)
+    return sorted_values[at] == values
+
+
+def _covered(hit: np.ndarray, k: int, n: int) -> int:
+    """Words inside at least one of the k-grams marked in ``hit``."""
+    return int(np.count_nonzero(np.convolve(hit, np.ones(k, dtype=np.int32))[:n]))
 
 
 def _leads(x: Tokens, y: Tokens) -> bool:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from copydesk.align import AlignParams, align
+from copydesk.align import AlignParams, align, shared_words
 from copydesk.model import Article, SourceMatch
 from copydesk.text.tokens import tokenize
-from copydesk.verdict import Doc, JudgeParams, compare
+from copydesk.verdict import Doc, JudgeParams, compare, could_be_reuse
 
 
 @dataclass(slots=True, frozen=True)
@@ -44,6 +44,10 @@ def forget_docs() -> None:
 
 
 def compare_docs(a: Doc, b: Doc, params: Params) -> tuple[Doc, Doc, SourceMatch] | None:
+    # Most candidates of a large scan share a stock sentence or two: skip aligning them.
+    bound = shared_words(a.tokens, b.tokens, params.align)
+    if not could_be_reuse(bound, len(a.tokens), len(b.tokens), params.judge):
+        return None
     alignment = align(a.article.text, a.tokens, b.article.text, b.tokens, params.align)
     return compare(a, b, alignment, params.judge)
 

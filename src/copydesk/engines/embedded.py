@@ -6,9 +6,9 @@ import math
 import multiprocessing
 import os
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
@@ -69,6 +69,28 @@ def _pool(workers: int) -> Iterator[Executor | None]:
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         yield pool
+
+
+def _lazy_map(pool: Executor | None, ahead: int = 8) -> Callable[[Callable, Iterable], Iterator]:
+    """A ``map`` over the pool that keeps at most ``ahead`` tasks in flight, in order.
+
+    ``Executor.map`` submits every task at once: over a million articles' texts that is
+    the whole collection pickled in memory.
+    """
+
+    def run(fn: Callable, items: Iterable) -> Iterator:
+        if pool is None:
+            yield from map(fn, items)
+            return
+        pending: deque[Future] = deque()
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= ahead:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    return run
 
 
 def _fingerprint_all(texts: list[str]) -> list[Fingerprint]:
@@ -251,7 +273,7 @@ def scan(
             if progress:
                 progress(len(batch) // 2)
         # 2. Boilerplate, learned now that the copies are known (line shapes in the pool).
-        learn(store, aliases=False, map_fn=pool.map if pool else map)
+        learn(store, aliases=False, map_fn=_lazy_map(pool, ahead=4 * workers))
     # 3. Each new article's own signals, in a pool forked after learning so its workers
     # have the model. Only then is an article marked scanned: an interrupted scan redoes it.
     with _pool(workers) as pool:

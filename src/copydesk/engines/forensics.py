@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 
 from copydesk.engines.compare import forget_docs
 from copydesk.forensics.aliases import learn_aliases, merge
@@ -28,11 +29,17 @@ _MODEL = BoilerplateModel(shapes={})
 _LOADED: tuple[str, tuple[int, int, int]] | None = None  # which store's models are in use
 
 
-MapFn = Callable[[Callable[[list[str]], list[dict[str, str]]], list[list[str]]], Iterable]
+MapFn = Callable[[Callable[[list], list], Iterable[list]], Iterable[list]]
 
 
-def _shapes_of(texts: list[str]) -> list[dict[str, str]]:
-    return [article_shapes(t) for t in texts]
+def _shapes_of(rows: list[tuple[str | None, str, bool]]) -> list[tuple[str, dict[str, str], bool]]:
+    return [(outlet or "", article_shapes(text), bool(copy)) for outlet, text, copy in rows]
+
+
+def _chunks(rows: Iterable, size: int = 500) -> Iterator[list]:
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
 
 
 def learn(
@@ -42,19 +49,17 @@ def learn(
 
     Boilerplate is best learned once the copies are known (a copy's lines are its
     source's, not its own), so a scan learns it after comparing pairs. ``map_fn`` (a
-    process pool's ``map``) spreads the per-article line shapes over the cores.
+    ``map`` over a process pool that keeps few tasks in flight) spreads the per-article
+    line shapes over the cores.
     """
     with store.transaction():
         if aliases:
             own = ((o, text) for o, text, is_copy in store.outlet_texts() if not is_copy)
             store.save_model("aliases", learn_aliases(own))
         if boilerplate:
-            rows = list(store.outlet_texts())
-            chunks = [[t for _, t, _ in rows[i : i + 500]] for i in range(0, len(rows), 500)]
-            shapes = (s for chunk in map_fn(_shapes_of, chunks) for s in chunk)
-            model = learn_from_shapes(
-                (o or "", s, bool(c)) for (o, _, c), s in zip(rows, shapes, strict=True)
-            )
+            # Streamed: a million articles' texts are never all in memory.
+            shaped = map_fn(_shapes_of, _chunks(store.outlet_texts()))
+            model = learn_from_shapes(item for chunk in shaped for item in chunk)
             store.save_model("boilerplate", model.to_json())
     use_models(store)
 

@@ -28,9 +28,13 @@ copy came from.
 from __future__ import annotations
 
 import re
+from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from copydesk.model import Evidence
 
@@ -319,6 +323,17 @@ def learn(
     )
 
 
+_LEARN_CHUNK = 200_000  # distinct shapes gathered before they are checked against earlier ones
+
+
+def _isin_sorted(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """``np.isin`` for a sorted, unique ``sorted_keys``."""
+    if not sorted_keys.size:
+        return np.zeros(values.shape, dtype=bool)
+    at = np.searchsorted(sorted_keys, values).clip(max=sorted_keys.size - 1)
+    return sorted_keys[at] == values
+
+
 def learn_from_shapes(
     articles: Iterable[tuple[str, dict[str, str], bool]],
     *,
@@ -360,10 +375,30 @@ def learn_from_shapes(
     names: list[str] = []
     noncopies: list[int] = []
     copies: list[int] = []
-    seen: list[tuple[int, bool, tuple[int, ...]]] = []
-    total: dict[int, int] = {}
-    text_of: dict[int, tuple[str, str]] = {}
+    # One int64 per (article, shape) and a few per article, not Python objects: a million
+    # articles have millions of distinct lines.
+    keys = array("q")
+    lengths = array("I")
+    outlet_of = array("I")
+    copy_of = array("b")
+    text_of: dict[int, tuple[str, str]] = {}  # shapes seen in at least keep_at articles
     keep_at = 1 if min_articles <= 1 else 2  # no shape seen fewer times can be owned
+    flushed = np.zeros(0, dtype=np.int64)  # sorted keys of the chunks already looked at
+    chunk: dict[int, tuple[str, str]] = {}
+    in_chunk: Counter[int] = Counter()
+
+    def flush(flushed: np.ndarray) -> np.ndarray:
+        if not chunk:
+            return flushed
+        found = np.fromiter(chunk, dtype=np.int64, count=len(chunk))
+        earlier = _isin_sorted(found, flushed)
+        for key, was in zip(found.tolist(), earlier.tolist(), strict=True):
+            if key not in text_of and (was or in_chunk[key] >= keep_at):
+                text_of[key] = chunk[key]
+        chunk.clear()
+        in_chunk.clear()
+        return np.union1d(flushed, found)
+
     for outlet, article, is_copy in articles:
         if not outlet:
             continue
@@ -377,26 +412,35 @@ def learn_from_shapes(
             copies[oi] += 1
         else:
             noncopies[oi] += 1
-        keys = []
         for shape, kind in article.items():
             key = hash(shape)  # 64 bits: a collision among a million shapes is ~1e-8 likely
             keys.append(key)
-            n = total.get(key, 0) + 1
-            total[key] = n
-            if n == keep_at:
-                text_of[key] = (shape, kind)
-        seen.append((oi, bool(is_copy), tuple(keys)))
+            in_chunk[key] += 1
+            chunk.setdefault(key, (shape, kind))
+        lengths.append(len(article))
+        outlet_of.append(oi)
+        copy_of.append(bool(is_copy))
+        if len(chunk) >= _LEARN_CHUNK:
+            flushed = flush(flushed)
+    flush(flushed)
+    del flushed
 
     floor = max(1, min_articles)
-    candidates = {k for k, n in total.items() if n >= floor and k in text_of}
-    by_noncopy: dict[int, dict[int, int]] = {k: {} for k in candidates}
-    by_copy: dict[int, dict[int, int]] = {k: {} for k in candidates}
-    for oi, is_copy, keys in seen:
-        target = by_copy if is_copy else by_noncopy
-        for key in keys:
-            if key in candidates:
-                counts = target[key]
-                counts[oi] = counts.get(oi, 0) + 1
+    all_keys = np.array(keys, dtype=np.int64)
+    del keys
+    found, counts = np.unique(all_keys, return_counts=True)
+    wanted = found[counts >= floor]
+    wanted = wanted[np.isin(wanted, np.fromiter(text_of, dtype=np.int64, count=len(text_of)))]
+    hit = _isin_sorted(all_keys, wanted)
+    article_of = np.repeat(np.arange(len(lengths), dtype=np.int64), np.array(lengths))[hit]
+    by_noncopy: dict[int, dict[int, int]] = {k: {} for k in wanted.tolist()}
+    by_copy: dict[int, dict[int, int]] = {k: {} for k in wanted.tolist()}
+    for key, a in zip(all_keys[hit].tolist(), article_of.tolist(), strict=True):
+        target = by_copy if copy_of[a] else by_noncopy
+        oi = outlet_of[a]
+        counts_of = target[key]
+        counts_of[oi] = counts_of.get(oi, 0) + 1
+    candidates = by_noncopy.keys()
 
     all_noncopies = sum(noncopies)
     shapes: dict[str, BoilerplateShape] = {}
