@@ -68,6 +68,7 @@ def sources_of(desk: Desk, article_id: str) -> list[str]:
 
 
 def anchor_rows(store: Store, key: int) -> set[int]:
+    store.sync_postings()  # ingest leaves postings to be written when first needed
     return {h for (h,) in store.db.execute("SELECT hash FROM anchors WHERE article = ?", (key,))}
 
 
@@ -335,20 +336,20 @@ def test_failed_write_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         desk.ingest(articles[:2])
         before = counts(desk.store)
         calls = {"n": 0}
-        real = store_sqlite._postings
+        real = store_sqlite._blobs
 
-        def failing(hashes, key):
+        def failing(fp):
             calls["n"] += 1
-            if calls["n"] == 5:  # midway through the batch
+            if calls["n"] == 3:  # midway through the batch
                 raise RuntimeError("disk on fire")
-            return real(hashes, key)
+            return real(fp)
 
-        monkeypatch.setattr(store_sqlite, "_postings", failing)
+        monkeypatch.setattr(store_sqlite, "_blobs", failing)
         changed = Article(id="s1", text=make_article(random.Random(4)), outlet="a.example")
         with pytest.raises(RuntimeError, match="disk on fire"):
             desk.ingest([changed, *articles[2:]])
-        assert calls["n"] == 5
-        monkeypatch.setattr(store_sqlite, "_postings", real)
+        assert calls["n"] == 3
+        monkeypatch.setattr(store_sqlite, "_blobs", real)
         assert counts(desk.store) == before
         assert desk.store.article("s1").article.text == articles[0].text
         assert desk.store.article("c1") is None
@@ -440,3 +441,50 @@ def test_search_index_stays_consistent_through_updates_and_deletes(tmp_path) -> 
     assert search("budget") == [] and search("quarry") == []
     store.db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
     store.close()
+
+
+def all_postings(store: Store) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    return (
+        set(store.db.execute("SELECT hash, article FROM anchors")),
+        set(store.db.execute("SELECT key, article FROM bands")),
+    )
+
+
+def expected_postings(store: Store) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    a_h, a_a, b_h, b_a = store.postings()  # from the fingerprints in the articles' rows
+    return (
+        set(zip(a_h.tolist(), a_a.tolist(), strict=True)),
+        set(zip(b_h.tolist(), b_a.tolist(), strict=True)),
+    )
+
+
+def test_postings_are_written_when_first_needed(tmp_path: Path) -> None:
+    rng = random.Random(11)
+    with Desk(tmp_path / "s.db", workers=1) as desk:
+        store = desk.store
+        desk.ingest([Article(id=f"a{i}", text=make_article(rng)) for i in range(8)])
+        assert all_postings(store) == (set(), set())  # ingest leaves them pending
+        assert store.sync_postings() == 8  # most pending: a rebuild in hash order
+        assert all_postings(store) == expected_postings(store)
+        assert store.sync_postings() == 0
+        # A few more, and one changed text: only those are written, old postings go.
+        desk.ingest([Article(id="a0", text=make_article(rng)), Article(id="b", text="x y z")])
+        desk.ingest([Article(id="c", text=make_article(rng))])
+        assert store.sync_postings() == 3
+        assert all_postings(store) == expected_postings(store)
+        # Index lookups write pending postings themselves.
+        desk.ingest([Article(id="d", text=make_article(rng))])
+        fp = fingerprint(store.article("d").article.text)
+        assert store.article("d").key in store.candidates_for(
+            fp, min_shared=3, short_share=0.2, max_df=100
+        )
+        assert all_postings(store) == expected_postings(store)
+
+
+def test_a_scan_leaves_no_postings_pending(tmp_path: Path) -> None:
+    with Desk(tmp_path / "s.db", workers=1) as desk:
+        desk.ingest(collection())
+        desk.scan()
+        pending = desk.store.db.execute("SELECT count(*) FROM postings_pending").fetchone()[0]
+        assert pending == 0
+        assert all_postings(desk.store) == expected_postings(desk.store)

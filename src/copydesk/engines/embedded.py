@@ -285,6 +285,8 @@ def scan(
             summary.scanned += len(batch)
             if progress:
                 progress(len(batch) - len(batch) // 2)
+    # 4. The postings index, for the lookups of a later trace or a small scan.
+    store.sync_postings()
     summary.seconds = time.perf_counter() - start
     return summary
 

@@ -139,4 +139,12 @@ MIGRATIONS.append(
     );
     """
 )
+MIGRATIONS.append(
+    # Articles whose fingerprints are not in the postings tables yet. Ingest leaves them
+    # here; the postings are written when first needed, in one pass sorted by hash (a
+    # million articles' postings inserted batch by batch rewrite the whole index each time).
+    """
+    CREATE TABLE postings_pending (key INTEGER PRIMARY KEY);
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -65,11 +65,36 @@ def _ints(values: np.ndarray) -> list[int]:
     return values.astype(np.uint64, copy=False).view(np.int64).tolist()
 
 
-def _postings(hashes: np.ndarray, key: int) -> np.ndarray:
-    out = np.empty((hashes.size, 2), dtype=np.int64)
-    out[:, 0] = hashes.astype(np.uint64, copy=False).view(np.int64)
-    out[:, 1] = key
-    return out
+class _HashParts:
+    """(hash, article) postings split by the top bits of the hash, so that they can be
+    sorted one part at a time and come out in the order SQLite compares integers."""
+
+    PARTS = 16
+
+    def __init__(self) -> None:
+        self.hashes: list[list[np.ndarray]] = [[] for _ in range(self.PARTS)]
+        self.articles: list[list[np.ndarray]] = [[] for _ in range(self.PARTS)]
+
+    def add(self, hashes: np.ndarray, articles: np.ndarray) -> None:
+        part = (hashes >> 60) + 8  # signed: the most negative hashes first
+        order = np.argsort(part, kind="stable")
+        part, hashes, articles = part[order], hashes[order], articles[order].astype(np.uint32)
+        bounds = np.searchsorted(part, np.arange(self.PARTS + 1))
+        for p in range(self.PARTS):
+            lo, hi = bounds[p], bounds[p + 1]
+            if hi > lo:
+                self.hashes[p].append(hashes[lo:hi].copy())
+                self.articles[p].append(articles[lo:hi].copy())
+
+    def sorted(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Each part sorted by (hash, article); a part is released once given out."""
+        for p in range(self.PARTS):
+            if not self.hashes[p]:
+                continue
+            h, a = np.concatenate(self.hashes[p]), np.concatenate(self.articles[p])
+            self.hashes[p], self.articles[p] = [], []
+            order = np.lexsort((a, h))
+            yield h[order], a[order].astype(np.int64)
 
 
 def _blobs(fp: Fingerprint) -> tuple[bytes, bytes]:
@@ -209,8 +234,7 @@ class Store:
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         now = iso(datetime.now(UTC))
         inserts: list[tuple[Any, ...]] = []
-        anchor_rows: list[np.ndarray] = []
-        band_rows: list[np.ndarray] = []
+        pending: list[tuple[int]] = []
         with self.transaction() as db:
             known = self.known_hashes([a.id for a, *_ in items])
             next_key = db.execute("SELECT coalesce(max(key), 0) + 1 FROM articles").fetchone()[0]
@@ -264,24 +288,61 @@ class Store:
                         "UPDATE articles SET n_words = ?, anchors = ?, bands = ? WHERE key = ?",
                         (fp.n_words, *_blobs(fp), key),
                     )
-                anchor_rows.append(_postings(fp.anchors, key))
-                band_rows.append(_postings(fp.bands, key))
+                pending.append((key,))
             db.executemany(
                 "INSERT INTO articles (url, outlet, outlet_name, author, title, published, "
                 "published_ts, text, text_hash, meta_hash, extra, ingested_at, n_words, "
                 "anchors, bands, id, key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 inserts,
             )
-            # One sorted bulk insert per table: B-tree pages are filled in order.
-            for table, rows in (("anchors", anchor_rows), ("bands", band_rows)):
-                if rows:
-                    both = np.concatenate(rows)
-                    both = both[np.lexsort((both[:, 1], both[:, 0]))]
+            # Postings are written later, all at once (``sync_postings``).
+            db.executemany("INSERT OR IGNORE INTO postings_pending (key) VALUES (?)", pending)
+        return counts
+
+    def sync_postings(self) -> int:
+        """Write the postings of articles ingested since the last call; returns how many
+        articles that was. Index lookups (``candidate_pairs``, ``candidates_for``) call it.
+
+        When most articles are pending (a bulk ingest), both tables are rebuilt from every
+        article's fingerprint in hash order, so B-tree pages are only ever appended to;
+        otherwise the pending postings are inserted, sorted.
+        """
+        n = self.db.execute("SELECT count(*) FROM postings_pending").fetchone()[0]
+        if not n:
+            return 0
+        with self._transaction_or_current() as db:
+            rebuild = 2 * n >= self.count()
+            if rebuild:
+                db.execute("DELETE FROM anchors")
+                db.execute("DELETE FROM bands")
+                rows = db.execute("SELECT key, anchors, bands FROM articles ORDER BY key")
+            else:
+                rows = db.execute(
+                    "SELECT a.key, a.anchors, a.bands FROM postings_pending p "
+                    "JOIN articles a ON a.key = p.key ORDER BY p.key"
+                )
+            anchors, bands = _HashParts(), _HashParts()
+            while batch := rows.fetchmany(20_000):
+                for parts, column in ((anchors, 1), (bands, 2)):
+                    found = [np.frombuffer(r[column], dtype=np.int64) for r in batch]
+                    keys = np.repeat([r[0] for r in batch], [f.size for f in found])
+                    parts.add(np.concatenate(found), keys)
+            for table, parts in (("anchors", anchors), ("bands", bands)):
+                for h, a in parts.sorted():
                     db.executemany(
                         f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
-                        zip(both[:, 0].tolist(), both[:, 1].tolist(), strict=True),
+                        zip(h.tolist(), a.tolist(), strict=True),
                     )
-        return counts
+            db.execute("DELETE FROM postings_pending")
+        return n
+
+    @contextmanager
+    def _transaction_or_current(self) -> Iterator[sqlite3.Connection]:
+        if self.db.in_transaction:
+            yield self.db
+        else:
+            with self.transaction() as db:
+                yield db
 
     def _drop_postings(self, key: int) -> None:
         anchors, bands = self.db.execute(
@@ -373,6 +434,7 @@ class Store:
         Anchors found in more than ``max_df`` articles are left out: they are stock
         phrases, and their posting lists would make the join quadratic.
         """
+        self.sync_postings()
         db = self.db
         db.execute("CREATE TEMP TABLE IF NOT EXISTS q (hash INTEGER, article INTEGER)")
         db.execute("CREATE TEMP TABLE IF NOT EXISTS qb (key INTEGER, article INTEGER)")
@@ -432,6 +494,7 @@ class Store:
         limit: int = 200,
     ) -> list[int]:
         """Stored articles that share enough anchors or a band with one fingerprint."""
+        self.sync_postings()
         found: dict[int, int] = {}
         hashes = _ints(fp.anchors)
         for lo in range(0, len(hashes), 500):
