@@ -458,7 +458,18 @@ def expected_postings(store: Store) -> tuple[set[tuple[int, int]], set[tuple[int
     )
 
 
-def test_postings_are_written_when_first_needed(tmp_path: Path) -> None:
+def test_small_stores_index_postings_at_ingest(tmp_path: Path) -> None:
+    rng = random.Random(12)
+    with Desk(tmp_path / "s.db", workers=1) as desk:
+        desk.ingest([Article(id=f"a{i}", text=make_article(rng)) for i in range(5)])
+        assert all_postings(desk.store) == expected_postings(desk.store)
+        assert desk.store.sync_postings() == 0
+
+
+def test_postings_are_written_when_first_needed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_sqlite, "_DIRECT_POSTINGS", 0)  # as in a large store
     rng = random.Random(11)
     with Desk(tmp_path / "s.db", workers=1) as desk:
         store = desk.store
@@ -481,9 +492,13 @@ def test_postings_are_written_when_first_needed(tmp_path: Path) -> None:
         assert all_postings(store) == expected_postings(store)
 
 
-def test_a_scan_leaves_no_postings_pending(tmp_path: Path) -> None:
+def test_a_scan_leaves_no_postings_pending(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_sqlite, "_DIRECT_POSTINGS", 3)  # the first batch only
     with Desk(tmp_path / "s.db", workers=1) as desk:
-        desk.ingest(collection())
+        desk.ingest(collection()[:2])
+        assert desk.store.sync_postings() == 0
+        desk.ingest(collection()[2:])
+        assert desk.store.db.execute("SELECT count(*) FROM postings_pending").fetchone()[0] == 4
         desk.scan()
         pending = desk.store.db.execute("SELECT count(*) FROM postings_pending").fetchone()[0]
         assert pending == 0

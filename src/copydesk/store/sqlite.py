@@ -65,6 +65,11 @@ def _ints(values: np.ndarray) -> list[int]:
     return values.astype(np.uint64, copy=False).view(np.int64).tolist()
 
 
+# Up to this many articles, postings are indexed as they are ingested (about 3 million
+# rows: what the 64 MiB page cache holds); beyond, in one sorted pass when first needed.
+_DIRECT_POSTINGS = 60_000
+
+
 class _HashParts:
     """(hash, article) postings split by the top bits of the hash, so that they can be
     sorted one part at a time and come out in the order SQLite compares integers."""
@@ -234,7 +239,7 @@ class Store:
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         now = iso(datetime.now(UTC))
         inserts: list[tuple[Any, ...]] = []
-        pending: list[tuple[int]] = []
+        pending: list[tuple[int, Fingerprint]] = []
         with self.transaction() as db:
             known = self.known_hashes([a.id for a, *_ in items])
             next_key = db.execute("SELECT coalesce(max(key), 0) + 1 FROM articles").fetchone()[0]
@@ -288,16 +293,39 @@ class Store:
                         "UPDATE articles SET n_words = ?, anchors = ?, bands = ? WHERE key = ?",
                         (fp.n_words, *_blobs(fp), key),
                     )
-                pending.append((key,))
+                pending.append((key, fp))
             db.executemany(
                 "INSERT INTO articles (url, outlet, outlet_name, author, title, published, "
                 "published_ts, text, text_hash, meta_hash, extra, ingested_at, n_words, "
                 "anchors, bands, id, key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 inserts,
             )
-            # Postings are written later, all at once (``sync_postings``).
-            db.executemany("INSERT OR IGNORE INTO postings_pending (key) VALUES (?)", pending)
+            if pending:
+                self._add_postings(db, pending, direct=next_key <= _DIRECT_POSTINGS)
         return counts
+
+    def _add_postings(
+        self, db: sqlite3.Connection, items: list[tuple[int, Fingerprint]], direct: bool
+    ) -> None:
+        """Into a small index (it fits in the page cache), postings go straight in, sorted,
+        while the engine fingerprints the next batch. Past that, each batch would rewrite
+        most of the index, so articles wait in ``postings_pending`` for ``sync_postings``."""
+        if not direct or db.execute("SELECT 1 FROM postings_pending LIMIT 1").fetchone():
+            db.executemany(
+                "INSERT OR IGNORE INTO postings_pending (key) VALUES (?)",
+                [(key,) for key, _ in items],
+            )
+            return
+        for table, column in (("anchors", "anchors"), ("bands", "bands")):
+            hashes = [getattr(fp, column).astype(np.uint64).view(np.int64) for _, fp in items]
+            keys = np.repeat([key for key, _ in items], [h.size for h in hashes])
+            parts = _HashParts()
+            parts.add(np.concatenate(hashes), keys)
+            for h, a in parts.sorted():
+                db.executemany(
+                    f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
+                    zip(h.tolist(), a.tolist(), strict=True),
+                )
 
     def sync_postings(self) -> int:
         """Write the postings of articles ingested since the last call; returns how many
