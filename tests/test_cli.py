@@ -164,12 +164,26 @@ def _article_lines(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    """Running, not merely a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
 def test_killed_ingest_leaves_a_usable_store_and_resumes(tmp_path: Path) -> None:
     data = tmp_path / "many.jsonl"
     data.write_text(_article_lines(30_000))
     db = tmp_path / "k.db"
-    cmd = [sys.executable, "-m", "copydesk", "ingest", "--db", str(db), str(data)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [sys.executable, "-m", "copydesk", "ingest", "--db", str(db), "--workers", "2"]
+    proc = subprocess.Popen([*cmd, str(data)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # kill it once the first batches are in
         time.sleep(0.2)
@@ -179,8 +193,14 @@ def test_killed_ingest_leaves_a_usable_store_and_resumes(tmp_path: Path) -> None
                     break
         except sqlite3.Error:
             continue
+    workers = _children(proc.pid)
+    assert len(workers) == 2
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    deadline = time.monotonic() + 10  # its pool workers notice and leave too
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
     with sqlite3.connect(db) as con:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         partial = con.execute("SELECT count(*) FROM articles").fetchone()[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -67,8 +68,22 @@ def _pool(workers: int) -> Iterator[Executor | None]:
         return
     # fork: workers start in milliseconds and inherit the imported modules.
     ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_exit_with, initargs=(os.getpid(),)
+    ) as pool:
         yield pool
+
+
+def _exit_with(parent: int) -> None:
+    """In a worker: leave as soon as the process that started it is gone. A killed
+    ``copydesk ingest`` would otherwise leave its workers waiting for work forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
 def _lazy_map(pool: Executor | None, ahead: int = 8) -> Callable[[Callable, Iterable], Iterator]:
