@@ -156,11 +156,13 @@ postings_tables = st.dictionaries(
     st.integers(1, 8),
     st.integers(1, 6),
     st.sampled_from([1, 3, 10, 8_000_000]),
+    st.sampled_from([1, 2, 5, 16]),
 )
 def test_pairs_from_postings_property(
-    anchor_table, band_table, min_shared, short_share, max_df, max_bucket, chunk_pairs
+    anchor_table, band_table, min_shared, short_share, max_df, max_bucket, chunk_pairs, passes
 ) -> None:
-    # Small ``chunk_pairs`` splits the count into many ranges of lower keys: same answer.
+    # Small ``chunk_pairs`` splits the count into many ranges of lower keys, ``passes``
+    # the grouping into passes over the postings: same answer.
     band_table = {k: v for k, v in band_table.items() if v}
     got = run(
         anchor_table,
@@ -170,6 +172,7 @@ def test_pairs_from_postings_property(
         max_df=max_df,
         max_bucket=max_bucket,
         chunk_pairs=chunk_pairs,
+        passes=passes,
     )
     assert got == sorted(set(got))
     assert all(lo < hi for lo, hi in got)
@@ -278,3 +281,26 @@ def test_routes_agree_with_min_shared_one(tmp_path) -> None:
     assert run(anchor_table, NO_BANDS, min_shared=1, short_share=0.2, max_df=5) == []
     two = {**anchor_table, 2: [0, 1]}
     assert run(two, NO_BANDS, min_shared=1, short_share=0.9, max_df=5) == [(0, 1)]
+
+
+def test_a_scan_in_several_passes_finds_the_same_pairs(tmp_path, monkeypatch) -> None:
+    from copydesk.engines import embedded
+
+    rng = random.Random(8)
+    sources = [make_paragraph(rng, 60, 90) for _ in range(5)]
+    articles = [Article(id=f"s{i}", text=t, outlet="a.example") for i, t in enumerate(sources)]
+    articles += [
+        Article(id=f"c{i}", text=make_paragraph(rng, 20, 30) + " " + t, outlet="b.example")
+        for i, t in enumerate(sources)
+    ]
+
+    def pairs(path, per_pass):
+        monkeypatch.setattr(embedded, "POSTINGS_PER_PASS", per_pass)
+        with Desk(path, workers=1) as desk:
+            desk.ingest(articles)
+            desk.scan()
+            return sorted(desk.store.db.execute("SELECT copy, source FROM matches"))
+
+    one = pairs(tmp_path / "one.db", 10**9)
+    assert len(one) == 5
+    assert pairs(tmp_path / "many.db", 20) == one  # sixteen passes

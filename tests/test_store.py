@@ -492,6 +492,28 @@ def test_postings_are_written_when_first_needed(
         assert all_postings(store) == expected_postings(store)
 
 
+def test_rebuilding_postings_in_several_passes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_sqlite, "_DIRECT_POSTINGS", 0)
+    monkeypatch.setattr(store_sqlite, "POSTINGS_PER_PASS", 50)  # a pass per part
+    rng = random.Random(13)
+    with Desk(tmp_path / "s.db", workers=1) as desk:
+        desk.ingest([Article(id=f"a{i}", text=make_article(rng)) for i in range(12)])
+        estimate = desk.store.estimate_postings("anchors")
+        exact = sum(1 for _ in all_anchor_rows(desk.store))
+        assert 0.5 * exact <= estimate <= 2 * exact
+        assert desk.store.sync_postings() == 12
+        assert all_postings(desk.store) == expected_postings(desk.store)
+        with pytest.raises(ValueError, match="anchors or bands"):
+            desk.store.estimate_postings("text")
+
+
+def all_anchor_rows(store: Store):
+    for hashes, _ in store.posting_batches("anchors"):
+        yield from hashes.tolist()
+
+
 def test_a_scan_leaves_no_postings_pending(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store_sqlite, "_DIRECT_POSTINGS", 3)  # the first batch only
     with Desk(tmp_path / "s.db", workers=1) as desk:

@@ -1,7 +1,7 @@
 """Candidates: pairs of articles that share enough fingerprints to be worth aligning.
 
 Two routes find the same pairs:
-- a sort-merge self-join of (hash, article) postings in numpy (``PostingGroups`` +
+- a sort-merge self-join of (hash, article) postings in numpy (``group_postings`` +
   ``pairs_from_groups``, or ``pairs_from_postings`` for arrays in hand), for scanning a
   large share of the store in one pass;
 - the store's index lookups (``Store.candidate_pairs``) for a few new articles.
@@ -10,13 +10,16 @@ that are each found in at most ``max_df`` articles (stock phrases are left out):
 ``min_shared``, or, for short texts, at least ``short_share`` of the shorter one's anchors
 (and never fewer than two). Reuse below that is too short to be reported anyway.
 
-The self-join is memory-bounded: postings are sorted one hash partition at a time and only
-hashes found in two or more articles are kept; pairs are then counted one range of lower
-article keys at a time, so no more than ``chunk_pairs`` pair keys are held at once.
+The self-join is memory-bounded: postings are read in one or more passes, each keeping a
+share of the hash partitions, sorted one partition at a time, and only hashes found in two
+or more articles are kept; pairs are then counted one range of lower article keys at a
+time, so no more than ``chunk_pairs`` pair keys are held at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
@@ -32,14 +35,17 @@ class PostingGroups:
 
     Each article must appear at most once under a hash. Groups of one article, and groups
     larger than ``max_size``, are dropped when grouping: only what can make a pair stays.
+    With ``only``, postings outside those hash partitions (of ``_PARTS``) are ignored, so
+    several passes over the postings can each hold a share of them.
     """
 
-    def __init__(self, max_size: int, parts: int = _PARTS) -> None:
+    def __init__(self, max_size: int, only: range = range(_PARTS)) -> None:
         self.max_size = max_size
-        self._shift = np.uint64(64 - max(1, (parts - 1).bit_length()))
-        self._hashes: list[list[np.ndarray]] = [[] for _ in range(1 << (64 - int(self._shift)))]
-        self._articles: list[list[np.ndarray]] = [[] for _ in self._hashes]
-        self.per_article = np.zeros(0, dtype=np.int64)  # postings of each article
+        self.only = only
+        self._shift = np.uint64(64 - (_PARTS - 1).bit_length())
+        self._hashes: list[list[np.ndarray]] = [[] for _ in range(_PARTS)]
+        self._articles: list[list[np.ndarray]] = [[] for _ in range(_PARTS)]
+        self.per_article = np.zeros(0, dtype=np.int64)  # postings of each article (all parts)
 
     def add(self, hashes: np.ndarray, articles: np.ndarray) -> None:
         if not hashes.size:
@@ -53,20 +59,22 @@ class PostingGroups:
             self.per_article[: counts.size] += counts
         with np.errstate(over="ignore"):
             part = (hashes.astype(np.int64, copy=False).view(np.uint64) * _MIX) >> self._shift
+        if len(self.only) < _PARTS:
+            mine = (part >= self.only.start) & (part < self.only.stop)
+            part, hashes, articles = part[mine], hashes[mine], articles[mine]
         order = np.argsort(part, kind="stable")
         part, h, a = part[order], hashes[order], articles[order].astype(np.uint32)
-        bounds = np.searchsorted(part, np.arange(len(self._hashes) + 1, dtype=np.uint64))
+        bounds = np.searchsorted(part, np.arange(_PARTS + 1, dtype=np.uint64))
         for p, (lo, hi) in enumerate(pairwise(bounds.tolist())):
             if hi > lo:
                 self._hashes[p].append(h[lo:hi].astype(np.int64, copy=True))
                 self._articles[p].append(a[lo:hi].copy())
 
-    def groups(self) -> tuple[np.ndarray, np.ndarray]:
-        """(members, sizes): the articles of each kept group, ascending within a group,
-        as one int64 array; and each group's size. The collected postings are released."""
-        members: list[np.ndarray] = []
-        sizes: list[np.ndarray] = []
-        for p in range(len(self._hashes)):
+    def groups(self) -> Groups:
+        """The kept groups; the collected postings are released."""
+        members: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+        sizes: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+        for p in range(_PARTS):
             hs, arts = self._hashes[p], self._articles[p]
             self._hashes[p], self._articles[p] = [], []
             if not hs:
@@ -81,9 +89,38 @@ class PostingGroups:
             keep = (size >= 2) & (size <= self.max_size)
             members.append(a[np.repeat(keep, size)].astype(np.int64))
             sizes.append(size[keep])
-        if not members:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        return np.concatenate(members), np.concatenate(sizes)
+        return Groups(np.concatenate(members), np.concatenate(sizes), self.per_article)
+
+
+@dataclass(slots=True)
+class Groups:
+    """Postings grouped by hash: the articles of each kept group (ascending within it) as
+    one int64 array, each group's size, and every article's number of postings."""
+
+    members: np.ndarray
+    sizes: np.ndarray
+    per_article: np.ndarray
+
+
+def group_postings(
+    read: Callable[[], Iterable[tuple[np.ndarray, np.ndarray]]], max_size: int, passes: int = 1
+) -> Groups:
+    """Group the postings that ``read()`` gives (``(hashes, articles)`` batches), in
+    ``passes`` passes that each keep a share of the hash partitions: memory holds about
+    1/passes of the postings at a time, and ``read`` is called once a pass."""
+    passes = max(1, min(passes, _PARTS))
+    edges = [round(i * _PARTS / passes) for i in range(passes + 1)]
+    found: list[Groups] = []
+    for lo, hi in pairwise(edges):
+        collector = PostingGroups(max_size, only=range(lo, hi))
+        for hashes, articles in read():
+            collector.add(hashes, articles)
+        found.append(collector.groups())
+    return Groups(
+        np.concatenate([g.members for g in found]),
+        np.concatenate([g.sizes for g in found]),
+        found[0].per_article,
+    )
 
 
 def enough_shared(
@@ -129,8 +166,8 @@ def _chunk_edges(weights: list[tuple[np.ndarray, np.ndarray]], chunk_pairs: int)
 
 
 def pairs_from_groups(
-    anchors: PostingGroups,
-    bands: PostingGroups,
+    anchors: Groups,
+    bands: Groups,
     *,
     min_shared: int,
     short_share: float,
@@ -138,9 +175,8 @@ def pairs_from_groups(
 ) -> np.ndarray:
     """Candidate pairs (n, 2) int64, each (lower key, higher key), sorted."""
     n_anchors = anchors.per_article
-    a_members, a_sizes = anchors.groups()
-    b_members, b_sizes = bands.groups()
-    a_rem, b_rem = _remaining(a_sizes), _remaining(b_sizes)
+    a_members, b_members = anchors.members, bands.members
+    a_rem, b_rem = _remaining(anchors.sizes), _remaining(bands.sizes)
     edges = _chunk_edges([(a_members, a_rem), (b_members, b_rem)], chunk_pairs)
     found = [np.zeros(0, dtype=np.int64)]
     for lo, hi in pairwise(edges):
@@ -166,11 +202,12 @@ def pairs_from_postings(
     max_df: int,
     max_bucket: int = MAX_BUCKET,
     chunk_pairs: int = CHUNK_PAIRS,
+    passes: int = 1,
 ) -> np.ndarray:
-    """``pairs_from_groups`` for postings already in arrays."""
-    anchors, bands = PostingGroups(max_df), PostingGroups(max_bucket)
-    anchors.add(anchor_hashes, anchor_articles)
-    bands.add(band_hashes, band_articles)
+    """``pairs_from_groups`` for postings already in arrays (``passes`` as in
+    ``group_postings``)."""
+    anchors = group_postings(lambda: [(anchor_hashes, anchor_articles)], max_df, passes)
+    bands = group_postings(lambda: [(band_hashes, band_articles)], max_bucket)
     return pairs_from_groups(
         anchors, bands, min_shared=min_shared, short_share=short_share, chunk_pairs=chunk_pairs
     )

@@ -16,13 +16,13 @@ from itertools import islice
 
 import numpy as np
 
-from copydesk.candidates import MAX_BUCKET, PostingGroups, pairs_from_groups
+from copydesk.candidates import MAX_BUCKET, group_postings, pairs_from_groups
 from copydesk.engines.compare import Params, compare_docs, compare_group, doc_for
 from copydesk.engines.forensics import article_signals, learn, use_models
 from copydesk.fingerprint import Fingerprint, fingerprint
 from copydesk.model import Article, Evidence, Rejection, SourceMatch, Verdict
 from copydesk.store import Store
-from copydesk.store.sqlite import meta_hash, text_hash
+from copydesk.store.sqlite import POSTINGS_PER_PASS, meta_hash, text_hash
 from copydesk.text.tokens import tokenize
 from copydesk.verdict import Doc
 
@@ -203,10 +203,9 @@ def _pairs_full_pass(store: Store, new: set[int], params: Params) -> np.ndarray:
     """Candidate pairs touching a new article, from one sort-merge pass over all postings,
     as an (n, 2) array of (new article, other) sorted by the new article: 16 bytes a pair,
     so millions of candidates fit where a dict of lists would not."""
-    anchors, bands = PostingGroups(params.max_anchor_df), PostingGroups(MAX_BUCKET)
-    for a_h, a_a, b_h, b_a in store.posting_batches():
-        anchors.add(a_h, a_a)
-        bands.add(b_h, b_a)
+    passes = -(-store.estimate_postings("anchors") // POSTINGS_PER_PASS)
+    anchors = group_postings(lambda: store.posting_batches("anchors"), params.max_anchor_df, passes)
+    bands = group_postings(lambda: store.posting_batches("bands"), MAX_BUCKET)
     pairs = pairs_from_groups(
         anchors, bands, min_shared=params.min_shared_anchors, short_share=params.short_share
     )

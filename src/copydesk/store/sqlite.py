@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -70,18 +71,32 @@ def _ints(values: np.ndarray) -> list[int]:
 _DIRECT_POSTINGS = 60_000
 
 
+POSTINGS_PER_PASS = 12_000_000  # held at once while rebuilding (12 bytes each)
+
+
 class _HashParts:
     """(hash, article) postings split by the top bits of the hash, so that they can be
-    sorted one part at a time and come out in the order SQLite compares integers."""
+    sorted one part at a time and come out in the order SQLite compares integers. With
+    ``only``, postings of other parts are ignored (one pass of several)."""
 
     PARTS = 16
 
-    def __init__(self) -> None:
+    def __init__(self, only: range = range(16)) -> None:
+        self.only = only
         self.hashes: list[list[np.ndarray]] = [[] for _ in range(self.PARTS)]
         self.articles: list[list[np.ndarray]] = [[] for _ in range(self.PARTS)]
 
+    @classmethod
+    def split(cls, passes: int) -> list[range]:
+        passes = max(1, min(passes, cls.PARTS))
+        edges = [round(i * cls.PARTS / passes) for i in range(passes + 1)]
+        return [range(lo, hi) for lo, hi in pairwise(edges)]
+
     def add(self, hashes: np.ndarray, articles: np.ndarray) -> None:
         part = (hashes >> 60) + 8  # signed: the most negative hashes first
+        if len(self.only) < self.PARTS:
+            mine = (part >= self.only.start) & (part < self.only.stop)
+            part, hashes, articles = part[mine], hashes[mine], articles[mine]
         order = np.argsort(part, kind="stable")
         part, hashes, articles = part[order], hashes[order], articles[order].astype(np.uint32)
         bounds = np.searchsorted(part, np.arange(self.PARTS + 1))
@@ -100,6 +115,15 @@ class _HashParts:
             self.hashes[p], self.articles[p] = [], []
             order = np.lexsort((a, h))
             yield h[order], a[order].astype(np.int64)
+
+
+def _insert_postings(db: sqlite3.Connection, table: str, h: np.ndarray, a: np.ndarray) -> None:
+    # In slices: the Python ints of millions of rows at once would cost more than the rows.
+    for lo in range(0, h.size, 500_000):
+        db.executemany(
+            f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
+            zip(h[lo : lo + 500_000].tolist(), a[lo : lo + 500_000].tolist(), strict=True),
+        )
 
 
 def _blobs(fp: Fingerprint) -> tuple[bytes, bytes]:
@@ -322,18 +346,16 @@ class Store:
             parts = _HashParts()
             parts.add(np.concatenate(hashes), keys)
             for h, a in parts.sorted():
-                db.executemany(
-                    f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
-                    zip(h.tolist(), a.tolist(), strict=True),
-                )
+                _insert_postings(db, table, h, a)
 
     def sync_postings(self) -> int:
         """Write the postings of articles ingested since the last call; returns how many
         articles that was. Index lookups (``candidate_pairs``, ``candidates_for``) call it.
 
         When most articles are pending (a bulk ingest), both tables are rebuilt from every
-        article's fingerprint in hash order, so B-tree pages are only ever appended to;
-        otherwise the pending postings are inserted, sorted.
+        article's fingerprint in hash order, so B-tree pages are only ever appended to
+        (in passes that each hold about ``POSTINGS_PER_PASS`` postings); otherwise the
+        pending postings are inserted, sorted.
         """
         n = self.db.execute("SELECT count(*) FROM postings_pending").fetchone()[0]
         if not n:
@@ -343,24 +365,25 @@ class Store:
             if rebuild:
                 db.execute("DELETE FROM anchors")
                 db.execute("DELETE FROM bands")
-                rows = db.execute("SELECT key, anchors, bands FROM articles ORDER BY key")
+                query = "SELECT key, {0} FROM articles ORDER BY key"
             else:
-                rows = db.execute(
-                    "SELECT a.key, a.anchors, a.bands FROM postings_pending p "
+                query = (
+                    "SELECT a.key, a.{0} FROM postings_pending p "
                     "JOIN articles a ON a.key = p.key ORDER BY p.key"
                 )
-            anchors, bands = _HashParts(), _HashParts()
-            while batch := rows.fetchmany(20_000):
-                for parts, column in ((anchors, 1), (bands, 2)):
-                    found = [np.frombuffer(r[column], dtype=np.int64) for r in batch]
-                    keys = np.repeat([r[0] for r in batch], [f.size for f in found])
-                    parts.add(np.concatenate(found), keys)
-            for table, parts in (("anchors", anchors), ("bands", bands)):
-                for h, a in parts.sorted():
-                    db.executemany(
-                        f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
-                        zip(h.tolist(), a.tolist(), strict=True),
-                    )
+            for column in ("anchors", "bands"):
+                passes = 1
+                if rebuild:
+                    passes = -(-self.estimate_postings(column) // POSTINGS_PER_PASS)
+                for only in _HashParts.split(passes):
+                    parts = _HashParts(only)
+                    rows = db.execute(query.format(column))
+                    while batch := rows.fetchmany(20_000):
+                        found = [np.frombuffer(r[1], dtype=np.int64) for r in batch]
+                        keys = np.repeat([r[0] for r in batch], [f.size for f in found])
+                        parts.add(np.concatenate(found), keys)
+                    for h, a in parts.sorted():
+                        _insert_postings(db, column, h, a)
             db.execute("DELETE FROM postings_pending")
         return n
 
@@ -386,30 +409,49 @@ class Store:
         )
 
     def posting_batches(
-        self, size: int = 20_000
-    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-        """All (anchor hash, article) and (band key, article) postings, as int64 arrays,
-        ``size`` articles at a time (a million articles' postings need not be in memory
-        twice)."""
-        rows = self.db.execute("SELECT key, anchors, bands FROM articles ORDER BY key")
+        self, column: str = "anchors", size: int = 20_000
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Every (hash, article) posting of ``column`` (``anchors`` or ``bands``) as two
+        int64 arrays, ``size`` articles at a time: a million articles' postings need not be
+        in memory at once."""
+        if column not in ("anchors", "bands"):
+            raise ValueError(f"column must be anchors or bands, not {column!r}")
+        rows = self.db.execute(f"SELECT key, {column} FROM articles ORDER BY key")
         while batch := rows.fetchmany(size):
+            found = [np.frombuffer(r[1], dtype=np.int64) for r in batch]
             keys = np.fromiter((r[0] for r in batch), dtype=np.int64, count=len(batch))
-            anchors = [np.frombuffer(r[1], dtype=np.int64) for r in batch]
-            bands = [np.frombuffer(r[2], dtype=np.int64) for r in batch]
-            yield (
-                np.concatenate(anchors),
-                np.repeat(keys, [x.size for x in anchors]),
-                np.concatenate(bands),
-                np.repeat(keys, [x.size for x in bands]),
-            )
+            yield np.concatenate(found), np.repeat(keys, [x.size for x in found])
 
     def postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """All postings at once (``posting_batches`` joined)."""
-        batches = list(self.posting_batches())
-        if not batches:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty, empty
-        return tuple(np.concatenate(part) for part in zip(*batches, strict=True))  # type: ignore[return-value]
+        """All (anchor hash, article) and (band key, article) postings at once."""
+        out: list[np.ndarray] = []
+        for column in ("anchors", "bands"):
+            batches = list(self.posting_batches(column))
+            for part in range(2):
+                arrays = [b[part] for b in batches]
+                out.append(np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64))
+        return out[0], out[1], out[2], out[3]
+
+    def estimate_postings(self, column: str = "anchors", sample: int = 1000) -> int:
+        """About how many postings ``column`` holds, from ``sample`` evenly spaced articles
+        (keys are looked up, not scanned)."""
+        if column not in ("anchors", "bands"):
+            raise ValueError(f"column must be anchors or bands, not {column!r}")
+        count = self.count()
+        top = self.db.execute("SELECT coalesce(max(key), 0) FROM articles").fetchone()[0]
+        if not count:
+            return 0
+        keys = sorted({int(k) for k in np.linspace(1, top, min(sample, count))})
+        lengths = [
+            n
+            for lo in range(0, len(keys), 500)
+            for (n,) in self.db.execute(
+                f"SELECT length({column}) / 8 FROM articles WHERE key IN "
+                f"({','.join('?' * len(keys[lo : lo + 500]))})",
+                keys[lo : lo + 500],
+            )
+        ]
+        return round(count * (sum(lengths) / len(lengths))) if lengths else 0
 
     def articles(self, keys: Iterable[int]) -> dict[int, StoredArticle]:
         keys = list(keys)
