@@ -25,7 +25,7 @@ from itertools import pairwise
 import numpy as np
 
 MAX_BUCKET = 1000  # an LSH bucket this full is a mass of identical texts: pair them no more
-CHUNK_PAIRS = 8_000_000  # pair keys counted at once (64 MB of int64, about 3x that at peak)
+CHUNK_PAIRS = 4_000_000  # pair keys counted at once (32 MB of int64, about 3x that at peak)
 _PARTS = 16  # hash partitions sorted one at a time while grouping
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # spreads any hash over the partitions
 

@@ -75,13 +75,22 @@ POSTINGS_PER_PASS = 12_000_000  # held at once while rebuilding (12 bytes each)
 
 
 class _HashParts:
-    """(hash, article) postings split by the top bits of the hash, so that they can be
-    sorted one part at a time and come out in the order SQLite compares integers. With
-    ``only``, postings of other parts are ignored (one pass of several)."""
+    """(hash, article) postings split into ranges of hash values, so that they can be
+    sorted one range at a time and come out in the order SQLite compares integers.
+
+    Winnowed anchors are minima, so hashes are far from uniform: the ranges are cut at
+    quantiles of a sample. With ``only``, postings outside those ranges are ignored (one
+    pass of several).
+    """
 
     PARTS = 16
 
-    def __init__(self, only: range = range(16)) -> None:
+    def __init__(self, sample: np.ndarray, only: range = range(16)) -> None:
+        if sample.size:
+            cuts = np.quantile(np.sort(sample), np.arange(1, self.PARTS) / self.PARTS)
+            self.bounds = np.unique(cuts.astype(np.int64))
+        else:
+            self.bounds = np.zeros(0, dtype=np.int64)
         self.only = only
         self.hashes: list[list[np.ndarray]] = [[] for _ in range(self.PARTS)]
         self.articles: list[list[np.ndarray]] = [[] for _ in range(self.PARTS)]
@@ -93,7 +102,7 @@ class _HashParts:
         return [range(lo, hi) for lo, hi in pairwise(edges)]
 
     def add(self, hashes: np.ndarray, articles: np.ndarray) -> None:
-        part = (hashes >> 60) + 8  # signed: the most negative hashes first
+        part = np.searchsorted(self.bounds, hashes, side="right")
         if len(self.only) < self.PARTS:
             mine = (part >= self.only.start) & (part < self.only.stop)
             part, hashes, articles = part[mine], hashes[mine], articles[mine]
@@ -107,7 +116,7 @@ class _HashParts:
                 self.articles[p].append(articles[lo:hi].copy())
 
     def sorted(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Each part sorted by (hash, article); a part is released once given out."""
+        """Each range sorted by (hash, article); a range is released once given out."""
         for p in range(self.PARTS):
             if not self.hashes[p]:
                 continue
@@ -343,10 +352,9 @@ class Store:
         for table, column in (("anchors", "anchors"), ("bands", "bands")):
             hashes = [getattr(fp, column).astype(np.uint64).view(np.int64) for _, fp in items]
             keys = np.repeat([key for key, _ in items], [h.size for h in hashes])
-            parts = _HashParts()
-            parts.add(np.concatenate(hashes), keys)
-            for h, a in parts.sorted():
-                _insert_postings(db, table, h, a)
+            h = np.concatenate(hashes)
+            order = np.lexsort((keys, h))
+            _insert_postings(db, table, h[order], keys[order])
 
     def sync_postings(self) -> int:
         """Write the postings of articles ingested since the last call; returns how many
@@ -372,11 +380,12 @@ class Store:
                     "JOIN articles a ON a.key = p.key ORDER BY p.key"
                 )
             for column in ("anchors", "bands"):
+                sample = self._sample_postings(column)
                 passes = 1
                 if rebuild:
                     passes = -(-self.estimate_postings(column) // POSTINGS_PER_PASS)
                 for only in _HashParts.split(passes):
-                    parts = _HashParts(only)
+                    parts = _HashParts(sample, only)
                     rows = db.execute(query.format(column))
                     while batch := rows.fetchmany(20_000):
                         found = [np.frombuffer(r[1], dtype=np.int64) for r in batch]
@@ -432,26 +441,37 @@ class Store:
                 out.append(np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64))
         return out[0], out[1], out[2], out[3]
 
-    def estimate_postings(self, column: str = "anchors", sample: int = 1000) -> int:
-        """About how many postings ``column`` holds, from ``sample`` evenly spaced articles
-        (keys are looked up, not scanned)."""
+    def estimate_postings(self, column: str = "anchors") -> int:
+        """About how many postings ``column`` holds, from evenly spaced articles (keys are
+        looked up, not scanned)."""
+        count = self.count()
+        sizes = [len(blob) // 8 for blob in self._sample_blobs(column)]
+        return round(count * sum(sizes) / len(sizes)) if sizes else 0
+
+    def _sample_postings(self, column: str) -> np.ndarray:
+        blobs = self._sample_blobs(column)
+        if not blobs:
+            return np.zeros(0, dtype=np.int64)
+        return np.concatenate([np.frombuffer(b, dtype=np.int64) for b in blobs])
+
+    def _sample_blobs(self, column: str, sample: int = 1000) -> list[bytes]:
         if column not in ("anchors", "bands"):
             raise ValueError(f"column must be anchors or bands, not {column!r}")
-        count = self.count()
         top = self.db.execute("SELECT coalesce(max(key), 0) FROM articles").fetchone()[0]
-        if not count:
-            return 0
-        keys = sorted({int(k) for k in np.linspace(1, top, min(sample, count))})
-        lengths = [
-            n
-            for lo in range(0, len(keys), 500)
-            for (n,) in self.db.execute(
-                f"SELECT length({column}) / 8 FROM articles WHERE key IN "
-                f"({','.join('?' * len(keys[lo : lo + 500]))})",
-                keys[lo : lo + 500],
-            )
-        ]
-        return round(count * (sum(lengths) / len(lengths))) if lengths else 0
+        if not top:
+            return []
+        keys = sorted({int(k) for k in np.linspace(1, top, min(sample, top))})
+        out: list[bytes] = []
+        for lo in range(0, len(keys), 500):
+            chunk = keys[lo : lo + 500]
+            out += [
+                blob
+                for (blob,) in self.db.execute(
+                    f"SELECT {column} FROM articles WHERE key IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+            ]
+        return out
 
     def articles(self, keys: Iterable[int]) -> dict[int, StoredArticle]:
         keys = list(keys)
