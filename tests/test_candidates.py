@@ -12,7 +12,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from copydesk.candidates import enough_shared, pairs_from_postings
+from copydesk.candidates import PostingParts, enough_shared, pairs_from_postings
 from copydesk.desk import Desk
 from copydesk.fingerprint import Fingerprint
 from copydesk.model import Article
@@ -304,3 +304,27 @@ def test_a_scan_in_several_passes_finds_the_same_pairs(tmp_path, monkeypatch) ->
     one = pairs(tmp_path / "one.db", 10**9)
     assert len(one) == 5
     assert pairs(tmp_path / "many.db", 20) == one  # sixteen passes
+
+
+def test_posting_parts_come_out_sorted_and_balanced() -> None:
+    # Winnowed anchors are minima: most hashes are small. Ranges cut at sampled quantiles
+    # still split them evenly, and the parts come out in ascending (hash, article) order.
+    rng = np.random.default_rng(3)
+    hashes = (rng.pareto(1.0, 200_000) * 1e12).astype(np.int64)
+    articles = rng.integers(0, 5000, hashes.size)
+    parts = PostingParts(hashes[::50])
+    parts.add(hashes[:100_000], articles[:100_000])
+    parts.add(hashes[100_000:], articles[100_000:])
+    out = list(parts.sorted())
+    sizes = [h.size for h, _ in out]
+    assert sum(sizes) == hashes.size and max(sizes) < 3 * hashes.size / PostingParts.PARTS
+    h = np.concatenate([h for h, _ in out])
+    a = np.concatenate([a for _, a in out])
+    assert np.all((h[1:] > h[:-1]) | ((h[1:] == h[:-1]) & (a[1:] >= a[:-1])))
+    # Passes each keep their own ranges; together they keep everything once.
+    kept = 0
+    for only in PostingParts.split(3):
+        one = PostingParts(hashes[::50], only)
+        one.add(hashes, articles)
+        kept += sum(h.size for h, _ in one.sorted())
+    assert kept == hashes.size

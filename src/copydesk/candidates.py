@@ -18,7 +18,7 @@ time, so no more than ``chunk_pairs`` pair keys are held at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -26,70 +26,57 @@ import numpy as np
 
 MAX_BUCKET = 1000  # an LSH bucket this full is a mass of identical texts: pair them no more
 CHUNK_PAIRS = 4_000_000  # pair keys counted at once (32 MB of int64, about 3x that at peak)
-_PARTS = 16  # hash partitions sorted one at a time while grouping
-_MIX = np.uint64(0x9E3779B97F4A7C15)  # spreads any hash over the partitions
 
 
-class PostingGroups:
-    """(hash, article) postings, collected batch by batch, then grouped by hash.
+class PostingParts:
+    """(hash, article) postings collected batch by batch into ranges of hash values, so
+    that they can be sorted one range at a time; the ranges come out in ascending hash
+    order, which is also the order of the store's postings index.
 
-    Each article must appear at most once under a hash. Groups of one article, and groups
-    larger than ``max_size``, are dropped when grouping: only what can make a pair stays.
-    With ``only``, postings outside those hash partitions (of ``_PARTS``) are ignored, so
-    several passes over the postings can each hold a share of them.
+    Winnowed anchors are minima, so hashes are far from uniform: the ranges are cut at
+    quantiles of ``sample`` (some of the hashes). With ``only``, postings outside those
+    ranges are ignored, so that several passes over the postings can each hold a share.
     """
 
-    def __init__(self, max_size: int, only: range = range(_PARTS)) -> None:
-        self.max_size = max_size
+    PARTS = 16
+
+    def __init__(self, sample: np.ndarray, only: range = range(PARTS)) -> None:
+        ordered = np.sort(sample.astype(np.int64, copy=False))
+        at = np.arange(1, self.PARTS) * ordered.size // self.PARTS
+        self.bounds = np.unique(ordered[at]) if ordered.size else ordered
         self.only = only
-        self._shift = np.uint64(64 - (_PARTS - 1).bit_length())
-        self._hashes: list[list[np.ndarray]] = [[] for _ in range(_PARTS)]
-        self._articles: list[list[np.ndarray]] = [[] for _ in range(_PARTS)]
-        self.per_article = np.zeros(0, dtype=np.int64)  # postings of each article (all parts)
+        self._hashes: list[list[np.ndarray]] = [[] for _ in range(self.PARTS)]
+        self._articles: list[list[np.ndarray]] = [[] for _ in range(self.PARTS)]
+
+    @classmethod
+    def split(cls, passes: int) -> list[range]:
+        """The ranges each of ``passes`` passes keeps."""
+        passes = max(1, min(passes, cls.PARTS))
+        edges = [round(i * cls.PARTS / passes) for i in range(passes + 1)]
+        return [range(lo, hi) for lo, hi in pairwise(edges)]
 
     def add(self, hashes: np.ndarray, articles: np.ndarray) -> None:
-        if not hashes.size:
-            return
-        articles = articles.astype(np.int64, copy=False)
-        counts = np.bincount(articles)
-        if counts.size > self.per_article.size:
-            counts[: self.per_article.size] += self.per_article
-            self.per_article = counts
-        else:
-            self.per_article[: counts.size] += counts
-        with np.errstate(over="ignore"):
-            part = (hashes.astype(np.int64, copy=False).view(np.uint64) * _MIX) >> self._shift
-        if len(self.only) < _PARTS:
+        part = np.searchsorted(self.bounds, hashes, side="right")
+        if len(self.only) < self.PARTS:
             mine = (part >= self.only.start) & (part < self.only.stop)
             part, hashes, articles = part[mine], hashes[mine], articles[mine]
         order = np.argsort(part, kind="stable")
-        part, h, a = part[order], hashes[order], articles[order].astype(np.uint32)
-        bounds = np.searchsorted(part, np.arange(_PARTS + 1, dtype=np.uint64))
+        part, hashes, articles = part[order], hashes[order], articles[order].astype(np.uint32)
+        bounds = np.searchsorted(part, np.arange(self.PARTS + 1))
         for p, (lo, hi) in enumerate(pairwise(bounds.tolist())):
             if hi > lo:
-                self._hashes[p].append(h[lo:hi].astype(np.int64, copy=True))
-                self._articles[p].append(a[lo:hi].copy())
+                self._hashes[p].append(hashes[lo:hi].astype(np.int64, copy=True))
+                self._articles[p].append(articles[lo:hi].copy())
 
-    def groups(self) -> Groups:
-        """The kept groups; the collected postings are released."""
-        members: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
-        sizes: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
-        for p in range(_PARTS):
-            hs, arts = self._hashes[p], self._articles[p]
-            self._hashes[p], self._articles[p] = [], []
-            if not hs:
+    def sorted(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Each range sorted by (hash, article), as int64 arrays; released once given out."""
+        for p in range(self.PARTS):
+            if not self._hashes[p]:
                 continue
-            h, a = np.concatenate(hs), np.concatenate(arts)
-            del hs, arts
+            h, a = np.concatenate(self._hashes[p]), np.concatenate(self._articles[p])
+            self._hashes[p], self._articles[p] = [], []
             order = np.lexsort((a, h))
-            h, a = h[order], a[order]
-            del order
-            starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
-            size = np.diff(np.r_[starts, h.size])
-            keep = (size >= 2) & (size <= self.max_size)
-            members.append(a[np.repeat(keep, size)].astype(np.int64))
-            sizes.append(size[keep])
-        return Groups(np.concatenate(members), np.concatenate(sizes), self.per_article)
+            yield h[order], a[order].astype(np.int64)
 
 
 @dataclass(slots=True)
@@ -103,24 +90,34 @@ class Groups:
 
 
 def group_postings(
-    read: Callable[[], Iterable[tuple[np.ndarray, np.ndarray]]], max_size: int, passes: int = 1
+    read: Callable[[], Iterable[tuple[np.ndarray, np.ndarray]]],
+    max_size: int,
+    *,
+    sample: np.ndarray,
+    passes: int = 1,
 ) -> Groups:
-    """Group the postings that ``read()`` gives (``(hashes, articles)`` batches), in
-    ``passes`` passes that each keep a share of the hash partitions: memory holds about
-    1/passes of the postings at a time, and ``read`` is called once a pass."""
-    passes = max(1, min(passes, _PARTS))
-    edges = [round(i * _PARTS / passes) for i in range(passes + 1)]
-    found: list[Groups] = []
-    for lo, hi in pairwise(edges):
-        collector = PostingGroups(max_size, only=range(lo, hi))
+    """Group the postings that ``read()`` gives (``(hashes, articles)`` batches; an article
+    at most once under a hash). Groups of one article, and groups larger than ``max_size``,
+    are dropped: only what can make a pair stays. In ``passes`` passes (``read`` is called
+    once a pass) memory holds about 1/passes of the postings at a time."""
+    members: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    sizes: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    per_article = np.zeros(0, dtype=np.int64)
+    for i, only in enumerate(PostingParts.split(passes)):
+        parts = PostingParts(sample, only)
         for hashes, articles in read():
-            collector.add(hashes, articles)
-        found.append(collector.groups())
-    return Groups(
-        np.concatenate([g.members for g in found]),
-        np.concatenate([g.sizes for g in found]),
-        found[0].per_article,
-    )
+            if i == 0 and articles.size:
+                counts = np.bincount(articles, minlength=per_article.size)
+                counts[: per_article.size] += per_article
+                per_article = counts
+            parts.add(hashes, articles)
+        for h, a in parts.sorted():
+            starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
+            size = np.diff(np.r_[starts, h.size])
+            keep = (size >= 2) & (size <= max_size)
+            members.append(a[np.repeat(keep, size)])
+            sizes.append(size[keep])
+    return Groups(np.concatenate(members), np.concatenate(sizes), per_article)
 
 
 def enough_shared(
@@ -206,8 +203,17 @@ def pairs_from_postings(
 ) -> np.ndarray:
     """``pairs_from_groups`` for postings already in arrays (``passes`` as in
     ``group_postings``)."""
-    anchors = group_postings(lambda: [(anchor_hashes, anchor_articles)], max_df, passes)
-    bands = group_postings(lambda: [(band_hashes, band_articles)], max_bucket)
+    anchors = group_postings(
+        lambda: [(anchor_hashes, anchor_articles)],
+        max_df,
+        sample=anchor_hashes[:: max(1, anchor_hashes.size // 10_000)],
+        passes=passes,
+    )
+    bands = group_postings(
+        lambda: [(band_hashes, band_articles)],
+        max_bucket,
+        sample=band_hashes[:: max(1, band_hashes.size // 10_000)],
+    )
     return pairs_from_groups(
         anchors, bands, min_shared=min_shared, short_share=short_share, chunk_pairs=chunk_pairs
     )

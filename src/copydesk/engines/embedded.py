@@ -215,8 +215,15 @@ def _pairs_full_pass(store: Store, new: set[int], params: Params) -> np.ndarray:
     as an (n, 2) array of (new article, other) sorted by the new article: 16 bytes a pair,
     so millions of candidates fit where a dict of lists would not."""
     passes = -(-store.estimate_postings("anchors") // POSTINGS_PER_PASS)
-    anchors = group_postings(lambda: store.posting_batches("anchors"), params.max_anchor_df, passes)
-    bands = group_postings(lambda: store.posting_batches("bands"), MAX_BUCKET)
+    anchors = group_postings(
+        lambda: store.posting_batches("anchors"),
+        params.max_anchor_df,
+        sample=store.sample_postings("anchors"),
+        passes=passes,
+    )
+    bands = group_postings(
+        lambda: store.posting_batches("bands"), MAX_BUCKET, sample=store.sample_postings("bands")
+    )
     pairs = pairs_from_groups(
         anchors, bands, min_shared=params.min_shared_anchors, short_share=params.short_share
     )

@@ -14,13 +14,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from copydesk.candidates import MAX_BUCKET, enough_shared
+from copydesk.candidates import MAX_BUCKET, PostingParts, enough_shared
 from copydesk.fingerprint import Fingerprint, fingerprint
 from copydesk.model import Article, SourceMatch, iso
 from copydesk.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -72,58 +71,6 @@ _DIRECT_POSTINGS = 60_000
 
 
 POSTINGS_PER_PASS = 12_000_000  # held at once while rebuilding (12 bytes each)
-
-
-class _HashParts:
-    """(hash, article) postings split into ranges of hash values, so that they can be
-    sorted one range at a time and come out in the order SQLite compares integers.
-
-    Winnowed anchors are minima, so hashes are far from uniform: the ranges are cut at
-    quantiles of a sample. With ``only``, postings outside those ranges are ignored (one
-    pass of several).
-    """
-
-    PARTS = 16
-
-    def __init__(self, sample: np.ndarray, only: range = range(16)) -> None:
-        if sample.size:
-            cuts = np.quantile(np.sort(sample), np.arange(1, self.PARTS) / self.PARTS)
-            self.bounds = np.unique(cuts.astype(np.int64))
-        else:
-            self.bounds = np.zeros(0, dtype=np.int64)
-        self.only = only
-        self.hashes: list[list[np.ndarray]] = [[] for _ in range(self.PARTS)]
-        self.articles: list[list[np.ndarray]] = [[] for _ in range(self.PARTS)]
-
-    @classmethod
-    def split(cls, passes: int) -> list[range]:
-        passes = max(1, min(passes, cls.PARTS))
-        edges = [round(i * cls.PARTS / passes) for i in range(passes + 1)]
-        return [range(lo, hi) for lo, hi in pairwise(edges)]
-
-    def add(self, hashes: np.ndarray, articles: np.ndarray) -> None:
-        part = np.searchsorted(self.bounds, hashes, side="right")
-        if len(self.only) < self.PARTS:
-            mine = (part >= self.only.start) & (part < self.only.stop)
-            part, hashes, articles = part[mine], hashes[mine], articles[mine]
-        order = np.argsort(part, kind="stable")
-        part, hashes, articles = part[order], hashes[order], articles[order].astype(np.uint32)
-        bounds = np.searchsorted(part, np.arange(self.PARTS + 1))
-        for p in range(self.PARTS):
-            lo, hi = bounds[p], bounds[p + 1]
-            if hi > lo:
-                self.hashes[p].append(hashes[lo:hi].copy())
-                self.articles[p].append(articles[lo:hi].copy())
-
-    def sorted(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Each range sorted by (hash, article); a range is released once given out."""
-        for p in range(self.PARTS):
-            if not self.hashes[p]:
-                continue
-            h, a = np.concatenate(self.hashes[p]), np.concatenate(self.articles[p])
-            self.hashes[p], self.articles[p] = [], []
-            order = np.lexsort((a, h))
-            yield h[order], a[order].astype(np.int64)
 
 
 def _insert_postings(db: sqlite3.Connection, table: str, h: np.ndarray, a: np.ndarray) -> None:
@@ -380,12 +327,12 @@ class Store:
                     "JOIN articles a ON a.key = p.key ORDER BY p.key"
                 )
             for column in ("anchors", "bands"):
-                sample = self._sample_postings(column)
+                sample = self.sample_postings(column)
                 passes = 1
                 if rebuild:
                     passes = -(-self.estimate_postings(column) // POSTINGS_PER_PASS)
-                for only in _HashParts.split(passes):
-                    parts = _HashParts(sample, only)
+                for only in PostingParts.split(passes):
+                    parts = PostingParts(sample, only)
                     rows = db.execute(query.format(column))
                     while batch := rows.fetchmany(20_000):
                         found = [np.frombuffer(r[1], dtype=np.int64) for r in batch]
@@ -448,7 +395,8 @@ class Store:
         sizes = [len(blob) // 8 for blob in self._sample_blobs(column)]
         return round(count * sum(sizes) / len(sizes)) if sizes else 0
 
-    def _sample_postings(self, column: str) -> np.ndarray:
+    def sample_postings(self, column: str = "anchors") -> np.ndarray:
+        """The hashes of ``column`` of evenly spaced articles."""
         blobs = self._sample_blobs(column)
         if not blobs:
             return np.zeros(0, dtype=np.int64)
