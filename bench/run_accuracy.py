@@ -35,7 +35,6 @@ for _path in (SRC, BENCH_DIR):
         sys.path.insert(0, str(_path))
 
 import labelled  # noqa: E402
-from copydesk.reading.corpora import SHARED_CORPORA, corpora_available  # noqa: E402
 from labelled import OPS, Collection, Gold  # noqa: E402
 from metrics import (  # noqa: E402
     PRF,
@@ -46,7 +45,15 @@ from metrics import (  # noqa: E402
     pan_scores,
     unordered,
 )
-from run_core import LSH_THRESHOLD, NUM_PERM, SHINGLE_WORDS, machine_info, shingles  # noqa: E402
+from run_core import (  # noqa: E402
+    LSH_THRESHOLD,
+    NUM_PERM,
+    SHINGLE_WORDS,
+    corpora_root,
+    fmt,
+    machine_info,
+    shingles,
+)
 
 DIFFLIB_MIN_BLOCK = 40  # characters
 DIFFLIB_MAX_GAP = 200  # characters between blocks merged into one passage
@@ -397,14 +404,6 @@ def targets(cd: dict[str, Any]) -> dict[str, dict[str, Any]]:
 # --- report --------------------------------------------------------------------------------
 
 
-def _f(value: Any, digits: int = 3) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
-
-
 OP_COLUMNS = (
     "op",
     "gold",
@@ -430,9 +429,9 @@ def _prf_cells(side: dict[str, Any] | None, op: str) -> list[str]:
     precision = c["precision"] if c["tp"] + c["fp"] and c["tp"] + c["fn"] else None
     return [
         str(c["fp"]),
-        _f(precision),
-        _f(c["recall"] if c["tp"] + c["fn"] else None),
-        _f(c["f1"] if precision is not None else None),
+        fmt(precision, 3),
+        fmt(c["recall"] if c["tp"] + c["fn"] else None, 3),
+        fmt(c["f1"] if precision is not None else None, 3),
     ]
 
 
@@ -451,10 +450,10 @@ def _op_row(
         str(c["tp"] + c["fn"]),
         *_prf_cells(cd, op),
         *_prf_cells(ds, op),
-        _f(pan_c.get("plagdet")),
-        _f(pan_d.get("plagdet")),
-        _f(fx.get("credit_accuracy")),
-        _f(fx.get("direction_accuracy")),
+        fmt(pan_c.get("plagdet"), 3),
+        fmt(pan_d.get("plagdet"), 3),
+        fmt(fx.get("credit_accuracy"), 3),
+        fmt(fx.get("direction_accuracy"), 3),
     ]
 
 
@@ -464,7 +463,7 @@ def _excluded_note(name: str, side: dict[str, Any]) -> str:
     return (
         f"{name}: excluded {pairs['excluded_corpus_duplicates']} corpus-duplicate and "
         f"{pairs['excluded_templates']} template pairs (counting templates as false "
-        f"positives: P {_f(strict['precision'])}, F1 {_f(strict['f1'])})"
+        f"positives: P {fmt(strict['precision'], 3)}, F1 {fmt(strict['f1'], 3)})"
     )
 
 
@@ -507,18 +506,18 @@ def print_report(report: dict[str, Any]) -> None:
             o = side["pan"]["overall"]
             pan.add_row(
                 name,
-                *(_f(o[k]) for k in ("precision", "recall", "granularity", "f1", "plagdet")),
+                *(fmt(o[k], 3) for k in ("precision", "recall", "granularity", "f1", "plagdet")),
                 str(o["cases"]),
                 str(o["detections"]),
             )
     console.print(pan)
     console.print(
-        f"families ARI: copydesk {_f(cd['families']['ari'])}"
-        + (f", datasketch {_f(ds['families']['ari'])}" if ds else "")
+        f"families ARI: copydesk {fmt(cd['families']['ari'], 3)}"
+        + (f", datasketch {fmt(ds['families']['ari'], 3)}" if ds else "")
         + f" over {cd['families']['articles']:,} articles; "
         f"credit confusion {cd['credit_confusion']}; direction on undated copies "
-        f"{_f(cd['direction_accuracy_undated'])} ({cd['undated_true_positives']} pairs); "
-        f"credit_kept reported syndicated {_f(cd['credit_kept_syndicated'])}; "
+        f"{fmt(cd['direction_accuracy_undated'], 3)} ({cd['undated_true_positives']} pairs); "
+        f"credit_kept reported syndicated {fmt(cd['credit_kept_syndicated'], 3)}; "
         f"negatives flagged {cd['pairs']['negatives_flagged']}/{cd['pairs']['negatives']}; "
         + "; ".join(
             _excluded_note(name, side)
@@ -530,8 +529,8 @@ def print_report(report: dict[str, Any]) -> None:
         mark = "[green]met[/]" if t["met"] else "[red]missed[/]"
         op = "<" if name == "dangling_fp_rate" else "≥"
         console.print(
-            f"target {name} {op} {t['target']}: {_f(t['value'])} {mark} "
-            f"(margin {_f(t['margin'], 4)})"
+            f"target {name} {op} {t['target']}: {fmt(t['value'], 3)} {mark} "
+            f"(margin {fmt(t['margin'], 4)})"
         )
     console.print("seconds: " + json.dumps(report["seconds"]))
 
@@ -637,13 +636,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    root = (args.corpora or SHARED_CORPORA).resolve()
-    if not corpora_available(root):
-        print(
-            f"corpora not found at {root}: the accuracy benchmark needs ../shared/corpora "
-            "(bbc/ and reuters21578/); set COPYDESK_CORPORA or pass --corpora PATH",
-            file=sys.stderr,
-        )
+    root = corpora_root(args.corpora, "accuracy")
+    if root is None:
         return 2
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     if not args.reuse:

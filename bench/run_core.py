@@ -402,7 +402,8 @@ def summarise(
     }
 
 
-def _fmt(value: Any, digits: int = 1) -> str:
+def fmt(value: Any, digits: int = 1) -> str:
+    """A number for a table: thousands separated, ``digits`` decimals for floats."""
     if value is None:
         return "—"
     if isinstance(value, float):
@@ -440,13 +441,13 @@ def print_report(report: dict[str, Any]) -> None:
     trace = cd.get("trace", {})
     targets = summary["targets"]
     console.print(
-        f"speed ratio datasketch/copydesk: {_fmt(summary['speed_ratio'], 2)} "
+        f"speed ratio datasketch/copydesk: {fmt(summary['speed_ratio'], 2)} "
         f"(>1 means copydesk faster) — target ingest+scan ≤ index+query: "
         f"{_mark(targets['copydesk_not_slower_than_datasketch'])}"
     )
     console.print(
-        f"trace latency over {_fmt(trace.get('samples'))} articles: "
-        f"p50 {_fmt(trace.get('p50_ms'), 2)} ms, p95 {_fmt(trace.get('p95_ms'), 2)} ms — "
+        f"trace latency over {fmt(trace.get('samples'))} articles: "
+        f"p50 {fmt(trace.get('p50_ms'), 2)} ms, p95 {fmt(trace.get('p95_ms'), 2)} ms — "
         f"target p50 ≤ {TRACE_TARGET_MS:g} ms: {_mark(targets['trace_p50_le_10ms'])}"
     )
     if trace.get("self_matches"):
@@ -456,25 +457,25 @@ def print_report(report: dict[str, Any]) -> None:
 def _phases(side: dict[str, Any]) -> str:
     seconds = ", ".join(f"{k} {v:.2f} s" for k, v in side.get("seconds", {}).items())
     rss = (
-        f"RSS after loading the corpus {_fmt(side.get('rss_after_load_mb'), 0)} MB, "
-        f"peak (process) {_fmt(side.get('peak_rss_mb'), 0)} MB, "
-        f"peak with workers {_fmt(side.get('peak_tree_mb'), 0)} MB "
+        f"RSS after loading the corpus {fmt(side.get('rss_after_load_mb'), 0)} MB, "
+        f"peak (process) {fmt(side.get('peak_rss_mb'), 0)} MB, "
+        f"peak with workers {fmt(side.get('peak_tree_mb'), 0)} MB "
         f"({side.get('tree_metric', 'pss').upper()} summed)"
     )
     return f"{seconds}; {rss}"
 
 
 def _side_row(name: str, side: dict[str, Any], summary: dict[str, Any]) -> list[str]:
-    pairs = _fmt(side.get("pairs"))
+    pairs = fmt(side.get("pairs"))
     if side.get("verdict_pairs") is not None:
-        pairs += f" ({_fmt(side['verdict_pairs'])} in verdicts)"
+        pairs += f" ({fmt(side['verdict_pairs'])} in verdicts)"
     return [
         name,
-        _fmt(side.get("seconds", {}).get("total"), 2),
-        _fmt(summary.get(f"{name}_articles_per_s"), 0),
-        _fmt(summary.get(f"{name}_words_per_s"), 0),
-        _fmt(side.get("peak_rss_mb"), 0),
-        _fmt(side.get("peak_tree_mb"), 0),
+        fmt(side.get("seconds", {}).get("total"), 2),
+        fmt(summary.get(f"{name}_articles_per_s"), 0),
+        fmt(summary.get(f"{name}_words_per_s"), 0),
+        fmt(side.get("peak_rss_mb"), 0),
+        fmt(side.get("peak_tree_mb"), 0),
         pairs,
     ]
 
@@ -521,6 +522,19 @@ def run_parent(root: Path, limit: int | None) -> int:
     return 0
 
 
+def corpora_root(given: Path | None, benchmark: str) -> Path | None:
+    """The corpora folder to read, or None (having said why) when it is not there."""
+    root = (given or SHARED_CORPORA).resolve()
+    if corpora_available(root):
+        return root
+    print(
+        f"corpora not found at {root}: the {benchmark} benchmark needs ../shared/corpora "
+        "(bbc/ and reuters21578/); set COPYDESK_CORPORA or pass --corpora PATH",
+        file=sys.stderr,
+    )
+    return None
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="use the first N articles")
@@ -531,13 +545,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    root = (args.corpora or SHARED_CORPORA).resolve()
-    if not corpora_available(root):
-        print(
-            f"corpora not found at {root}: the core benchmark needs ../shared/corpora "
-            "(bbc/ and reuters21578/); set COPYDESK_CORPORA or pass --corpora PATH",
-            file=sys.stderr,
-        )
+    root = corpora_root(args.corpora, "core")
+    if root is None:
         return 2
     if args.side:
         return run_side(args.side, root, args.limit, WORK_DIR / f"result-{args.side}.json")

@@ -33,8 +33,6 @@ for _path in (BENCH_DIR, BENCH_DIR.parent / "src"):  # a checkout without instal
 
 from copydesk.model import Article  # noqa: E402
 from copydesk.reading.corpora import (  # noqa: E402
-    SHARED_CORPORA,
-    corpora_available,
     read_bbc,
     read_reuters,
 )
@@ -50,6 +48,8 @@ from run_core import (  # noqa: E402
     WORK_DIR,
     TreeMemorySampler,
     _db_size,
+    corpora_root,
+    fmt,
     machine_info,
     peak_rss_self_mb,
     shingles,
@@ -419,14 +419,6 @@ def tier_summary(t: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _f(value: Any, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
 def markdown(report: dict[str, Any]) -> str:
     lines = [
         f"# Scale benchmark ({report['started']})",
@@ -448,22 +440,23 @@ def markdown(report: dict[str, Any]) -> str:
         cd, ds, s = t.get("copydesk", {}), t.get("datasketch", {}), t["summary"]
         tr = cd.get("trace", {})
         lines.append(
-            f"| {t['tier']} | {n:,} | {words:,} | copydesk | {_f(_get(cd, 'seconds', 'ingest'))}"
-            f" | {_f(_get(cd, 'seconds', 'scan'))} | {_f(_get(cd, 'seconds', 'total'))} | "
-            f"{_f(s['copydesk_articles_per_s'], 0)} | {_f(s['copydesk_words_per_s'], 0)} | "
-            f"{_f(tr.get('p50_ms'), 2)} / {_f(tr.get('p95_ms'), 2)} | "
-            f"{_f(cd.get('peak_tree_mb'), 0)} | {_f(cd.get('db_mb'), 0)} | {_f(cd.get('pairs'))} |"
+            f"| {t['tier']} | {n:,} | {words:,} | copydesk | {fmt(_get(cd, 'seconds', 'ingest'))}"
+            f" | {fmt(_get(cd, 'seconds', 'scan'))} | {fmt(_get(cd, 'seconds', 'total'))} | "
+            f"{fmt(s['copydesk_articles_per_s'], 0)} | {fmt(s['copydesk_words_per_s'], 0)} | "
+            f"{fmt(tr.get('p50_ms'), 2)} / {fmt(tr.get('p95_ms'), 2)} | "
+            f"{fmt(cd.get('peak_tree_mb'), 0)} | {fmt(cd.get('db_mb'), 0)} | "
+            f"{fmt(cd.get('pairs'))} |"
         )
         if "skipped" in ds or "error" in ds:
             note = ds.get("skipped") or ds.get("error")
             lines.append(f"| {t['tier']} | | | datasketch | skipped: {note} |||||||||")
         else:
             lines.append(
-                f"| {t['tier']} | | | datasketch | {_f(_get(ds, 'seconds', 'index'))} (index) | "
-                f"{_f(_get(ds, 'seconds', 'query'))} (query) | {_f(_get(ds, 'seconds', 'total'))}"
-                f" | {_f(s['datasketch_articles_per_s'], 0)} | "
-                f"{_f(s['datasketch_words_per_s'], 0)} | — | {_f(ds.get('peak_tree_mb'), 0)} | — "
-                f"| {_f(ds.get('pairs'))} |"
+                f"| {t['tier']} | | | datasketch | {fmt(_get(ds, 'seconds', 'index'))} (index) | "
+                f"{fmt(_get(ds, 'seconds', 'query'))} (query) | {fmt(_get(ds, 'seconds', 'total'))}"
+                f" | {fmt(s['datasketch_articles_per_s'], 0)} | "
+                f"{fmt(s['datasketch_words_per_s'], 0)} | — | {fmt(ds.get('peak_tree_mb'), 0)} | — "
+                f"| {fmt(ds.get('pairs'))} |"
             )
     lines += [
         "",
@@ -484,17 +477,17 @@ def markdown(report: dict[str, Any]) -> str:
         candidates, scan_s = cd.get("candidates"), _get(cd, "seconds", "scan")
         per_candidate = 1000 * scan_s / candidates if candidates and scan_s else None
         loads = [
-            _f(max(x for x in (side.get("load_before"), side.get("load_after")) if x), 1)
+            fmt(max(x for x in (side.get("load_before"), side.get("load_after")) if x), 1)
             if side.get("load_before") or side.get("load_after")
             else "—"
             for side in (cd, t.get("datasketch", {}))
         ]
         lines.append(
-            f"| {t['tier']} | {_f(s['time_ratio_copydesk_over_datasketch'], 2)} | "
-            f"{_f(s['rss_ratio_copydesk_over_datasketch'], 2)} | "
-            f"{_f(s['copydesk_ingest_articles_per_s'], 0)} | {_f(candidates)} | "
-            f"{_f(per_candidate, 2)} | {found_s} | "
-            f"{_f(t.get('generate_s'))} | {_f(_get(cd, 'sizes', 'read_s'))} | "
+            f"| {t['tier']} | {fmt(s['time_ratio_copydesk_over_datasketch'], 2)} | "
+            f"{fmt(s['rss_ratio_copydesk_over_datasketch'], 2)} | "
+            f"{fmt(s['copydesk_ingest_articles_per_s'], 0)} | {fmt(candidates)} | "
+            f"{fmt(per_candidate, 2)} | {found_s} | "
+            f"{fmt(t.get('generate_s'))} | {fmt(_get(cd, 'sizes', 'read_s'))} | "
             f"{', '.join(loads)} |"
         )
     for t in report["tiers"]:
@@ -512,8 +505,8 @@ def markdown(report: dict[str, Any]) -> str:
     ]
     for name, row in report["growth"].items():
         lines.append(
-            f"| {name} | {_f(row['b_all'], 2)} | {_f(row['per_doubling_all'], 2)} | "
-            f"{_f(row['b_synthetic'], 2)} | {_f(row['per_doubling_synthetic'], 2)} |"
+            f"| {name} | {fmt(row['b_all'], 2)} | {fmt(row['per_doubling_all'], 2)} | "
+            f"{fmt(row['b_synthetic'], 2)} | {fmt(row['per_doubling_synthetic'], 2)} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -600,8 +593,8 @@ def run_parent(root: Path, tiers: list[str], work: Path, args: argparse.Namespac
         if n is not None and not args.keep_corpus:
             corpus_path(work, tier).unlink(missing_ok=True)
         print(
-            f"[scale] {tier}: copydesk {_f(_get(entry, 'copydesk', 'seconds', 'total'))} s, "
-            f"datasketch {_f(_get(entry, 'datasketch', 'seconds', 'total'))} s",
+            f"[scale] {tier}: copydesk {fmt(_get(entry, 'copydesk', 'seconds', 'total'))} s, "
+            f"datasketch {fmt(_get(entry, 'datasketch', 'seconds', 'total'))} s",
             flush=True,
         )
     report = {
@@ -686,13 +679,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:
         print(f"bad --tiers {args.tiers!r}: use 21k (real), 200k, 1m ...", file=sys.stderr)
         return 2
-    root = (args.corpora or SHARED_CORPORA).resolve()
-    if not corpora_available(root):
-        print(
-            f"corpora not found at {root}: the scale benchmark needs ../shared/corpora "
-            "(bbc/ and reuters21578/); set COPYDESK_CORPORA or pass --corpora PATH",
-            file=sys.stderr,
-        )
+    root = corpora_root(args.corpora, "scale")
+    if root is None:
         return 2
     work = args.work.resolve()
     if args.child:
