@@ -95,3 +95,14 @@ def _unreadable(value: object) -> RecordError:
     return RecordError(
         f"published: cannot read date {shown}; use ISO 8601, e.g. 2022-10-16T09:00:00Z"
     )
+
+
+def page_date(value: str | None) -> datetime | None:
+    """A date found in a page or a feed, or None if it cannot be read. It is a hint, not a
+    record's claim: never a reason to reject anything."""
+    if not value:
+        return None
+    try:
+        return parse_published(value)
+    except RecordError:
+        return None

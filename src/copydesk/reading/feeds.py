@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
-from .dates import parse_published
-from .errors import RecordError
+from .dates import page_date
 
 MAX_ENTRIES = 10_000
 MAX_XML_BYTES = 50_000_000
@@ -91,15 +90,6 @@ def _abs(url: str, base: str | None) -> str:
     return urljoin(base, url) if base else url
 
 
-def _date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return parse_published(value)
-    except RecordError:
-        return None
-
-
 def _sitemap(root, base_url: str | None) -> Feed:  # type: ignore[no-untyped-def]
     feed = Feed("sitemap")
     for node in root:
@@ -117,7 +107,9 @@ def _sitemap(root, base_url: str | None) -> Feed:  # type: ignore[no-untyped-def
             elif name == "publication_date":
                 published = _text(child)
         if loc:
-            feed.entries.append(FeedEntry(_abs(loc, base_url), title, _date(published or lastmod)))
+            feed.entries.append(
+                FeedEntry(_abs(loc, base_url), title, page_date(published or lastmod))
+            )
             if len(feed.entries) >= MAX_ENTRIES:
                 break
     return feed

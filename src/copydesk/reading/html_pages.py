@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..model import Article, Rejection
+from .dates import page_date
 from .errors import RecordError
 from .html_extract import Extracted, extract_html, extractor_name
 from .outlets import outlet_from_url
@@ -37,7 +38,6 @@ from .records import (
     check_html,
     clean_text,
     format_size,
-    page_date,
 )
 
 HTML_FILE_SUFFIXES = (".html", ".htm", ".xhtml")

@@ -34,11 +34,10 @@ Empty strings count as missing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
 from typing import Any
 
 from ..model import Article, Rejection
-from .dates import parse_published
+from .dates import page_date, parse_published
 from .errors import RecordError
 from .html_extract import extract_html, extractor_name
 from .outlets import outlet_from_url
@@ -291,17 +290,6 @@ def check_html(html: Any, max_text_bytes: int) -> str:
     if "\x00" in html:
         raise RecordError("html contains NUL characters (\\x00): binary data, not a page")
     return html
-
-
-def page_date(value: str | None) -> datetime | None:
-    """A date found in a page, or None if it cannot be read."""
-    if not value:
-        return None
-    # A date guessed from the page is a hint, not the record's claim: never reject for it.
-    try:
-        return parse_published(value)
-    except RecordError:
-        return None
 
 
 def _utf8_size(text: str, field: str) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Article
+from .dates import page_date
 from .errors import RecordError
 from .html_extract import extract_html
 from .outlets import outlet_from_url
@@ -19,7 +20,6 @@ from .records import (
     check_html,
     clean_text,
     format_size,
-    page_date,
 )
 from .sniff import HEAD_BYTES, binary_signature, utf8_error_position, utf8_error_reason
 

@@ -73,6 +73,12 @@ _DIRECT_POSTINGS = 60_000
 POSTINGS_PER_PASS = 12_000_000  # held at once while rebuilding (12 bytes each)
 
 
+def _check_postings_column(column: str) -> None:
+    # The name goes into SQL: only the two fingerprint columns may.
+    if column not in ("anchors", "bands"):
+        raise ValueError(f"column must be anchors or bands, not {column!r}")
+
+
 def _insert_postings(db: sqlite3.Connection, table: str, h: np.ndarray, a: np.ndarray) -> None:
     # In slices: the Python ints of millions of rows at once would cost more than the rows.
     for lo in range(0, h.size, 500_000):
@@ -370,8 +376,7 @@ class Store:
         """Every (hash, article) posting of ``column`` (``anchors`` or ``bands``) as two
         int64 arrays, ``size`` articles at a time: a million articles' postings need not be
         in memory at once."""
-        if column not in ("anchors", "bands"):
-            raise ValueError(f"column must be anchors or bands, not {column!r}")
+        _check_postings_column(column)
         rows = self.db.execute(f"SELECT key, {column} FROM articles ORDER BY key")
         while batch := rows.fetchmany(size):
             found = [np.frombuffer(r[1], dtype=np.int64) for r in batch]
@@ -403,8 +408,7 @@ class Store:
         return np.concatenate([np.frombuffer(b, dtype=np.int64) for b in blobs])
 
     def _sample_blobs(self, column: str, sample: int = 1000) -> list[bytes]:
-        if column not in ("anchors", "bands"):
-            raise ValueError(f"column must be anchors or bands, not {column!r}")
+        _check_postings_column(column)
         top = self.db.execute("SELECT coalesce(max(key), 0) FROM articles").fetchone()[0]
         if not top:
             return []
