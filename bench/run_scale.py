@@ -512,54 +512,46 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def plots(report: dict[str, Any], results: Path) -> list[Path]:
+    """Throughput and trace latency against corpus size, one PNG each."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     tiers = report["tiers"]
+    size = [t["sizes"]["articles"] for t in tiers]
+    throughput = [
+        (tool, style, [t["summary"][key] for t in tiers])
+        for tool, key, style in (
+            ("copydesk ingest+scan", "copydesk_articles_per_s", "o-"),
+            ("copydesk ingest", "copydesk_ingest_articles_per_s", "o--"),
+            ("datasketch index+query", "datasketch_articles_per_s", "s-"),
+        )
+    ]
+    latency = [
+        (f"copydesk trace {label}", style, [_get(t, "copydesk", "trace", key) for t in tiers])
+        for label, key, style in (("p50", "p50_ms", "o-"), ("p95", "p95_ms", "s--"))
+    ]
     out = []
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for tool, key, style in (
-        ("copydesk ingest+scan", "copydesk_articles_per_s", "o-"),
-        ("copydesk ingest", "copydesk_ingest_articles_per_s", "o--"),
-        ("datasketch index+query", "datasketch_articles_per_s", "s-"),
+    for name, title, ylabel, lines in (
+        ("scale-throughput.png", "Throughput vs corpus size", "articles / s", throughput),
+        ("scale-latency.png", "Trace latency vs corpus size", "ms per trace (warm store)", latency),
     ):
-        pts = [(t["sizes"]["articles"], t["summary"][key]) for t in tiers if t["summary"][key]]
-        if pts:
-            ax.plot(*zip(*pts, strict=True), style, label=tool)
-    ax.set_xscale("log")
-    ax.set_xlabel("corpus size (articles)")
-    ax.set_ylabel("articles / s")
-    ax.set_title("Throughput vs corpus size")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    path = results / "scale-throughput.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    out.append(path)
-
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for label, key, style in (("p50", "p50_ms", "o-"), ("p95", "p95_ms", "s--")):
-        pts = [
-            (t["sizes"]["articles"], _get(t, "copydesk", "trace", key))
-            for t in tiers
-            if _get(t, "copydesk", "trace", key)
-        ]
-        if pts:
-            ax.plot(*zip(*pts, strict=True), style, label=f"copydesk trace {label}")
-    ax.set_xscale("log")
-    ax.set_xlabel("corpus size (articles)")
-    ax.set_ylabel("ms per trace (warm store)")
-    ax.set_title("Trace latency vs corpus size")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    path = results / "scale-latency.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    out.append(path)
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for label, style, values in lines:
+            pts = [(n, v) for n, v in zip(size, values, strict=True) if v]
+            if pts:
+                ax.plot(*zip(*pts, strict=True), style, label=label)
+        ax.set_xscale("log")
+        ax.set_xlabel("corpus size (articles)")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(results / name, dpi=110)
+        plt.close(fig)
+        out.append(results / name)
     return out
 
 
