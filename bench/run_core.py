@@ -481,10 +481,11 @@ def _side_row(name: str, side: dict[str, Any], summary: dict[str, Any]) -> list[
 
 
 def write_report(report: dict[str, Any], failed: bool) -> Path:
-    """Timestamped JSON plus core-latest.json; a failed run goes to bench/work only."""
+    """Timestamped JSON plus core-latest.json. A failed run, or one on part of the corpus
+    (``--limit``), goes to bench/work only: the committed record is a full run's."""
     text = json.dumps(report, indent=2, default=str) + "\n"
-    if failed:
-        path = WORK_DIR / "core-failed.json"
+    if failed or not report["full_corpus"]:
+        path = WORK_DIR / ("core-failed.json" if failed else "core-partial.json")
         path.write_text(text, "utf-8")
         return path
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
@@ -518,7 +519,8 @@ def run_parent(root: Path, limit: int | None) -> int:
     if failed:
         print(f"[bench] a side failed; partial results in {path.relative_to(REPO)}")
         return 1
-    print(f"[bench] results: {path.relative_to(REPO)} (and core-latest.json)")
+    also = " (and core-latest.json)" if report["full_corpus"] else " (a partial run)"
+    print(f"[bench] results: {path.relative_to(REPO)}{also}")
     return 0
 
 
