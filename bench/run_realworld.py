@@ -246,7 +246,7 @@ def origin_measures(
     # labelled origin article.
     right = 0
     for name in inside:
-        ids = {v.id for v in by_story[name]}
+        ids = {v.id for v in by_story[name] if v.set == "families"}
         roots = [
             i
             for i in ids
