@@ -148,6 +148,23 @@ MIGRATIONS.append(
     """
 )
 MIGRATIONS.append(
+    # Sentence vectors for the semantic stage: each article's embedded sentences as
+    # character spans (int32 pairs) and int8 unit vectors, its mean vector for the
+    # nearest-neighbour index, and its detected language. ``text_hash`` says which text
+    # they were computed from: a changed article is embedded again.
+    """
+    CREATE TABLE sentence_vectors (
+        article   INTEGER PRIMARY KEY,      -- articles.key
+        model     TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        language  TEXT,
+        spans     BLOB NOT NULL,
+        vectors   BLOB NOT NULL,
+        mean      BLOB NOT NULL
+    );
+    """
+)
+MIGRATIONS.append(
     # Acting on findings. Reviews: a person's confirm/dismiss of an article's verdict, kept
     # as history; a dismissal holds while the text it was made on (text_hash) is unchanged.
     # Alerts: one row per finding (copy, source, copy text), so nothing is sent twice;
