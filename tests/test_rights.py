@@ -422,3 +422,60 @@ def test_trace_by_url_fetches_politely_and_stores_only_if_asked(db: Path, site: 
         assert desk.article(f"{site}/copy.html") is not None
         assert desk.verdict(f"{site}/copy.html").sources[0].source == "np-002"
     assert run("trace", "--db", db).exit_code == 2
+
+
+# -- the web app ---------------------------------------------------------------------------
+
+
+def test_web_review_evidence_and_trace_by_url(db: Path, site: str) -> None:
+    import zipfile
+
+    from fastapi.testclient import TestClient
+
+    from copydesk.web.app import create_app
+
+    client = TestClient(create_app(db))
+    page = client.get("/articles/wd-001")
+    assert page.status_code == 200
+    assert 'id="evidence-button"' in page.text and "not reviewed" in page.text
+    posted = client.post("/articles/wd-001/review",
+                         data={"action": "dismiss", "by": "Ana", "note": "fair use"},
+                         follow_redirects=False)  # fmt: skip
+    assert posted.status_code == 303
+    assert "dismissed" in client.get("/articles/wd-001").text
+    with Desk(db) as desk:
+        assert [r.action for r in desk.reviews("wd-001")] == ["dismiss"]
+        assert "wd-001" not in {f.copy for f in desk.findings(mine=[MINE])}
+    bad = client.post("/articles/wd-001/review", data={"action": "approve", "by": "Ana"})
+    assert bad.status_code == 422
+    pack = client.get("/articles/wd-001/evidence.zip")
+    assert pack.status_code == 200 and pack.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(pack.content)).namelist()
+    assert {"index.html", "manifest.json", "verdict.json", "evidence.pdf"} <= set(names)
+    assert client.get("/articles/nope/evidence.zip").status_code == 404
+    traced = client.post("/trace/url", data={"fetch_url": f"{site}/copy.html"})
+    assert traced.status_code == 200 and "np-002" in traced.text
+    refused = client.post("/trace/url", data={"fetch_url": f"{site}/private/copy.html"})
+    assert refused.status_code == 422 and "robots.txt" in refused.text
+    # the search page and the API take the shared filters
+    api = client.get("/api/articles", params={"source_outlet": MINE, "min_coverage": 0.9})
+    assert api.status_code == 200
+    items = api.json()["items"]
+    with Desk(db) as desk:
+        expected = [v.article for v in desk.verdicts(
+            filters=VerdictFilter(source_outlet=MINE, min_coverage=0.9))]  # fmt: skip
+    assert sorted(i["id"] for i in items) == sorted(expected)
+    assert client.get("/", params={"source_outlet": MINE}).status_code == 200
+
+
+def test_web_review_needs_the_token(db: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from copydesk.web.app import create_app
+
+    client = TestClient(create_app(db, token="t0ken"))
+    denied = client.post("/articles/wd-001/review", data={"action": "confirm", "by": "A"})
+    assert denied.status_code == 401
+    ok = client.post("/articles/wd-001/review", follow_redirects=False,
+                     data={"action": "confirm", "by": "A", "token": "t0ken"})  # fmt: skip
+    assert ok.status_code == 303
