@@ -34,6 +34,7 @@ from typing import Any
 
 import httpx
 
+from copydesk.errors import CopydeskError
 from copydesk.model import iso, parse_iso
 from copydesk.rights.findings import Finding, get_setting, set_setting
 from copydesk.store import Store
@@ -42,7 +43,7 @@ SIGNATURE_HEADER = "X-Copydesk-Signature"
 DIGEST_EVERY = timedelta(days=1)
 
 
-class AlertConfigError(ValueError):
+class AlertConfigError(CopydeskError, ValueError):
     pass
 
 

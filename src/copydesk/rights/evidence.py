@@ -27,6 +27,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from copydesk import __version__
+from copydesk.errors import CopydeskError
 from copydesk.model import iso
 
 MANIFEST = "manifest.json"
@@ -34,7 +35,7 @@ _STYLE = Path(__file__).resolve().parent.parent / "web" / "static" / "style.css"
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-class EvidenceError(ValueError):
+class EvidenceError(CopydeskError, ValueError):
     pass
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from copydesk.errors import CopydeskError
 from copydesk.model import Article, Rejection
 from copydesk.reading.errors import RecordError
 from copydesk.reading.fetch import Fetcher
@@ -11,7 +12,7 @@ from copydesk.reading.records import DEFAULT_MAX_TEXT_BYTES
 from copydesk.reading.warc import HTML_TYPES
 
 
-class FetchError(ValueError):
+class FetchError(CopydeskError, ValueError):
     """The page could not be fetched or read; the message says why."""
 
 

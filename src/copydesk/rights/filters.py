@@ -10,13 +10,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from copydesk.errors import CopydeskError
 from copydesk.model import SourceMatch, Verdict
 
 RELATIONS = ("duplicate", "partial", "syndicated", "rewrite")
 CREDITS = ("credited", "stripped", "absent")
 
 
-class FilterError(ValueError):
+class FilterError(CopydeskError, ValueError):
     """A filter value that cannot be used; the message names the field."""
 
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from copydesk.errors import CopydeskError
 from copydesk.store import Store
 
 FINDING_FIELDS = (
@@ -24,7 +25,7 @@ FINDING_FIELDS = (
 )  # fmt: skip
 
 
-class SettingsError(ValueError):
+class SettingsError(CopydeskError, ValueError):
     pass
 
 

@@ -12,13 +12,14 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import IO, Any
 
+from copydesk.errors import CopydeskError
 from copydesk.model import iso
 from copydesk.store import Store
 
 ACTIONS = ("confirm", "dismiss")
 
 
-class ReviewError(ValueError):
+class ReviewError(CopydeskError, ValueError):
     pass
 
 
