@@ -444,17 +444,28 @@ def serve(
             help="Write token (Authorization: Bearer); required when --host is not loopback.",
         ),
     ] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Another Host name the server answers to (repeatable; '*' for any), "
+            "e.g. its name behind a proxy. Others get 400: this stops DNS rebinding.",
+        ),
+    ] = None,
 ) -> None:
     """The web app and HTTP API: search, side-by-side verdicts, trace, outlets, network."""
     try:
         import uvicorn
 
-        from copydesk.web.app import create_app
+        from copydesk.web.app import create_app, listen
     except ImportError as exc:  # pragma: no cover - the web dependencies are required
         raise _fail(f"the web app needs its dependencies: {exc}") from None
     try:
-        web_app = create_app(db, token=token, bind_host=host)
-    except (ValueError, StoreError) as exc:
+        web_app = create_app(db, token=token, bind_host=host, allow_hosts=allow_host or ())
+        sock = listen(host, port)
+    except (ValueError, StoreError, OSError) as exc:
         raise _fail(str(exc)) from None
     err.print(f"copydesk on [bold]http://{host}:{port}/[/] (store {db}); Ctrl+C stops it")
-    uvicorn.run(web_app, host=host, port=port, log_level="info")
+    # A stop (Ctrl+C, SIGTERM) waits at most 3 s for requests in flight.
+    config = uvicorn.Config(web_app, log_level="info", timeout_graceful_shutdown=3)
+    uvicorn.Server(config).run(sockets=[sock])

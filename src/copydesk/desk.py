@@ -26,9 +26,14 @@ class Desk:
     """
 
     def __init__(
-        self, path: str | Path, *, params: Params | None = None, workers: int | None = None
+        self,
+        path: str | Path,
+        *,
+        params: Params | None = None,
+        workers: int | None = None,
+        readonly: bool = False,
     ) -> None:
-        self.store = Store(path)
+        self.store = Store(path, readonly=readonly)
         self.params = params or Params()
         self.workers = workers
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 
@@ -137,25 +139,75 @@ def _statements(script: str) -> Iterator[str]:
 
 
 class Store:
-    """One copydesk store file. Not shared between threads; open one per process."""
+    """One copydesk store file, safe to share between threads.
 
-    def __init__(self, path: str | Path) -> None:
+    Each thread gets its own SQLite connection (``db``), opened on first use: a connection
+    is never used by two threads at once. ``readonly=True`` opens the connections read
+    only (``mode=ro``): a web server's readers never take the write lock, and in WAL mode
+    they read while one writer (an ingest, a scan) commits. A read-only store must already
+    exist at the current schema version.
+    """
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
+        self.readonly = readonly
+        self._local = threading.local()
+        self._open: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
         if self.path.exists() and self.path.is_dir():
             raise StoreError(f"{self.path} is a directory; give a file name for the store")
+        if readonly and not self.path.exists():
+            raise StoreError(f"no store at {self.path}")
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self.db.execute("PRAGMA temp_store = MEMORY")
-            self.db.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
-            self._migrate()
+            db = self.db
+            if readonly:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version != SCHEMA_VERSION:
+                    raise StoreError(
+                        f"{self.path} has schema version {version}, not {SCHEMA_VERSION}: "
+                        "open it once for writing to migrate it"
+                    )
+            else:
+                self._migrate()
         except sqlite3.DatabaseError as exc:
+            self.close()
             raise StoreError(
                 f"{self.path} is not a copydesk store ({exc}); give another --db path"
             ) from exc
 
     # -- plumbing -------------------------------------------------------------------
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._connect()
+            self._local.db = db
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError(f"the store {self.path} is closed")
+        if self.readonly:
+            uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+            # check_same_thread=False only so that close() may close every thread's
+            # connection; each is used by the thread that opened it alone.
+            db = sqlite3.connect(
+                uri, uri=True, isolation_level=None, timeout=30, check_same_thread=False
+            )
+        else:
+            db = sqlite3.connect(
+                self.path, isolation_level=None, timeout=30, check_same_thread=False
+            )
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA temp_store = MEMORY")
+        db.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
+        with self._lock:
+            self._open.append(db)
+        return db
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -175,16 +227,23 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
         try:
-            yield self.db
+            yield db
         except BaseException:
-            self.db.execute("ROLLBACK")
+            db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        db.execute("COMMIT")
 
     def close(self) -> None:
-        self.db.close()
+        """Close every thread's connection; call it when no thread uses the store."""
+        with self._lock:
+            self._closed = True
+            connections, self._open = self._open, []
+        for db in connections:
+            db.close()
+        self._local = threading.local()
 
     @property
     def schema_version(self) -> int:
@@ -579,10 +638,28 @@ class Store:
                 f"SELECT key, length(anchors) / 8 FROM articles WHERE key IN ({marks})", chunk
             )
 
-    def sync_search_index(self) -> int:
-        """Index the articles queued since the last search (see migration 3)."""
-        if not self.db.execute("SELECT 1 FROM fts_pending LIMIT 1").fetchone():
+    def search_index_pending(self) -> bool:
+        """Whether articles wait to be added to the search index."""
+        return self.db.execute("SELECT 1 FROM fts_pending LIMIT 1").fetchone() is not None
+
+    def sync_search_index(self, *, wait: float | None = None) -> int:
+        """Index the articles queued since the last search (see migration 3).
+
+        A read-only store leaves the queue to a writer and returns 0. ``wait``: give up
+        (return 0) after that many seconds if another writer holds the store.
+        """
+        if self.readonly or not self.search_index_pending():
             return 0
+        if wait is not None:
+            self.db.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+            try:
+                return self.sync_search_index()
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    return 0
+                raise
+            finally:
+                self.db.execute("PRAGMA busy_timeout = 30000")
         with self.transaction() as db:
             n = db.execute(
                 "INSERT INTO articles_fts (rowid, id, title, outlet, text) "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query
@@ -11,8 +10,8 @@ from pydantic import BaseModel, Field
 from copydesk.desk import Desk
 from copydesk.model import Article, Rejection
 from copydesk.reading import RecordError, article_from_mapping, parse_published
-from copydesk.web.app import DeskDep, require_token
-from copydesk.web.queries import MAX_LIMIT, Filters, search
+from copydesk.web.deps import DeskDep, SearchDeskDep, WriterDep, require_token
+from copydesk.web.queries import MAX_LIMIT, MAX_OFFSET, Filters, end_bound, search
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -44,13 +43,6 @@ def parse_date(value: str | None, name: str) -> Any:
         raise HTTPException(422, f"{name}: {exc}") from None
 
 
-def end_bound(value: datetime | None, given: str | None) -> datetime | None:
-    """A date without a time as an end bound means the whole of that day."""
-    if value is not None and given is not None and len(given.strip()) == 10:
-        return value + timedelta(days=1)
-    return value
-
-
 def filters(
     q: Annotated[str | None, Query(description="Words in the id, title, outlet or text.")] = None,
     outlet: str | None = None,
@@ -77,10 +69,10 @@ def article_json(article: Article) -> dict[str, Any]:
 
 @router.get("/articles", summary="Search and list articles")
 def list_articles(
-    desk: DeskDep,
+    desk: SearchDeskDep,
     f: Annotated[Filters, Depends(filters)],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1–200).")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
 ) -> dict[str, Any]:
     """Articles matching the filters: by relevance with `q`, else newest first.
     `relation` and `credit` select articles that copy another outlet that way
@@ -152,7 +144,7 @@ def ingest_records(desk: Desk, records: list[Any], source: str) -> dict[str, Any
     dependencies=[Depends(require_token)],
 )
 def post_articles(
-    desk: DeskDep,
+    desk: WriterDep,
     body: Annotated[
         dict[str, Any] | list[Any],
         Body(description="One article object or a list of them, as in the JSON Lines input."),

@@ -20,11 +20,10 @@ from copydesk.model import Article, iso
 from copydesk.reading import RecordError, parse_published, read_single
 from copydesk.reports.outlets import OutletProfile
 from copydesk.web import queries
-from copydesk.web.api import end_bound
-from copydesk.web.app import DeskDep, Settings, get_settings
+from copydesk.web.deps import DeskDep, Desks, SearchDeskDep, Settings, get_settings
 from copydesk.web.highlight import snippet_html
 from copydesk.web.layout import credit_colour, force_layout, time_ticks
-from copydesk.web.queries import CREDITS, RELATIONS, Filters, search
+from copydesk.web.queries import CREDITS, RELATIONS, Filters, end_bound, search
 from copydesk.web.security import token_matches
 from copydesk.web.views import build_view
 
@@ -61,7 +60,7 @@ def safe_url(url: str | None) -> str | None:
 @router.get("/", response_class=HTMLResponse)
 def search_page(
     request: Request,
-    desk: DeskDep,
+    desk: SearchDeskDep,
     q: str = "",
     outlet: str = "",
     date_from: str = "",
@@ -156,14 +155,26 @@ def trace_form(request: Request) -> HTMLResponse:
     return render(request, "trace.html", form={}, error=None)
 
 
-async def _form_text(value: Any) -> str:
-    if isinstance(value, UploadFile):
-        data = await value.read()
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise RecordError("the file is not UTF-8 text; save it as UTF-8") from None
-    return str(value or "")
+def _read_upload(filename: str, data: bytes) -> Article:
+    try:
+        content = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RecordError("the file is not UTF-8 text; save it as UTF-8") from None
+    return read_single(filename, text=content)
+
+
+def _read_form(fields: dict[str, str], upload: tuple[str, bytes] | None) -> Article:
+    """The article of a trace form (runs in a worker thread: parsing HTML takes time)."""
+    if upload is not None:
+        article = _read_upload(*upload)
+    else:
+        article = read_single("pasted", text=fields.get("text", ""))
+    for name in ("outlet", "url", "title"):
+        if fields.get(name, "").strip():
+            setattr(article, name, fields[name].strip())
+    if fields.get("published", "").strip():
+        article.published = parse_published(fields["published"].strip())
+    return article
 
 
 @router.post("/trace", response_class=HTMLResponse)
@@ -171,20 +182,14 @@ async def trace_submit(request: Request) -> Response:
     settings = get_settings(request)
     form = await request.form(max_part_size=settings.max_request_bytes)
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    upload = form.get("file")
+    file = form.get("file")
+    upload = None
+    if isinstance(file, UploadFile) and file.filename:
+        upload = (file.filename, await file.read())
     echo = {k: fields.get(k, "") for k in ("text", "outlet", "published", "url", "title")}
     echo["store"] = bool(fields.get("store"))
     try:
-        if isinstance(upload, UploadFile) and upload.filename:
-            content = await _form_text(upload)
-            article = read_single(upload.filename, text=content)
-        else:
-            article = read_single("pasted", text=fields.get("text", ""))
-        for name in ("outlet", "url", "title"):
-            if fields.get(name, "").strip():
-                setattr(article, name, fields[name].strip())
-        if fields.get("published", "").strip():
-            article.published = parse_published(fields["published"].strip())
+        article = await run_in_threadpool(_read_form, fields, upload)
     except RecordError as exc:
         return render(request, "trace.html", 422, form=echo, error=str(exc))
     if echo["store"]:
@@ -196,22 +201,22 @@ async def trace_submit(request: Request) -> Response:
         if article.id == "trace":  # pasted text: named by its URL, else by its text
             digest = hashlib.blake2b(article.text.encode(), digest_size=6).hexdigest()
             article.id = article.url or f"trace-{digest}"
-        await run_in_threadpool(_store, settings, article)
+        await run_in_threadpool(_store, request.app.state.desks, article)
         return RedirectResponse(article_href(article.id), status_code=303)
-    return await run_in_threadpool(_trace_view, request, settings, article)
+    return await run_in_threadpool(_trace_view, request, article)
 
 
-def _store(settings: Settings, article: Article) -> None:
-    with Desk(settings.db_path, workers=1) as desk:
+def _store(desks: Desks, article: Article) -> None:
+    with desks.writing() as desk:
         desk.ingest([article])
         desk.scan()
 
 
-def _trace_view(request: Request, settings: Settings, article: Article) -> HTMLResponse:
-    with Desk(settings.db_path, workers=1) as desk:
-        verdict = desk.trace(article)
-        view = build_view(desk, article, verdict, stored=False)
-        return render(request, "article.html", **_article_context(view))
+def _trace_view(request: Request, article: Article) -> HTMLResponse:
+    desk = request.app.state.desks.reader
+    verdict = desk.trace(article)
+    view = build_view(desk, article, verdict, stored=False)
+    return render(request, "article.html", **_article_context(view))
 
 
 # -- outlets -----------------------------------------------------------------------------

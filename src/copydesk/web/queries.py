@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from copydesk.store import Store
 
+
+def end_bound(value: datetime | None, given: str | None) -> datetime | None:
+    """A date without a time as an end bound means the whole of that day."""
+    if value is not None and given is not None and len(given.strip()) == 10:
+        return value + timedelta(days=1)
+    return value
+
+
 MAX_LIMIT = 200
+MAX_OFFSET = 1_000_000_000  # beyond SQLite's reach it would be a 500, not an empty page
 RELATIONS = ("duplicate", "partial", "syndicated", "rewrite")
 CREDITS = ("credited", "stripped", "absent")
 HIT_OPEN, HIT_CLOSE = "\x02", "\x03"  # snippet markers; never in stored text after escaping
