@@ -114,3 +114,69 @@ def test_port_in_use_is_a_clear_message() -> None:
         port = taken.getsockname()[1]
         with pytest.raises(OSError, match=f"port {port} on 127.0.0.1 is already in use"):
             listen("127.0.0.1", port)
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from copydesk.cli import app
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(
+            app, ["serve", "--db", str(tmp_path / "s.db"), "--port", str(port)]
+        )
+    assert result.exit_code != 0
+    assert "already in use" in " ".join(result.output.split())
+    assert "Errno" not in result.output
+
+
+def test_sigterm_stops_the_server_promptly(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "copydesk", "serve", "--db", str(tmp_path / "s.db")]
+    proc = subprocess.Popen(
+        [*command, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/outlets", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    pytest.fail("the server did not start")
+                time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        # uvicorn stops gracefully, then re-raises the signal: exit by SIGTERM
+        assert proc.wait(timeout=15) in (0, -signal.SIGTERM)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_docs_render_markdown_with_examples(store_path: Path) -> None:
+    import re
+
+    with TestClient(create_app(store_path), base_url="http://127.0.0.1") as c:
+        html = c.get("/docs").text
+        ops = c.get("/openapi.json").json()["paths"]
+    sections = html.split('<section class="card op"')[1:]
+    assert len(sections) == sum(len(methods) for methods in ops.values())
+    for section in sections:
+        text = re.sub(r"<pre.*?</pre>", "", section, flags=re.S)
+        assert "`" not in text, section[:200]  # Markdown code spans became <code>
+        assert "Example request" in section and "curl " in section
+        assert "Example response" in section, section[:200]
+    assert "<code>copydesk ingest</code>" in html
+    assert "&#34;text&#34;: &#34;The harbour board" in html  # the trace request has a body

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
+import json
 import math
+import re
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -11,6 +14,8 @@ from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -352,18 +357,67 @@ def api_docs(request: Request) -> HTMLResponse:
         for method, op in methods.items():
             params = [
                 {"name": p["name"], "in": p["in"], "required": p.get("required", False),
-                 "type": _schema_type(p.get("schema", {})), "description": p.get("description")}
-                for p in op.get("parameters", [])
+                 "type": _schema_type(p.get("schema", {})),
+                 "description": markdown(p.get("description") or "", inline=True)}
+                for p in op.get("parameters", []) if p["name"] != "authorization"
             ]  # fmt: skip
             body = op.get("requestBody", {}).get("content", {}).get("application/json")
             body_schema = body.get("schema", {}) if body else {}
             ops.append(
                 {"method": method.upper(), "path": path, "summary": op.get("summary"),
-                 "description": op.get("description"), "params": params,
+                 "description": markdown(op.get("description") or ""), "params": params,
                  "body": _schema_type(body_schema) if body else None,
-                 "fields": _fields(schema, body_schema)}
+                 "fields": _fields(schema, body_schema),
+                 "request": _curl(method.upper(), path, _body_example(schema, body_schema)
+                                  if body else None),
+                 "response": _response_example(op)}
             )  # fmt: skip
-    return render(request, "docs.html", ops=ops, info=schema.get("info", {}))
+    return render(
+        request, "docs.html", ops=ops, info=schema.get("info", {}),
+        description=markdown(schema.get("info", {}).get("description") or ""),
+    )  # fmt: skip
+
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})  # raw HTML in a docstring is escaped
+
+
+def markdown(text: str, *, inline: bool = False) -> Markup:
+    """A docstring's Markdown as HTML (never raw HTML from the text)."""
+    if not text.strip():
+        return Markup("")
+    text = inspect.cleandoc(text)
+    return Markup(_MARKDOWN.renderInline(text) if inline else _MARKDOWN.render(text))
+
+
+PATH_EXAMPLES = {"article_id": "cs-001", "outlet": "dailyclarion.com"}
+
+
+def _curl(method: str, path: str, body: Any) -> str:
+    url = "http://127.0.0.1:8000" + re.sub(
+        r"\{(\w+)(?::\w+)?\}", lambda m: PATH_EXAMPLES.get(m.group(1), m.group(1)), path
+    )
+    if method == "GET":
+        return f"curl {url}"
+    lines = [f"curl -X {method} {url}", "  -H 'Content-Type: application/json'"]
+    if path == "/api/articles":
+        lines.append("  -H 'Authorization: Bearer TOKEN'   # when the server has a token")
+    if body is not None:
+        lines.append(f"  -d '{json.dumps(body, ensure_ascii=False)}'")
+    return " \\\n".join(lines)
+
+
+def _body_example(openapi: dict[str, Any], schema: dict[str, Any]) -> Any:
+    if schema.get("examples"):
+        return schema["examples"][0]
+    ref = schema.get("$ref", "")
+    named = openapi.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[-1], {})
+    return named.get("example")
+
+
+def _response_example(op: dict[str, Any]) -> str | None:
+    content = op.get("responses", {}).get("200", {}).get("content", {})
+    value = content.get("application/json", {}).get("example")
+    return None if value is None else json.dumps(value, indent=2, ensure_ascii=False)
 
 
 def _fields(openapi: dict[str, Any], schema: dict[str, Any]) -> list[dict[str, Any]]:
