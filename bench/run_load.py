@@ -66,6 +66,7 @@ def routes(article_id: str, outlet: str) -> list[tuple[str, str, Any]]:
         ("HEAD", "/", None),
         ("GET", "/?" + urlencode({"q": "pier"}), None),
         ("GET", f"/articles/{a}", None),
+        ("GET", f"/articles/{a}/evidence.zip", None),
         ("GET", "/trace", None),
         ("POST", "/trace", {"form": {"text": STORY.format(town="Calder", day="Monday", n=9)}}),
         ("GET", "/outlets", None),

@@ -42,8 +42,14 @@ def test_every_route_is_in_the_plan(tmp_path: Path) -> None:
         if isinstance(route, APIRoute):
             for method in route.methods:
                 hit = any(m == method and route.path_regex.match(p) for m, p in plan)
-                assert hit or (method, route.path) == ("POST", "/api/articles"), route.path
-    # POST /api/articles: the clients store articles now and then (run_load.client)
+                assert hit or (method, route.path) in UNPLANNED, route.path
+
+
+UNPLANNED = {
+    ("POST", "/api/articles"),  # the clients store articles now and then (run_load.client)
+    ("POST", "/trace/url"),  # fetches a page from another host: not on loopback
+    ("POST", "/articles/{article_id:path}/review"),  # a reviewer's write, one at a time
+}
 
 
 def test_100_clients_while_ingest_and_scan_write(tmp_path: Path) -> None:

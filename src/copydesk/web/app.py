@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
-from copydesk.web import api, pages
+from copydesk.web import api, pages, rights
 from copydesk.web.deps import Desks, Settings
 from copydesk.web.security import MAX_REQUEST_BYTES, HardeningMiddleware, allowed_hosts, is_loopback
 
@@ -81,6 +81,7 @@ def create_app(
         HardeningMiddleware, max_bytes=max_request_bytes, hosts=settings.allowed_hosts
     )
     app.include_router(api.router)
+    app.include_router(rights.router)  # before pages: /articles/{id:path} would take it
     app.include_router(pages.router)
     pages.install_error_pages(app)
     return app
