@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -189,9 +190,7 @@ def scan(
         todo = len(desk.store.unscanned())
         with _progress() as progress:
             task = progress.add_task("scanning", total=todo)
-            summary = desk.scan(
-                progress=lambda n: progress.advance(task, n), semantic=semantic
-            )
+            summary = desk.scan(progress=lambda n: progress.advance(task, n), semantic=semantic)
         verdicts = list(desk.verdicts(include_same_outlet=include_same_outlet, since=since_dt))
         total = desk.store.count()
     err.print(
@@ -232,7 +231,10 @@ def trace(
         verdict = desk.trace(article, include_same_outlet=include_same_outlet)
     if as_json:
         sys.stdout.write(json.dumps(verdict.to_json()) + "\n")
-    elif verdict.sources:
+        return
+    if verdict.stored_as is not None:
+        out.print(f"this text is stored as {escape(verdict.stored_as)}")
+    if verdict.sources:
         out.print(verdict_table([verdict], title=f"sources of {article.id}"))
     else:
         out.print("no stored article is reused by this text")
