@@ -467,14 +467,20 @@ def trace(
         max_df=params.max_anchor_df,
     )
     found = store.articles(keys)
-    # A text already stored is that article: said so, never its own source. What the
-    # traced article does not say of itself (outlet, date, address) is the stored one's.
+    # A text already stored (the same words, and no other outlet given) is that article:
+    # said so, never its own source. What the traced article does not say of itself
+    # (outlet, date, address) is the stored one's. The same words at another outlet
+    # are a copy of it, traced as any other.
     words = article.text.split()
     stored_as = next(
         (
             s.article
             for _, s in sorted(found.items())
-            if s.article.id == article.id or s.article.text.split() == words
+            if s.article.id == article.id
+            or (
+                s.article.text.split() == words
+                and (not article.outlet or article.outlet == s.article.outlet)
+            )
         ),
         None,
     )
