@@ -22,7 +22,7 @@ import numpy as np
 from copydesk.candidates import MAX_BUCKET, PostingParts, group_postings, pairs_from_groups
 from copydesk.engines.compare import Params, compare_docs, compare_group, doc_for
 from copydesk.engines.forensics import article_signals, learn, load_context
-from copydesk.fingerprint import Fingerprint, fingerprint
+from copydesk.fingerprint import Fingerprint, fingerprint, fingerprints
 from copydesk.model import Article, Evidence, Rejection, SourceMatch, Verdict
 from copydesk.store import Store
 from copydesk.store.sqlite import POSTINGS_PER_PASS, meta_hash, text_hash
@@ -145,7 +145,7 @@ def _lazy_map(pool: Executor | None, ahead: int = 8) -> Callable[[Callable, Iter
 
 
 def _fingerprint_all(texts: list[str]) -> list[Fingerprint]:
-    return [fingerprint(t) for t in texts]
+    return fingerprints(texts)
 
 
 class _Fingerprinter:
