@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -285,7 +286,10 @@ def trace(
 def _emit_trace(verdict: Verdict, as_json: bool, name: str) -> None:
     if as_json:
         sys.stdout.write(json.dumps(verdict.to_json()) + "\n")
-    elif verdict.sources:
+        return
+    if verdict.stored_as is not None:
+        out.print(f"this text is stored as {escape(verdict.stored_as)}")
+    if verdict.sources:
         out.print(verdict_table([verdict], title=f"sources of {name}"))
     else:
         out.print("no stored article is reused by this text")

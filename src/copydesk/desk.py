@@ -95,6 +95,7 @@ class Desk:
             known.extend(n for n in names if n not in known)
         with self.store.transaction():
             self.store.save_model("user_aliases", current)
+            self.store.save_model(embedded.JUDGED, None)  # the next scan judges again
 
     def scan(
         self, *, progress: Progress | None = None, rescan: bool = False, semantic: bool = False

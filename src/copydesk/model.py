@@ -183,9 +183,10 @@ class Verdict:
     published: datetime | None
     sources: list[SourceMatch]
     signals: list[Evidence] = field(default_factory=list)
+    stored_as: str | None = None  # trace: the id of the stored article with this text
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "article": self.article,
             "outlet": self.outlet,
             "url": self.url,
@@ -193,6 +194,9 @@ class Verdict:
             "sources": [s.to_json() for s in self.sources],
             "signals": [s.to_json() for s in self.signals],
         }
+        if self.stored_as is not None:
+            out["stored_as"] = self.stored_as
+        return out
 
 
 def iso(value: datetime | None) -> str | None:
