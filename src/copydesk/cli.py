@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -21,6 +22,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from copydesk.desk import Desk
 from copydesk.forensics.aliases import load_alias_file
@@ -30,6 +32,7 @@ from copydesk.reading import RecordError, parse_published, read_single
 from copydesk.reports import ingest_table, render_side_by_side, verdict_table
 from copydesk.reports.network import write_csv, write_gexf, write_graphml
 from copydesk.reports.outlets import profiles_table, write_profiles_csv
+from copydesk.reports.tables import shorten
 from copydesk.store import StoreError
 
 app = typer.Typer(
@@ -42,7 +45,8 @@ app = typer.Typer(
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
-DbOption = Annotated[
+DbOption = Annotated[Path, typer.Option("--db", help="The store: an SQLite file.")]
+NewDbOption = Annotated[
     Path, typer.Option("--db", help="The store: an SQLite file, created if missing.")
 ]
 SameOutletOption = Annotated[
@@ -58,15 +62,36 @@ EXIT_REJECTED = 1  # ingest: some records could not be read; everything else was
 EXIT_USAGE = 2  # the command could not run: bad arguments, unusable store or input
 
 
+# -- what the commands print ----------------------------------------------------------
+# Messages are Rich markup; every value that comes from the user or the data (ids, paths,
+# texts, reasons naming them) goes through ``plain`` so that "[/x]" prints as itself.
+
+
+def plain(value: object) -> str:
+    """A user-supplied value made literal inside a Rich markup string."""
+    return escape(str(value))
+
+
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """'1 article', '2 articles' ('1 story', '2 stories' with ``many``)."""
+    return f"{n} {noun if n == 1 else (many or noun + 's')}"
+
+
+def say(console: Console, label: str, message: object) -> None:
+    """``label`` (markup) then ``message`` printed exactly as it is."""
+    console.print(f"{label} {plain(message)}" if label else plain(message), highlight=False)
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
+    say(err, "[bold red]error:[/]", message)
     return typer.Exit(code)
 
 
 @contextmanager
-def _desk(db: Path, workers: int | None = None) -> Iterator[Desk]:
+def _desk(db: Path, workers: int | None = None, *, create: bool = False) -> Iterator[Desk]:
+    """The store of a command; only the commands that write new articles create one."""
     try:
-        desk = Desk(db, workers=workers)
+        desk = Desk(db, workers=workers, create=create)
     except StoreError as exc:
         raise _fail(str(exc)) from None
     try:
@@ -106,7 +131,7 @@ def ingest(
             " - is stdin (JSON)."
         ),
     ],
-    db: DbOption,
+    db: NewDbOption,
     max_text_mb: Annotated[
         float, typer.Option(help="Reject articles whose text is larger than this.")
     ] = 2.0,
@@ -118,7 +143,7 @@ def ingest(
 
     Exit status: 0 all read, 1 some records rejected (the rest stored), 2 nothing could run.
     """
-    with _desk(db, workers) as desk, _progress() as progress:
+    with _desk(db, workers, create=True) as desk, _progress() as progress:
         task = progress.add_task("ingesting", total=None)
         summary = desk.ingest_files(
             files,
@@ -128,7 +153,7 @@ def ingest(
     err.print(ingest_table(summary))
     for problem in (summary.rejected + summary.warnings)[:show_rejected]:
         label = "[red]rejected[/]" if problem.severity == "error" else "[yellow]warning[/]"
-        err.print(f"{label} {problem}", markup=True, highlight=False)
+        say(err, label, problem)
     hidden = len(summary.rejected) + len(summary.warnings) - show_rejected
     if hidden > 0:
         err.print(f"... and {hidden} more (use --show-rejected N to list them)")
@@ -185,6 +210,9 @@ def scan(
             summary = desk.scan(progress=lambda n: progress.advance(task, n))
         verdicts = list(desk.verdicts(include_same_outlet=include_same_outlet, since=since_dt))
         total = desk.store.count()
+        same_outlet = 0
+        if not verdicts and not include_same_outlet:
+            same_outlet = sum(1 for _ in desk.verdicts(include_same_outlet=True, since=since_dt))
     err.print(
         f"scanned {summary.scanned} new of {total} articles in {summary.seconds:.2f}s: "
         f"{summary.candidates} candidate pairs, {summary.pairs} with reuse"
@@ -193,9 +221,14 @@ def scan(
         with report.open("w", encoding="utf-8") as fh:
             for v in verdicts:
                 fh.write(json.dumps(v.to_json(), ensure_ascii=False) + "\n")
-    _emit(verdicts, as_json, f"{len(verdicts)} articles reuse earlier articles")
+    _emit(verdicts, as_json, f"{plural(len(verdicts), 'article')} with reuse or signals of copying")
+    if same_outlet:
+        err.print(
+            f"{plural(same_outlet, 'article')} reuse only their own outlet's text (boilerplate,"
+            " updated versions), hidden by default: show them with --include-same-outlet"
+        )
     if report is not None:
-        err.print(f"verdicts as JSON Lines: [bold]{report}[/]")
+        say(err, "verdicts as JSON Lines:", report)
 
 
 @app.command()
@@ -218,7 +251,10 @@ def trace(
         if published:
             article.published = parse_published(published)
     except RecordError as exc:
-        raise _fail(f"{file}: {exc}") from None
+        reason = exc.reason  # names the input itself when the problem is the file
+        raise _fail(
+            reason if reason.startswith(("<stdin>", file)) else f"{file}: {reason}"
+        ) from None
     with _desk(db) as desk:
         verdict = desk.trace(article, include_same_outlet=include_same_outlet)
     if as_json:
@@ -244,7 +280,7 @@ def show(
         verdict = desk.verdict(article_id, include_same_outlet=include_same_outlet)
         matches = [m for m in (verdict.sources if verdict else []) if source in (None, m.source)]
         if not matches:
-            out.print(f"{article_id}: no earlier article's text is reused here")
+            say(out, "", f"{article_id}: no earlier article's text is reused here")
             return
         for match in matches:
             original = desk.article(match.source)
@@ -298,7 +334,12 @@ def network(
             written.extend(write_csv(nodes, edges, csv))
     except OSError as exc:
         raise _fail(f"cannot write {exc.filename}: {exc.strerror}") from None
-    err.print(f"{len(nodes)} outlets, {len(edges)} copy edges: " + ", ".join(map(str, written)))
+    say(
+        err,
+        "",
+        f"{plural(len(nodes), 'outlet')}, {plural(len(edges), 'copy edge')}: "
+        + ", ".join(map(str, written)),
+    )
 
 
 @app.command()
@@ -321,11 +362,11 @@ def quotes(
         table.add_column(column)
     for r in records:
         table.add_row(
-            r.text[:160],
-            r.speaker or "",
-            f"{r.first.article_id} ({r.first.outlet})",
-            r.exclusive_to or "",
-            "\n".join(f"{a.article_id} ({a.outlet})" for a in r.later),
+            Text(shorten(r.text, 160)),
+            Text(r.speaker or ""),
+            Text(f"{r.first.article_id} ({r.first.outlet})"),
+            Text(r.exclusive_to or ""),
+            Text("\n".join(f"{a.article_id} ({a.outlet})" for a in r.later)),
         )
     out.print(table)
 
@@ -361,11 +402,11 @@ def export(
         try:
             if parquet:
                 n = write_parquet(desk.all_articles(), parquet)
-                err.print(f"{n} articles: [bold]{parquet}[/]")
+                say(err, f"{plural(n, 'article')}:", parquet)
             if csv:
                 with csv.open("w", encoding="utf-8", newline="") as handle:
                     n = write_articles_csv(desk.all_articles(), handle)
-                err.print(f"{n} articles: [bold]{csv}[/]")
+                say(err, f"{plural(n, 'article')}:", csv)
         except OSError as exc:
             raise _fail(f"cannot write {exc.filename}: {exc.strerror}") from None
 
@@ -382,16 +423,16 @@ def reextract(
     with _desk(db, workers) as desk, _progress() as progress:
         task = progress.add_task("re-extracting", total=None)
         summary = desk.reextract(progress=lambda n: progress.advance(task, n))
-    err.print(ingest_table(summary))
+    err.print(ingest_table(summary, title="re-extract"))
     for problem in summary.rejected[:20]:
-        err.print(f"[red]failed[/] {problem}", markup=True, highlight=False)
+        say(err, "[red]failed[/]", problem)
     if summary.rejected:
         raise typer.Exit(EXIT_REJECTED)
 
 
 @app.command()
 def watch(
-    db: DbOption,
+    db: NewDbOption,
     feeds: Annotated[
         Path, typer.Option(help="A file of RSS/Atom feed or news sitemap URLs, one a line.")
     ],
@@ -414,7 +455,7 @@ def watch(
         seconds = parse_every(every)
     except FeedListError as exc:
         raise _fail(str(exc)) from None
-    with _desk(db, workers) as desk:
+    with _desk(db, workers, create=True) as desk:
         result = run_watch(
             desk,
             urls,
@@ -422,7 +463,7 @@ def watch(
             once=once,
             delay=delay,
             timeout=timeout,
-            log=lambda message: err.print(message, highlight=False),
+            log=lambda message: say(err, "", message),
         )
     if once and result.failures:
         raise typer.Exit(EXIT_REJECTED)
@@ -452,9 +493,11 @@ def serve(
         from copydesk.web.app import create_app
     except ImportError as exc:  # pragma: no cover - the web dependencies are required
         raise _fail(f"the web app needs its dependencies: {exc}") from None
+    if not db.exists():
+        raise _fail(f"no store at {db}; ingest first (copydesk ingest --db)")
     try:
         web_app = create_app(db, token=token, bind_host=host)
     except (ValueError, StoreError) as exc:
         raise _fail(str(exc)) from None
-    err.print(f"copydesk on [bold]http://{host}:{port}/[/] (store {db}); Ctrl+C stops it")
+    say(err, "", f"copydesk on http://{host}:{port}/ (store {db}); Ctrl+C stops it")
     uvicorn.run(web_app, host=host, port=port, log_level="info")

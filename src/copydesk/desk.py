@@ -26,9 +26,15 @@ class Desk:
     """
 
     def __init__(
-        self, path: str | Path, *, params: Params | None = None, workers: int | None = None
+        self,
+        path: str | Path,
+        *,
+        params: Params | None = None,
+        workers: int | None = None,
+        create: bool = True,
     ) -> None:
-        self.store = Store(path)
+        """``create=False`` opens an existing store only (NoStoreError if there is none)."""
+        self.store = Store(path, create=create)
         self.params = params or Params()
         self.workers = workers
 

@@ -365,7 +365,8 @@ def read_warc(
         yield Rejection(
             source,
             None,
-            f"skipped {total} record{'s' if total != 1 else ''} that are not HTML pages: {parts}",
+            f"skipped {total} record{'s that are' if total != 1 else ' that is'} not an HTML page:"
+            f" {parts}",
             severity="warning",
         )
 

@@ -31,6 +31,10 @@ class StoreError(RuntimeError):
     """The store cannot be used as asked; the message says what to do."""
 
 
+class NoStoreError(StoreError):
+    """A store was to be read, but its file does not exist (opened with ``create=False``)."""
+
+
 @dataclass(slots=True)
 class StoredArticle:
     key: int
@@ -139,10 +143,14 @@ def _statements(script: str) -> Iterator[str]:
 class Store:
     """One copydesk store file. Not shared between threads; open one per process."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        """Open the store at ``path``; ``create=False`` refuses a path that does not exist
+        (a mistyped name must not read as an empty store)."""
         self.path = Path(path)
         if self.path.exists() and self.path.is_dir():
             raise StoreError(f"{self.path} is a directory; give a file name for the store")
+        if not create and not self.path.exists():
+            raise NoStoreError(f"no store at {self.path}; ingest first (copydesk ingest --db)")
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             self.db.execute("PRAGMA journal_mode = WAL")
