@@ -192,6 +192,13 @@ def scan(
     rescan: Annotated[
         bool, typer.Option(help="Recompute every verdict (after adding aliases, say).")
     ] = False,
+    semantic: Annotated[
+        bool,
+        typer.Option(
+            "--semantic/--no-semantic",
+            help="Also find rewritten and translated copies (sentence embeddings).",
+        ),
+    ] = False,
 ) -> None:
     """Compare the articles not yet scanned with everything stored, then list every
     article that reuses another (its sources, relation, credit, coverage)."""
@@ -207,7 +214,9 @@ def scan(
         todo = len(desk.store.unscanned())
         with _progress() as progress:
             task = progress.add_task("scanning", total=todo)
-            summary = desk.scan(progress=lambda n: progress.advance(task, n))
+            summary = desk.scan(
+                progress=lambda n: progress.advance(task, n), semantic=semantic
+            )
         verdicts = list(desk.verdicts(include_same_outlet=include_same_outlet, since=since_dt))
         total = desk.store.count()
         same_outlet = 0

@@ -147,4 +147,21 @@ MIGRATIONS.append(
     CREATE TABLE postings_pending (key INTEGER PRIMARY KEY);
     """
 )
+MIGRATIONS.append(
+    # Sentence vectors for the semantic stage: each article's embedded sentences as
+    # character spans (int32 pairs) and int8 unit vectors, its mean vector for the
+    # nearest-neighbour index, and its detected language. ``text_hash`` says which text
+    # they were computed from: a changed article is embedded again.
+    """
+    CREATE TABLE sentence_vectors (
+        article   INTEGER PRIMARY KEY,      -- articles.key
+        model     TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        language  TEXT,
+        spans     BLOB NOT NULL,
+        vectors   BLOB NOT NULL,
+        mean      BLOB NOT NULL
+    );
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)

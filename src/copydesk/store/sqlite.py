@@ -20,19 +20,12 @@ from typing import Any
 import numpy as np
 
 from copydesk.candidates import MAX_BUCKET, PostingParts, enough_shared
+from copydesk.errors import NoStoreError, StoreError
 from copydesk.fingerprint import Fingerprint, fingerprint
 from copydesk.model import Article, SourceMatch, iso
 from copydesk.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 _ARTICLE_COLUMNS = "key, id, url, outlet, outlet_name, author, title, published, text, extra"
-
-
-class StoreError(RuntimeError):
-    """The store cannot be used as asked; the message says what to do."""
-
-
-class NoStoreError(StoreError):
-    """A store was to be read, but its file does not exist (opened with ``create=False``)."""
 
 
 @dataclass(slots=True)
