@@ -67,7 +67,9 @@ def write_input(versions: list[Version], texts: dict[str, str], path: Path) -> N
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def run_copydesk(input_path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+def run_copydesk(
+    input_path: Path, *, semantic: bool = False
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """Each article's verdict JSON (articles without one are absent) and timings."""
     from copydesk import Desk
 
@@ -77,10 +79,15 @@ def run_copydesk(input_path: Path) -> tuple[dict[str, dict[str, Any]], dict[str,
     start = time.perf_counter()
     with Desk(db, workers=1) as desk:
         summary = desk.ingest_files([input_path])
-        desk.scan()
+        desk.scan(semantic=semantic)
         verdicts = {v.article: v.to_json() for v in desk.verdicts(include_same_outlet=True)}
     seconds = time.perf_counter() - start
-    return verdicts, {"seconds": round(seconds, 3), "ingested": _count(summary)}
+    rejected = [str(r) for r in getattr(summary, "rejected", [])]
+    return verdicts, {
+        "seconds": round(seconds, 3),
+        "ingested": _count(summary),
+        "rejected": rejected,
+    }
 
 
 def _count(summary: Any) -> Any:
@@ -135,7 +142,11 @@ def linking(versions: list[Version], pairs: set[Pair]) -> dict[str, Any]:
     for v in versions:
         if v.role != "copy":
             continue
-        others = {w.id for w in versions if w.story == v.story and w.id != v.id}
+        others = {
+            w.id
+            for w in versions
+            if w.story == v.story and w.id != v.id and (v.set != "families" or w.set == "families")
+        }
         if not others:
             continue
         linked[v.id] = any(unordered(v.id, o) in pairs for o in others)
@@ -246,7 +257,7 @@ def origin_measures(
     # labelled origin article.
     right = 0
     for name in inside:
-        ids = {v.id for v in by_story[name]}
+        ids = {v.id for v in by_story[name] if v.set == "families"}
         roots = [
             i
             for i in ids
@@ -379,6 +390,18 @@ def all_failures(
                 "hint": "parts " + " | ".join(", ".join(p) for p in parts),
             }
         )
+    pairs = copydesk_pairs(verdicts)
+    for v in versions:
+        others = [w.id for w in versions if w.story == v.story and w.id != v.id and w.set == v.set]
+        linked = any(unordered(v.id, o) in pairs for o in others)
+        if v.set == "families" and v.role == "copy" and others and not linked:
+            out.append(
+                {
+                    "kind": "missed link",
+                    "pair": list(unordered(v.id, others[0])),
+                    "hint": "copy not linked to any version of its story",
+                }
+            )
     for kind in ("rewrite", "translation"):
         for v in versions:
             if v.set != kind or v.role != "copy":
@@ -395,7 +418,10 @@ def all_failures(
                     }
                 )
     out.extend(extra)
-    return out
+    unique: dict[str, dict[str, Any]] = {}
+    for f in out:
+        unique.setdefault(failure_key(f), f)
+    return list(unique.values())
 
 
 def write_failures(failures: list[dict[str, Any]], path: Path, stamp: str) -> None:
@@ -430,6 +456,9 @@ def write_failures(failures: list[dict[str, Any]], path: Path, stamp: str) -> No
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=CACHE, help="folder of <id>.txt texts")
+    parser.add_argument(
+        "--semantic", action="store_true", help="scan with the semantic stage (rewrites)"
+    )
     parser.add_argument("--no-failures", action="store_true", help="do not rewrite FAILURES.md")
     args = parser.parse_args(argv)
 
@@ -446,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     input_path = WORK_DIR / "input.jsonl"
     write_input(versions, texts, input_path)
 
-    verdicts, cd_run = run_copydesk(input_path)
+    verdicts, cd_run = run_copydesk(input_path, semantic=args.semantic)
     cd_pairs = copydesk_pairs(verdicts)
     with (WORK_DIR / "verdicts.jsonl").open("w", encoding="utf-8") as out:
         for key in sorted(verdicts):
@@ -457,6 +486,8 @@ def main(argv: list[str] | None = None) -> int:
     ds_link = linking(versions, ds_pairs)
     origin, origin_failures = origin_measures(versions, verdicts, cd_pairs)
     credit, credit_failures = credit_measures(versions, verdicts)
+    for r in cd_run["rejected"]:
+        print(f"warning: copydesk rejected a record: {r}", file=sys.stderr)
     failures = all_failures(
         versions, verdicts, cd_link, ds_pairs, origin_failures + credit_failures
     )
