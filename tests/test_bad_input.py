@@ -163,3 +163,84 @@ def test_fuzz_jsonl_keeps_every_intact_record(tmp_path: Path, case, gz: bool, cu
     got, problems = read(path)
     assert expected <= set(got), (expected - set(got), [str(p) for p in problems])
     assert all(p.source == str(path) for p in problems)
+
+
+# -- web archives ------------------------------------------------------------------------
+
+
+def page(i: int) -> bytes:
+    words = f"Invented words of story number {i} about the river ferry timetable. " * 12
+    return (
+        f"<html><head><title>Story {i}</title></head><body><article><p>{words}</p>"
+        "</article></body></html>"
+    ).encode()
+
+
+def warc_record(i: int, extra_length: int = 0) -> bytes:
+    body = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + page(i)
+    head = (
+        "WARC/1.0\r\nWARC-Type: response\r\n"
+        f"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-{i:012d}>\r\n"
+        "WARC-Date: 2024-01-01T00:00:00Z\r\n"
+        f"WARC-Target-URI: https://ferry.example/story-{i}\r\n"
+        "Content-Type: application/http; msgtype=response\r\n"
+        f"Content-Length: {len(body) + extra_length}\r\n\r\n"
+    ).encode()
+    return head + body + b"\r\n\r\n"
+
+
+def urls(numbers) -> list[str]:
+    return sorted(f"https://ferry.example/story-{i}" for i in numbers)
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_content_length_too_large_does_not_swallow_the_next_record(
+    tmp_path: Path, gz: bool
+) -> None:
+    data = b"".join(warc_record(i, 500 if i == 4 else 0) for i in range(10))
+    path = tmp_path / ("long.warc.gz" if gz else "long.warc")
+    path.write_bytes(gzip.compress(data) if gz else data)
+    got, problems = read(path)
+    assert sorted(got) == urls(i for i in range(10) if i != 4)
+    [problem] = problems
+    assert "<urn:uuid:00000000-0000-0000-0000-000000000004>" in problem.reason
+    assert "Content-Length" in problem.reason and "at byte " in str(problem)
+
+
+def test_a_single_stream_warc_gz_truncated_near_its_end(tmp_path: Path) -> None:
+    data = b"".join(warc_record(i) for i in range(10))
+    packed = gzip.compress(data)[:-60]
+    path = tmp_path / "cut.warc.gz"
+    path.write_bytes(packed)
+    readable = zlib.decompressobj(31).decompress(packed)
+    complete = [i for i in range(10) if warc_record(i) in readable]
+    assert len(complete) >= 5  # the fixture leaves most records whole
+    got, problems = read(path)
+    assert sorted(got) == urls(complete)
+    assert problems and all(p.source == str(path) for p in problems)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    at=st.lists(st.floats(0, 1), min_size=1, max_size=2),
+    junk=st.binary(min_size=1, max_size=40),
+)
+def test_fuzz_warc_keeps_every_untouched_record(tmp_path: Path, at, junk: bytes) -> None:
+    records = [warc_record(i) for i in range(6)]
+    data = b"".join(records)
+    spans, pos = [], 0
+    for r in records:
+        spans.append((pos, pos + len(r)))
+        pos += len(r)
+    cuts = sorted({int(x * len(data)) for x in at})
+    damaged = bytearray(data)
+    for c in reversed(cuts):
+        damaged[c:c] = junk
+    # a record is untouched when no junk went strictly inside it
+    untouched = [i for i, (lo, hi) in enumerate(spans) if not any(lo < c < hi for c in cuts)]
+    path = tmp_path / "fuzz.warc"
+    path.write_bytes(bytes(damaged))
+    got, problems = read(path)
+    assert set(urls(untouched)) <= set(got), [str(p) for p in problems]
