@@ -9,6 +9,14 @@ from pathlib import Path
 from copydesk.engines import embedded
 from copydesk.engines.compare import Params
 from copydesk.engines.embedded import IngestSummary, Progress, ScanSummary
+from copydesk.engines.families import (
+    add_agencies,
+    family_of_key,
+    stored_families,
+    update_families,
+    verdict_fields,
+)
+from copydesk.families import Agency, Family
 from copydesk.forensics.quotes import QuoteRecord, index_quotes
 from copydesk.model import Article, Rejection, Verdict
 from copydesk.reports.network import Edge, Node, network
@@ -86,16 +94,48 @@ class Desk:
         """Compare what is new with everything; ``rescan`` recomputes every verdict."""
         if rescan:
             self.store.reset_scan()
-        return embedded.scan(
+        summary = embedded.scan(
             self.store, params=self.params, workers=self.workers, progress=progress
         )
+        update_families(self.store)
+        return summary
+
+    def add_agencies(self, agencies: list[Agency]) -> None:
+        """Wire and syndication agencies beyond the shipped list (kept in the store)."""
+        add_agencies(self.store, agencies)
+
+    def families(self, *, outlet: str | None = None) -> list[Family]:
+        """Every story family (largest first); with ``outlet``, those it has a version in
+        or that it is the origin of."""
+        return [
+            f
+            for f in stored_families(self.store)
+            if outlet is None
+            or f.origin.outlet == outlet
+            or any(n.outlet == outlet for n in f.nodes.values())
+        ]
+
+    def family_of(self, article_id: str) -> Family | None:
+        """The family a stored article belongs to, or None (it reuses nothing, nor is
+        reused)."""
+        stored = self.store.article(article_id)
+        return family_of_key(self.store, stored.key) if stored else None
+
+    def _with_family(self, key: int, verdict: Verdict | None) -> Verdict | None:
+        if verdict is not None:
+            fields = verdict_fields(family_of_key(self.store, key), verdict.article)
+            verdict.family, verdict.origin_credit = fields["family"], fields["origin_credit"]
+        return verdict
 
     def verdicts(
         self, *, include_same_outlet: bool = False, since: datetime | None = None
     ) -> Iterator[Verdict]:
         """Every article that reuses another or shows marks of copying alone, oldest first."""
         for key in self.store.copies(include_same_outlet=include_same_outlet, since=since):
-            verdict = embedded.verdict_for(self.store, key, include_same_outlet=include_same_outlet)
+            verdict = self._with_family(
+                key,
+                embedded.verdict_for(self.store, key, include_same_outlet=include_same_outlet),
+            )
             if verdict is not None and (verdict.sources or verdict.signals):
                 yield verdict
 
@@ -104,7 +144,10 @@ class Desk:
         stored = self.store.article(article_id)
         if stored is None:
             return None
-        return embedded.verdict_for(self.store, stored.key, include_same_outlet=include_same_outlet)
+        return self._with_family(
+            stored.key,
+            embedded.verdict_for(self.store, stored.key, include_same_outlet=include_same_outlet),
+        )
 
     def article(self, article_id: str) -> Article | None:
         stored = self.store.article(article_id)

@@ -174,6 +174,10 @@ class Verdict:
     published: datetime | None
     sources: list[SourceMatch]
     signals: list[Evidence] = field(default_factory=list)
+    # The story family it belongs to (DESIGN.md): {id, size, origin, took_from}, and
+    # whether it names the family's origin; None when it belongs to no family.
+    family: dict[str, Any] | None = None
+    origin_credit: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -183,6 +187,8 @@ class Verdict:
             "published": iso(self.published),
             "sources": [s.to_json() for s in self.sources],
             "signals": [s.to_json() for s in self.signals],
+            "family": self.family,
+            "origin_credit": self.origin_credit,
         }
 
 

@@ -141,6 +141,10 @@ class Family:
             "took_from": self.nodes[article].took_from,
         }
 
+    @staticmethod
+    def id_for(member_ids: Iterable[str]) -> str:
+        return family_id(member_ids)
+
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> Family:
         from copydesk.model import parse_iso

@@ -1,0 +1,199 @@
+"""Story families kept in the store: rebuilt after each scan from the stored matches.
+
+The families are a function of the stored collection alone (its articles, their verdicts'
+links and signals, the agencies and aliases in use): a scan recomputes the components of
+all links, and rebuilds only the families whose signature (what they are built from)
+changed, so one scan of everything and many small scans give the same families.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from copydesk.families import (
+    Agency,
+    Family,
+    Link,
+    Member,
+    Registry,
+    build_family,
+    builtin_agencies,
+    components,
+    merge_agencies,
+)
+from copydesk.forensics.aliases import merge
+from copydesk.forensics.boilerplate import FOREIGN, BoilerplateModel, find_boilerplate
+from copydesk.store import Store
+
+
+def agencies_of(store: Store) -> list[Agency]:
+    """The shipped agencies, extended by the ones a user added to this store."""
+    user = store.load_model("user_agencies") or []
+    return merge_agencies(builtin_agencies(), [Agency(o, tuple(f)) for o, f in user])
+
+
+def add_agencies(store: Store, agencies: list[Agency]) -> None:
+    """Keep a user's agencies in the store (``--agencies FILE``); the next scan uses them."""
+    current = store.load_model("user_agencies") or []
+    merged = merge_agencies([Agency(o, tuple(f)) for o, f in current], agencies)
+    with store.transaction():
+        store.save_model("user_agencies", [[a.outlet, list(a.forms)] for a in merged])
+
+
+def registry_of(store: Store) -> Registry:
+    """Agencies, then the collection's outlets with the names they go by."""
+    aliases = merge(store.load_model("aliases") or {}, store.load_model("user_aliases") or {})
+    names: dict[str, set[str]] = defaultdict(set)
+    for outlet, name in store.db.execute(
+        "SELECT DISTINCT outlet, outlet_name FROM articles WHERE outlet IS NOT NULL"
+    ):
+        names[outlet]
+        if name:
+            names[outlet].add(name)
+    for outlet, more in aliases.items():
+        if outlet in names:
+            names[outlet].update(more)
+    outlets = [(o, sorted(n)) for o, n in sorted(names.items())]
+    return Registry.build(agencies_of(store), outlets)
+
+
+def _registry_token(reg: Registry) -> str:
+    blob = json.dumps(sorted(reg.forms.items()), ensure_ascii=False)
+    return hashlib.sha1(blob.encode("utf-8")).hexdigest()
+
+
+def _links(store: Store) -> list[tuple[int, int, float, float, str]]:
+    return list(
+        store.db.execute(
+            "SELECT copy, source, coverage, confidence, "
+            "coalesce(json_extract(data, '$.direction_basis'), 'published') "
+            "FROM matches WHERE same_outlet = 0 AND relation != 'quote_reuse'"
+        )
+    )
+
+
+def _members(store: Store, keys: list[int], model: BoilerplateModel) -> dict[int, Member]:
+    """The members, with the furniture of other outlets they carry found with the current
+    boilerplate model (learned from the whole collection, so the same however the scans
+    ran; the signals stored at scan time used the model of that moment)."""
+    out: dict[int, Member] = {}
+    for lo in range(0, len(keys), 500):
+        chunk = keys[lo : lo + 500]
+        for key, stored in store.articles(chunk).items():
+            a = stored.article
+            links = a.extra.get("links") if a.extra else None
+            out[key] = Member(
+                a.id,
+                a.outlet,
+                a.published,
+                a.text,
+                url=a.url,
+                signals=tuple(
+                    e.to_json()
+                    for e in find_boilerplate(a.text, a.outlet, model)
+                    if e.kind == FOREIGN
+                ),
+                links=tuple(u for u in links if isinstance(u, str))
+                if isinstance(links, list)
+                else (),
+            )
+    return out
+
+
+def update_families(store: Store, reg: Registry | None = None) -> int:
+    """Bring the stored families up to date with the stored matches; returns how many
+    families were (re)built."""
+    reg = reg or registry_of(store)
+    row = store.db.execute("SELECT data FROM models WHERE name = 'boilerplate'").fetchone()
+    model = BoilerplateModel.from_json(json.loads(row[0])) if row else BoilerplateModel({})
+    token = _registry_token(reg) + hashlib.sha1((row[0] if row else "").encode()).hexdigest()
+    rows = _links(store)
+    keys = sorted({k for r in rows for k in r[:2]})
+    meta: dict[int, tuple[str, str, str]] = {}
+    for lo in range(0, len(keys), 500):
+        chunk = keys[lo : lo + 500]
+        marks = ",".join("?" * len(chunk))
+        for key, id_, th, mh in store.db.execute(
+            f"SELECT key, id, text_hash, meta_hash FROM articles WHERE key IN ({marks})", chunk
+        ):
+            meta[key] = (id_, th + mh, "")
+    ids = {k: meta[k][0] for k in meta}
+    links = [
+        Link(ids[c], ids[s], cov, conf, basis)
+        for c, s, cov, conf, basis in rows
+        if c in ids and s in ids
+    ]
+    key_of = {v: k for k, v in ids.items()}
+    by_copy: dict[str, list[Link]] = defaultdict(list)
+    for link in links:
+        by_copy[link.copy].append(link)
+    stored = dict(store.db.execute("SELECT id, signature FROM families"))
+    wanted: dict[str, tuple[str, list[str], list[Link]]] = {}
+    for group in components(ids.values(), links):
+        gset = set(group)
+        glinks = sorted(
+            (lk for m in group for lk in by_copy.get(m, []) if lk.source in gset),
+            key=lambda lk: (lk.copy, lk.source),
+        )
+        h = hashlib.sha1(token.encode())
+        for m in group:
+            _, hashes, sig = meta[key_of[m]]
+            h.update(f"{m}\0{hashes}\0{sig}\0".encode())
+        for lk in glinks:
+            h.update(f"{lk.copy}\0{lk.source}\0{lk.coverage:.4f}\0{lk.direction_basis}\0".encode())
+        fam_id = Family.id_for(group)
+        wanted[fam_id] = (h.hexdigest(), group, glinks)
+    todo = [f for f, (sig, _, _) in wanted.items() if stored.get(f) != sig]
+    gone = [f for f in stored if f not in wanted]
+    built: list[tuple[str, str, Family, list[str]]] = []
+    for fam_id in todo:
+        sig, group, glinks = wanted[fam_id]
+        members = _members(store, [key_of[m] for m in group], model)
+        built.append((fam_id, sig, build_family(members.values(), glinks, reg), group))
+    if not todo and not gone:
+        return 0
+    with store.transaction():
+        for fam_id in gone + todo:
+            store.db.execute("DELETE FROM families WHERE id = ?", (fam_id,))
+            store.db.execute("DELETE FROM family_members WHERE family = ?", (fam_id,))
+        for fam_id, sig, fam, group in built:
+            store.db.execute(
+                "INSERT INTO families (id, signature, data) VALUES (?,?,?)",
+                (fam_id, sig, json.dumps(fam.to_json(), ensure_ascii=False)),
+            )
+            store.db.executemany(
+                "INSERT OR REPLACE INTO family_members (article, family) VALUES (?,?)",
+                [(key_of[m], fam_id) for m in group],
+            )
+    return len(built)
+
+
+def stored_families(store: Store) -> Iterator[Family]:
+    """Every stored family, largest first, then by id."""
+    rows = store.db.execute("SELECT data FROM families")
+    fams = [Family.from_json(json.loads(d)) for (d,) in rows]
+    fams.sort(key=lambda f: (-f.size, f.id))
+    yield from fams
+
+
+def family_of_key(store: Store, key: int) -> Family | None:
+    row = store.db.execute(
+        "SELECT f.data FROM family_members m JOIN families f ON f.id = m.family "
+        "WHERE m.article = ?",
+        (key,),
+    ).fetchone()
+    return Family.from_json(json.loads(row[0])) if row else None
+
+
+def verdict_fields(fam: Family | None, article_id: str) -> dict[str, Any]:
+    """The verdict's ``family`` and ``origin_credit`` (DESIGN.md) for one article."""
+    if fam is None or article_id not in fam.nodes:
+        return {"family": None, "origin_credit": None}
+    return {
+        "family": fam.member_json(article_id),
+        "origin_credit": fam.nodes[article_id].origin_credit,
+    }
