@@ -13,10 +13,11 @@ from copydesk.engines.families import (
     add_agencies,
     family_of_key,
     stored_families,
+    trace_family,
     update_families,
     verdict_fields,
 )
-from copydesk.families import Agency, Family
+from copydesk.families import Agency, Family, Link, Member
 from copydesk.forensics.quotes import QuoteRecord, index_quotes
 from copydesk.model import Article, Rejection, Verdict
 from copydesk.reports.network import Edge, Node, network
@@ -178,6 +179,52 @@ class Desk:
         return out
 
     def trace(self, article: Article, *, include_same_outlet: bool = False) -> Verdict:
-        return embedded.trace(
+        """Where one (unstored) text came from: its sources, and the family it belongs to
+        with that family's origin. A text already stored says so (``stored_as``) and
+        carries the stored article's verdict fields."""
+        from copydesk.store.sqlite import text_hash
+
+        want = text_hash(article)
+        same = [
+            id_
+            for (id_,) in self.store.db.execute(
+                "SELECT id FROM articles WHERE text_hash = ? ORDER BY id = ? DESC, key",
+                (want, article.id),
+            )
+        ]
+        if same:  # the very text is stored: its verdict, said so
+            stored = self.verdict(same[0], include_same_outlet=include_same_outlet)
+            if stored is not None:
+                stored.stored_as = same[0]
+                return stored
+        verdict = embedded.trace(
             self.store, article, params=self.params, include_same_outlet=include_same_outlet
         )
+        links = [
+            Link(article.id, m.source, m.coverage, m.confidence, m.direction_basis)
+            for m in verdict.sources
+        ]
+        raw_links = article.extra.get("links") if article.extra else None
+        member = Member(
+            article.id,
+            article.outlet,
+            article.published,
+            article.text,
+            url=article.url,
+            links=tuple(u for u in raw_links if isinstance(u, str))
+            if isinstance(raw_links, list)
+            else (),
+        )
+        fam = trace_family(self.store, member, links) if links else None
+        self._last_trace = fam
+        fields = verdict_fields(fam, article.id)
+        verdict.family, verdict.origin_credit = fields["family"], fields["origin_credit"]
+        return verdict
+
+    def trace_family(self, article: Article, *, include_same_outlet: bool = False) -> Family | None:
+        """The family a traced text joins (its tree with the text in), or None."""
+        fam = getattr(self, "_last_trace", None)
+        if fam is None or article.id not in fam.nodes:
+            self.trace(article, include_same_outlet=include_same_outlet)
+            fam = getattr(self, "_last_trace", None)
+        return fam if fam is not None and article.id in fam.nodes else None

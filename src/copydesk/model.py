@@ -178,6 +178,7 @@ class Verdict:
     # whether it names the family's origin; None when it belongs to no family.
     family: dict[str, Any] | None = None
     origin_credit: str | None = None
+    stored_as: str | None = None  # trace: the stored article with this very text
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -189,7 +190,7 @@ class Verdict:
             "signals": [s.to_json() for s in self.signals],
             "family": self.family,
             "origin_credit": self.origin_credit,
-        }
+        } | ({"stored_as": self.stored_as} if self.stored_as else {})
 
 
 def iso(value: datetime | None) -> str | None:

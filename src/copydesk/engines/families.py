@@ -197,3 +197,62 @@ def verdict_fields(fam: Family | None, article_id: str) -> dict[str, Any]:
         "family": fam.member_json(article_id),
         "origin_credit": fam.nodes[article_id].origin_credit,
     }
+
+
+def family_links(store: Store, fam: Family) -> tuple[dict[int, str], list[Link]]:
+    """The members' keys and the stored links between them."""
+    keys = {}
+    for id_ in fam.nodes:
+        stored = store.article(id_)
+        if stored is not None:
+            keys[stored.key] = id_
+    out = [
+        Link(keys[c], keys[s], cov, conf, basis)
+        for c, s, cov, conf, basis in _links(store)
+        if c in keys and s in keys
+    ]
+    return keys, out
+
+
+def trace_family(store: Store, article_member: Member, sources: list[Link]) -> Family | None:
+    """The family a traced (unstored) text would join: the stored family of its sources
+    with the text added, tree, origin and credit judged again with it in."""
+    fams: dict[str, Family] = {}
+    for link in sources:
+        stored = store.article(link.source)
+        fam = family_of_key(store, stored.key) if stored else None
+        if fam is not None:
+            fams[fam.id] = fam
+    keys: dict[int, str] = {}
+    links: list[Link] = []
+    for fam in fams.values():
+        k, lk = family_links(store, fam)
+        keys.update(k)
+        links += lk
+    for link in sources:
+        stored = store.article(link.source)
+        if stored is not None:
+            keys[stored.key] = link.source
+    if not keys:
+        return None
+    reg = registry_of(store)
+    row = store.db.execute("SELECT data FROM models WHERE name = 'boilerplate'").fetchone()
+    model = BoilerplateModel.from_json(json.loads(row[0])) if row else BoilerplateModel({})
+    members = list(_members(store, sorted(keys), model).values())
+    traced = Member(
+        article_member.id,
+        article_member.outlet,
+        article_member.published,
+        article_member.text,
+        url=article_member.url,
+        signals=tuple(
+            e.to_json()
+            for e in find_boilerplate(article_member.text, article_member.outlet, model)
+            if e.kind == FOREIGN
+        ),
+        links=article_member.links,
+    )
+    fam = build_family([*members, traced], [*links, *sources], reg)
+    if fams:  # the text joins a stored family: it keeps that family's name
+        fam.id = min(fams.values(), key=lambda f: (-f.size, f.id)).id
+    return fam
