@@ -12,6 +12,7 @@ from copydesk.engines.embedded import IngestSummary, Progress, ScanSummary
 from copydesk.engines.families import (
     add_agencies,
     family_of_key,
+    link_kinds,
     stored_families,
     trace_family,
     update_families,
@@ -19,7 +20,7 @@ from copydesk.engines.families import (
 )
 from copydesk.families import Agency, Family, Link, Member
 from copydesk.forensics.quotes import QuoteRecord, index_quotes
-from copydesk.model import Article, Rejection, Verdict
+from copydesk.model import Article, Evidence, Rejection, Verdict
 from copydesk.reports.network import Edge, Node, network
 from copydesk.reports.outlets import OutletProfile, outlet_profiles
 from copydesk.store import Store
@@ -123,7 +124,24 @@ class Desk:
         return family_of_key(self.store, stored.key) if stored else None
 
     def _with_family(self, key: int, verdict: Verdict | None) -> Verdict | None:
+        """The verdict with its family; a shared passage that is furniture or a quote
+        is no source (it stays as evidence among the signals)."""
         if verdict is not None:
+            kinds = link_kinds(self.store)
+            kept = []
+            for match in verdict.sources:
+                src = self.store.article(match.source)
+                kind = kinds.get(f"{key}:{src.key}") if src else None
+                if kind is None:
+                    kept.append(match)
+                    continue
+                verdict.signals.append(
+                    Evidence(
+                        "shared_furniture" if kind == "furniture" else "quote_reuse",
+                        data={"with": match.source, "outlet_of_origin": match.outlet},
+                    )
+                )
+            verdict.sources = kept
             fields = verdict_fields(family_of_key(self.store, key), verdict.article)
             verdict.family, verdict.origin_credit = fields["family"], fields["origin_credit"]
         return verdict

@@ -27,6 +27,7 @@ from copydesk.families import (
 )
 from copydesk.forensics.aliases import merge
 from copydesk.forensics.boilerplate import FOREIGN, BoilerplateModel, find_boilerplate
+from copydesk.forensics.furniture import COPY, Span, classify_link
 from copydesk.store import Store
 
 
@@ -67,13 +68,53 @@ def _registry_token(reg: Registry) -> str:
 
 
 def _links(store: Store) -> list[tuple[int, int, float, float, str]]:
-    return list(
-        store.db.execute(
+    """Links of reuse between outlets, less those that are furniture or quotes."""
+    not_copies = link_kinds(store)
+    return [
+        row
+        for row in store.db.execute(
             "SELECT copy, source, coverage, confidence, "
             "coalesce(json_extract(data, '$.direction_basis'), 'published') "
-            "FROM matches WHERE same_outlet = 0 AND relation != 'quote_reuse'"
+            "FROM matches WHERE same_outlet = 0"
+        )
+        if f"{row[0]}:{row[1]}" not in not_copies
+    ]
+
+
+def link_kinds(store: Store) -> dict[str, str]:
+    """``"copy key:source key"`` -> ``furniture`` | ``quote`` for the stored matches that
+    are no copy (see :mod:`copydesk.forensics.furniture`)."""
+    return store.load_model("link_kinds") or {}
+
+
+def classify_links(store: Store, *, max_coverage: float = 0.5) -> dict[str, str]:
+    """Classify every low-coverage match (a copy covers more) and keep the result."""
+    out: dict[str, str] = {}
+    rows = list(
+        store.db.execute(
+            "SELECT copy, source, data FROM matches WHERE same_outlet = 0 AND coverage <= ?",
+            (max_coverage,),
         )
     )
+    for lo in range(0, len(rows), 200):
+        chunk = rows[lo : lo + 200]
+        texts = {
+            k: a.article.text for k, a in store.articles({k for r in chunk for k in r[:2]}).items()
+        }
+        for copy, source, data in chunk:
+            passages = json.loads(data).get("passages", [])
+            kind = classify_link(
+                texts[copy],
+                [Span(p["article_start"], p["article_end"]) for p in passages],
+                texts[source],
+                [Span(p["source_start"], p["source_end"]) for p in passages],
+            )
+            if kind != COPY:
+                out[f"{copy}:{source}"] = kind
+    if out != link_kinds(store):
+        with store.transaction():
+            store.save_model("link_kinds", out)
+    return out
 
 
 def _members(store: Store, keys: list[int], model: BoilerplateModel) -> dict[int, Member]:
@@ -107,6 +148,7 @@ def _members(store: Store, keys: list[int], model: BoilerplateModel) -> dict[int
 def update_families(store: Store, reg: Registry | None = None) -> int:
     """Bring the stored families up to date with the stored matches; returns how many
     families were (re)built."""
+    classify_links(store)
     reg = reg or registry_of(store)
     row = store.db.execute("SELECT data FROM models WHERE name = 'boilerplate'").fetchone()
     model = BoilerplateModel.from_json(json.loads(row[0])) if row else BoilerplateModel({})
