@@ -176,6 +176,13 @@ def scan(
             " (kept in the store)."
         ),
     ] = None,
+    semantic: Annotated[
+        bool,
+        typer.Option(
+            "--semantic/--no-semantic",
+            help="Also find rewritten and translated copies (sentence embeddings).",
+        ),
+    ] = False,
 ) -> None:
     """Compare the articles not yet scanned with everything stored, then list every
     article that reuses another (its sources, relation, credit, coverage)."""
@@ -196,7 +203,9 @@ def scan(
         todo = len(desk.store.unscanned())
         with _progress() as progress:
             task = progress.add_task("scanning", total=todo)
-            summary = desk.scan(progress=lambda n: progress.advance(task, n))
+            summary = desk.scan(
+                progress=lambda n: progress.advance(task, n), semantic=semantic
+            )
         verdicts = list(desk.verdicts(include_same_outlet=include_same_outlet, since=since_dt))
         total = desk.store.count()
     err.print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -92,13 +93,28 @@ class Desk:
         with self.store.transaction():
             self.store.save_model("user_aliases", current)
 
-    def scan(self, *, progress: Progress | None = None, rescan: bool = False) -> ScanSummary:
-        """Compare what is new with everything; ``rescan`` recomputes every verdict."""
+    def scan(
+        self, *, progress: Progress | None = None, rescan: bool = False, semantic: bool = False
+    ) -> ScanSummary:
+        """Compare what is new with everything; ``rescan`` recomputes every verdict;
+        ``semantic`` adds the semantic stage (rewrites, translations) after the lexical one."""
         if rescan:
             self.store.reset_scan()
+        new = self.store.unscanned() if semantic else []
         summary = embedded.scan(
             self.store, params=self.params, workers=self.workers, progress=progress
         )
+        if semantic and new:
+            from copydesk.semantic import default_embedder
+            from copydesk.semantic.stage import current_aliases, scan_semantic
+
+            started = time.perf_counter()
+            candidates, pairs = scan_semantic(
+                self.store, new, embedder=default_embedder(), aliases=current_aliases(self.store)
+            )
+            summary.candidates += candidates
+            summary.pairs += pairs
+            summary.seconds += time.perf_counter() - started
         update_families(self.store)
         return summary
 

@@ -130,9 +130,10 @@ class SourceMatch:
     evidence: list[Evidence] = field(default_factory=list)
     direction_basis: str = "published"  # published | credit | first_seen
     same_outlet: bool = False
+    languages: tuple[str | None, str | None] | None = None  # (copy, source), semantic only
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "source": self.source,
             "outlet": self.outlet,
             "published": iso(self.published),
@@ -145,6 +146,9 @@ class SourceMatch:
             "passages": [p.to_json() for p in self.passages],
             "evidence": [e.to_json() for e in self.evidence],
         }
+        if self.languages is not None:
+            out["language"] = {"article": self.languages[0], "source": self.languages[1]}
+        return out
 
     @classmethod
     def from_json(cls, obj: dict[str, Any], *, same_outlet: bool = False) -> SourceMatch:
@@ -161,6 +165,11 @@ class SourceMatch:
             evidence=[Evidence.from_json(e) for e in obj.get("evidence", [])],
             direction_basis=obj.get("direction_basis", "published"),
             same_outlet=same_outlet,
+            languages=(
+                (obj["language"].get("article"), obj["language"].get("source"))
+                if isinstance(obj.get("language"), dict)
+                else None
+            ),
         )
 
 

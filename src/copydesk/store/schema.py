@@ -148,6 +148,23 @@ MIGRATIONS.append(
     """
 )
 MIGRATIONS.append(
+    # Sentence vectors for the semantic stage: each article's embedded sentences as
+    # character spans (int32 pairs) and int8 unit vectors, its mean vector for the
+    # nearest-neighbour index, and its detected language. ``text_hash`` says which text
+    # they were computed from: a changed article is embedded again.
+    """
+    CREATE TABLE sentence_vectors (
+        article   INTEGER PRIMARY KEY,      -- articles.key
+        model     TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        language  TEXT,
+        spans     BLOB NOT NULL,
+        vectors   BLOB NOT NULL,
+        mean      BLOB NOT NULL
+    );
+    """
+)
+MIGRATIONS.append(
     # Story families (copydesk.families): one row a family with its tree and origin as
     # JSON and a signature of what it was built from (members, links, names), so a scan
     # rebuilds only the families whose inputs changed; and each member's family.

@@ -1,0 +1,181 @@
+"""Sentence alignment: a mostly-ordered chain of matched sentences between two articles.
+
+A copy sentence is matched to its most similar source sentence when the cosine of their
+vectors passes a threshold and their anchors agree (the numbers and names both carry,
+which survive rewording and translation). The matches kept are the longest chain in the
+source's order, plus those a few sentences out of it (a rewrite reorders within a
+paragraph); a same-event report shares facts in scattered sentences, not a source's
+narration in its order.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from copydesk.semantic.embed import SentenceVectors
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]{2,}")
+_QUOTED = re.compile(r"“[^”\n]{1,2000}”|«[^»\n]{1,2000}»|\"[^\"\n]{1,2000}\"")
+
+
+@dataclass(slots=True, frozen=True)
+class SemanticParams:
+    threshold: float = 0.80  # cosine for two sentences in one language to match
+    cross_threshold: float = 0.55  # ... in two languages, anchors then required
+    window: int = 3  # a match this many sentences out of the chain still counts
+    quote_weight: float = 0.2  # a quoted sentence counts this much
+    min_sentences: int = 3  # matched narration sentences for a verdict
+    min_coverage: float = 0.5  # weighted share of the copy's sentences matched
+    min_order: float = 0.6  # share of the matches in one ordered chain
+    candidate_cosine: float = 0.75  # article vectors this close are compared
+    candidate_k: int = 16  # nearest articles asked of the index per article
+
+
+@dataclass(slots=True, frozen=True)
+class SentencePair:
+    copy: int  # sentence index in the copy
+    source: int  # in the source
+    similarity: float
+    in_order: bool
+
+
+@dataclass(slots=True)
+class SentenceAlignment:
+    pairs: list[SentencePair] = field(default_factory=list)
+    coverage: float = 0.0  # weighted share of the copy's sentences matched
+    source_coverage: float = 0.0
+    order: float = 0.0  # share of matches on the ordered chain
+    narrative: float = 0.0  # matched sentences, quoted ones weighted down
+
+    @property
+    def similarity(self) -> float:
+        return float(np.mean([p.similarity for p in self.pairs])) if self.pairs else 0.0
+
+
+def anchors(sentence: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(numbers, names) of one sentence: digits normalised, capitalised words lowercased
+    except the sentence's first word."""
+    numbers = frozenset(m.group().replace(",", "").rstrip(".") for m in _NUMBER.finditer(sentence))
+    names = frozenset(m.group().lower() for m in _NAME.finditer(sentence.strip()))
+    return numbers, names
+
+
+def agree(a: tuple[frozenset, frozenset], b: tuple[frozenset, frozenset]) -> bool:
+    """Anchors do not contradict: numbers on both sides share one; names on both sides
+    (two or more each) share one."""
+    (na, ma), (nb, mb) = a, b
+    if na and nb and not (na & nb):
+        return False
+    return not (len(ma) >= 2 and len(mb) >= 2 and not (ma & mb))
+
+
+def share_anchor(a: tuple[frozenset, frozenset], b: tuple[frozenset, frozenset]) -> bool:
+    return bool((a[0] & b[0]) or (a[1] & b[1]))
+
+
+def quoted_share(text: str, start: int, end: int) -> float:
+    """Share of a sentence's characters inside quotation marks."""
+    piece = text[start:end]
+    inside = sum(m.end() - m.start() for m in _QUOTED.finditer(piece))
+    return min(1.0, inside / max(1, len(piece)))
+
+
+def _weights(text: str, sv: SentenceVectors, quote_weight: float) -> np.ndarray:
+    q = np.array(
+        [quoted_share(text, int(a), int(b)) for a, b in zip(sv.starts, sv.ends, strict=True)]
+    )
+    return (1.0 - q) + quote_weight * q if len(q) else np.zeros(0)
+
+
+def _chain(pairs: list[tuple[int, int]]) -> set[int]:
+    """Indices (into ``pairs``, sorted by copy sentence) of the longest chain whose source
+    sentences never go back."""
+    tails: list[int] = []  # smallest source index ending a chain of each length
+    tail_at: list[int] = []
+    prev = [-1] * len(pairs)
+    for k, (_, j) in enumerate(pairs):
+        pos = bisect_right(tails, j)
+        if pos == len(tails):
+            tails.append(j)
+            tail_at.append(k)
+        else:
+            tails[pos] = j
+            tail_at[pos] = k
+        prev[k] = tail_at[pos - 1] if pos else -1
+    out: set[int] = set()
+    k = tail_at[-1] if tail_at else -1
+    while k >= 0:
+        out.add(k)
+        k = prev[k]
+    return out
+
+
+def align_sentences(
+    copy_text: str,
+    copy: SentenceVectors,
+    source_text: str,
+    source: SentenceVectors,
+    params: SemanticParams,
+    *,
+    cross_language: bool = False,
+) -> SentenceAlignment:
+    """Matched sentences of ``copy`` against ``source`` (see the module's docstring)."""
+    if not len(copy) or not len(source):
+        return SentenceAlignment()
+    sims = copy.unit() @ source.unit().T
+    threshold = params.cross_threshold if cross_language else params.threshold
+    ca = [anchors(copy_text[a:b]) for a, b in zip(copy.starts, copy.ends, strict=True)]
+    sa = [anchors(source_text[a:b]) for a, b in zip(source.starts, source.ends, strict=True)]
+    found: list[tuple[int, int, float]] = []
+    for i in range(len(copy)):
+        for j in np.argsort(-sims[i])[:3]:
+            s = float(sims[i, j])
+            if s < threshold:
+                break
+            if not agree(ca[i], sa[j]):
+                continue
+            if cross_language and not share_anchor(ca[i], sa[j]) and s < params.threshold:
+                continue
+            found.append((i, int(j), s))
+            break
+    if not found:
+        return SentenceAlignment()
+    on_chain = _chain([(i, j) for i, j, _ in found])
+    chain_js = [(found[k][0], found[k][1]) for k in sorted(on_chain)]
+    kept: list[SentencePair] = []
+    for k, (i, j, s) in enumerate(found):
+        if k in on_chain:
+            kept.append(SentencePair(i, j, s, True))
+            continue
+        # Out of order: kept when close to where the chain says it should be.
+        before = [cj for ci, cj in chain_js if ci < i]
+        after = [cj for ci, cj in chain_js if ci > i]
+        near = [before[-1]] if before else []
+        near += [after[0]] if after else []
+        if any(abs(j - x) <= params.window for x in near):
+            kept.append(SentencePair(i, j, s, False))
+    cw = _weights(copy_text, copy, params.quote_weight)
+    sw = _weights(source_text, source, params.quote_weight)
+    copy_matched = sorted({p.copy for p in kept})
+    source_matched = sorted({p.source for p in kept})
+    return SentenceAlignment(
+        pairs=kept,
+        coverage=float(cw[copy_matched].sum() / max(cw.sum(), 1e-9)),
+        source_coverage=float(sw[source_matched].sum() / max(sw.sum(), 1e-9)),
+        order=sum(p.in_order for p in kept) / len(kept) if kept else 0.0,
+        narrative=float(cw[copy_matched].sum()),
+    )
+
+
+def is_semantic_copy(alignment: SentenceAlignment, params: SemanticParams) -> bool:
+    """Enough of the copy's narration matched, mostly in the source's order."""
+    return (
+        alignment.narrative >= params.min_sentences
+        and alignment.coverage >= params.min_coverage
+        and alignment.order >= params.min_order
+    )

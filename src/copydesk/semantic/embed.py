@@ -1,0 +1,142 @@
+"""Sentence vectors from a packaged static embedding model, quantised to int8.
+
+The model is WordLlama's 256-dimension static token embeddings (16 MB inside the
+``wordllama`` wheel): about 5,000 sentences a second on one core, no transformer at ingest.
+Nothing is ever fetched from a model hub: the loader points WordLlama at the files inside
+the installed package and forbids downloads (``HF_HUB_OFFLINE=1``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from copydesk.text.segment import sentences
+
+MODEL_NAME = "wordllama-l2-supercat-256"
+DIM = 256
+SCALE = 127.0  # unit vectors times this, rounded: int8 components
+MIN_SENTENCE_CHARS = 20  # shorter spans (datelines, bylines, "Photo: ...") carry no story
+MAX_SENTENCE_CHARS = 2000
+
+
+class Embedder(Protocol):
+    """Anything that maps sentences to unit vectors of one dimension."""
+
+    name: str
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+@dataclass(slots=True, frozen=True)
+class SentenceVectors:
+    """One article's sentences: character spans into its text and int8 unit vectors."""
+
+    starts: np.ndarray  # int32, one per sentence
+    ends: np.ndarray  # int32
+    vectors: np.ndarray  # int8, (n, DIM): round(unit vector * 127)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def unit(self) -> np.ndarray:
+        """float32 vectors, renormalised after quantisation."""
+        v = self.vectors.astype(np.float32)
+        norms = np.linalg.norm(v, axis=1, keepdims=True)
+        return v / np.maximum(norms, 1e-6)
+
+    def to_blobs(self) -> tuple[bytes, bytes]:
+        spans = np.stack([self.starts, self.ends], axis=1).astype("<i4")
+        return spans.tobytes(), self.vectors.astype(np.int8).tobytes()
+
+    @classmethod
+    def from_blobs(cls, spans: bytes, vectors: bytes) -> SentenceVectors:
+        s = np.frombuffer(spans, dtype="<i4").reshape(-1, 2)
+        v = np.frombuffer(vectors, dtype=np.int8).reshape(len(s), -1)
+        return cls(s[:, 0].astype(np.int32), s[:, 1].astype(np.int32), v)
+
+
+def quantise(unit: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(unit * SCALE), -127, 127).astype(np.int8)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """The sentences worth embedding, as character spans (long ones cut, short ones left)."""
+    out = []
+    for seg in sentences(text):
+        if seg.end - seg.start < MIN_SENTENCE_CHARS:
+            continue
+        out.append((seg.start, min(seg.end, seg.start + MAX_SENTENCE_CHARS)))
+    return out
+
+
+def embed_article(text: str, embedder: Embedder) -> SentenceVectors:
+    spans = sentence_spans(text)
+    if not spans:
+        empty = np.zeros(0, dtype=np.int32)
+        return SentenceVectors(empty, empty, np.zeros((0, DIM), dtype=np.int8))
+    unit = embedder.embed([text[a:b] for a, b in spans])
+    starts = np.array([a for a, _ in spans], dtype=np.int32)
+    ends = np.array([b for _, b in spans], dtype=np.int32)
+    return SentenceVectors(starts, ends, quantise(unit))
+
+
+def embed_articles(texts: list[str], embedder: Embedder) -> list[SentenceVectors]:
+    """Many articles in one model call (the model is fastest on long batches)."""
+    all_spans = [sentence_spans(t) for t in texts]
+    flat = [t[a:b] for t, spans in zip(texts, all_spans, strict=True) for a, b in spans]
+    unit = embedder.embed(flat) if flat else np.zeros((0, DIM), dtype=np.float32)
+    q = quantise(unit)
+    out, pos = [], 0
+    for spans in all_spans:
+        n = len(spans)
+        starts = np.array([a for a, _ in spans], dtype=np.int32)
+        ends = np.array([b for _, b in spans], dtype=np.int32)
+        out.append(SentenceVectors(starts, ends, q[pos : pos + n].reshape(n, q.shape[1])))
+        pos += n
+    return out
+
+
+class WordLlamaEmbedder:
+    """WordLlama's packaged static embeddings, loaded from the installed wheel only."""
+
+    name = MODEL_NAME
+
+    def __init__(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from wordllama import WordLlama  # imported late: ingest without semantic skips it
+
+        self._model = WordLlama.load(
+            config="l2_supercat", dim=DIM, cache_dir=_wordllama_dir(), disable_download=True
+        )
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        v = np.asarray(self._model.embed(texts, norm=True), dtype=np.float32)
+        norms = np.linalg.norm(v, axis=1, keepdims=True)
+        return v / np.maximum(norms, 1e-6)
+
+
+def _wordllama_dir() -> Path:
+    """The folder to give WordLlama's loader as its cache: the installed package itself,
+    which holds ``tokenizers/`` and ``weights/`` (the loader's own default is a download
+    cache in the home folder)."""
+    import wordllama
+
+    pkg = Path(wordllama.__file__).parent
+    if not ((pkg / "tokenizers").is_dir() and (pkg / "weights").is_dir()):
+        raise RuntimeError(
+            f"the wordllama package at {pkg} has no packaged model (tokenizers/, weights/); "
+            "reinstall it: pip install --force-reinstall wordllama"
+        )
+    return pkg
+
+
+@lru_cache(maxsize=1)
+def default_embedder() -> Embedder:
+    """The packaged model, loaded once per process."""
+    return WordLlamaEmbedder()
