@@ -20,6 +20,7 @@ import numpy as np
 
 from copydesk.candidates import MAX_BUCKET, group_postings, pairs_from_groups
 from copydesk.engines.compare import Params, compare_docs, compare_group, doc_for
+from copydesk.engines.families import update_families
 from copydesk.engines.forensics import article_signals, learn, use_models
 from copydesk.fingerprint import Fingerprint, fingerprint
 from copydesk.model import Article, Evidence, Rejection, SourceMatch, Verdict
@@ -321,6 +322,8 @@ def scan(
                 progress(len(batch) - len(batch) // 2)
     # 4. The postings index, for the lookups of a later trace or a small scan.
     store.sync_postings()
+    # 5. Story families, rebuilt where their members or links changed.
+    update_families(store)
     _give_back_memory()
     summary.seconds = time.perf_counter() - start
     return summary
