@@ -65,6 +65,10 @@ def test_a_real_partial_copy_stays_a_copy():
     mid_a = STORY_A.replace("\n\nThe work", "\n\n" + NOTICE + "\n\nThe work")
     mid_b = STORY_B.replace("\n\nHead teacher", "\n\n" + NOTICE + "\n\nHead teacher")
     assert classify_link(mid_a, spans(mid_a, NOTICE), mid_b, spans(mid_b, NOTICE)) == COPY
+    # A partial copy of a story's lead, at the top of both texts, reads as a story.
+    lead = STORY_A.split("\n\n")[0]
+    other = lead + "\n\n" + STORY_B
+    assert classify_link(other, spans(other, lead), STORY_A, spans(STORY_A, lead)) == COPY
 
 
 def test_sign_up_notice_never_links_two_stories_end_to_end(tmp_path):

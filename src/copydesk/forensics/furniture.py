@@ -9,7 +9,8 @@ their structure, not by phrase lists:
   the story, never in the middle of it;
 - what else the two texts share: outside the shared passages, two versions of one story
   still share their wording; two different stories share nothing;
-- how it reads: a passage that is mostly quotation is a quote, whoever carries it.
+- how it reads: furniture speaks to the reader or lists links, a story reports; a
+  passage that is mostly quotation is a quote, whoever carries it.
 
 A furniture link stays evidence of where a text came from (the furniture names its
 outlet), never a link between two stories. A quote credited inside the passage to an
@@ -65,6 +66,24 @@ def _at_edge(text: str, span: Span, edge: float) -> bool:
     return len(text[: span.start].strip()) <= room or len(text[span.end :].strip()) <= room
 
 
+_READER = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
+
+
+def reads_like_furniture(text: str) -> bool:
+    """Furniture speaks to the reader or lists links; a story reports. True when the
+    passage (outside quotations) addresses the reader in the second person, or is a list
+    of three or more short lines without sentence punctuation."""
+    bare = _QUOTED.sub(" ", text)
+    words = _WORD.findall(bare)
+    if not words:
+        return False
+    if len(_READER.findall(bare)) * 40 >= len(words):
+        return True
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    short = [ln for ln in lines if len(ln.split()) <= 8 and not ln.endswith((".", "!", "?"))]
+    return len(lines) >= 3 and len(short) * 4 >= len(lines) * 3
+
+
 def quoted_share(text: str) -> float:
     """Share of a passage's characters inside quotation marks."""
     if not text.strip():
@@ -101,8 +120,10 @@ def classify_link(
     passage = "\n".join(copy_text[s.start : s.end] for s in copy_spans)
     if quoted_share(passage) >= 0.5:
         return QUOTE
-    if all(_at_edge(copy_text, s, edge) for s in copy_spans) and all(
-        _at_edge(source_text, s, edge) for s in source_spans
+    if (
+        all(_at_edge(copy_text, s, edge) for s in copy_spans)
+        and all(_at_edge(source_text, s, edge) for s in source_spans)
+        and reads_like_furniture(passage)
     ):
         return FURNITURE
     return COPY
