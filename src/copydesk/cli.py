@@ -203,9 +203,7 @@ def scan(
         todo = len(desk.store.unscanned())
         with _progress() as progress:
             task = progress.add_task("scanning", total=todo)
-            summary = desk.scan(
-                progress=lambda n: progress.advance(task, n), semantic=semantic
-            )
+            summary = desk.scan(progress=lambda n: progress.advance(task, n), semantic=semantic)
         verdicts = list(desk.verdicts(include_same_outlet=include_same_outlet, since=since_dt))
         total = desk.store.count()
     err.print(
