@@ -12,6 +12,7 @@ from copydesk.engines.compare import Params
 from copydesk.engines.embedded import IngestSummary, Progress, ScanSummary
 from copydesk.engines.families import (
     add_agencies,
+    copies_of_outside_origins,
     family_of_key,
     link_kinds,
     stored_families,
@@ -165,13 +166,21 @@ class Desk:
     def verdicts(
         self, *, include_same_outlet: bool = False, since: datetime | None = None
     ) -> Iterator[Verdict]:
-        """Every article that reuses another or shows marks of copying alone, oldest first."""
-        for key in self.store.copies(include_same_outlet=include_same_outlet, since=since):
+        """Every article that reuses another or shows marks of copying alone, oldest first;
+        a version of a story whose origin is outside the collection is a copy of it."""
+        keys = set(self.store.copies(include_same_outlet=include_same_outlet, since=since))
+        keys |= set(copies_of_outside_origins(self.store, since=since))
+        order = (
+            dict(self.store.db.execute("SELECT key, coalesce(published_ts, 1e18) FROM articles"))
+            if keys
+            else {}
+        )
+        for key in sorted(keys, key=lambda k: (order.get(k, 1e18), k)):
             verdict = self._with_family(
                 key,
                 embedded.verdict_for(self.store, key, include_same_outlet=include_same_outlet),
             )
-            if verdict is not None and (verdict.sources or verdict.signals):
+            if verdict is not None and (verdict.sources or verdict.signals or verdict.family):
                 yield verdict
 
     def verdict(self, article_id: str, *, include_same_outlet: bool = False) -> Verdict | None:
@@ -235,7 +244,14 @@ class Desk:
             self.store, article, params=self.params, include_same_outlet=include_same_outlet
         )
         links = [
-            Link(article.id, m.source, m.coverage, m.confidence, m.direction_basis)
+            Link(
+                article.id,
+                m.source,
+                m.coverage,
+                m.confidence,
+                m.direction_basis,
+                tuple(sorted((p.source_start, p.source_end) for p in m.passages)),
+            )
             for m in verdict.sources
         ]
         raw_links = article.extra.get("links") if article.extra else None

@@ -323,7 +323,7 @@ def scan(
     # 4. The postings index, for the lookups of a later trace or a small scan.
     store.sync_postings()
     # 5. Story families, rebuilt where their members or links changed.
-    update_families(store)
+    update_families(store, new=todo)
     _give_back_memory()
     summary.seconds = time.perf_counter() - start
     return summary

@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from copydesk.families import (
@@ -29,6 +30,7 @@ from copydesk.forensics.aliases import merge
 from copydesk.forensics.boilerplate import FOREIGN, BoilerplateModel, find_boilerplate
 from copydesk.forensics.furniture import COPY, Span, classify_link
 from copydesk.store import Store
+from copydesk.store.sqlite import text_hash
 
 
 def agencies_of(store: Store) -> list[Agency]:
@@ -67,18 +69,22 @@ def _registry_token(reg: Registry) -> str:
     return hashlib.sha1(blob.encode("utf-8")).hexdigest()
 
 
-def _links(store: Store) -> list[tuple[int, int, float, float, str]]:
+def _links(store: Store) -> list[tuple[int, int, float, float, str, tuple]]:
     """Links of reuse between outlets, less those that are furniture or quotes."""
     not_copies = link_kinds(store)
     return [
-        row
-        for row in store.db.execute(
+        (c, s, cov, conf, basis, _source_spans(passages))
+        for c, s, cov, conf, basis, passages in store.db.execute(
             "SELECT copy, source, coverage, confidence, "
-            "coalesce(json_extract(data, '$.direction_basis'), 'published') "
-            "FROM matches WHERE same_outlet = 0"
+            "coalesce(json_extract(data, '$.direction_basis'), 'published'), "
+            "json_extract(data, '$.passages') FROM matches WHERE same_outlet = 0"
         )
-        if f"{row[0]}:{row[1]}" not in not_copies
+        if f"{c}:{s}" not in not_copies
     ]
+
+
+def _source_spans(passages: str | None) -> tuple[tuple[int, int], ...]:
+    return tuple(sorted((p["source_start"], p["source_end"]) for p in json.loads(passages or "[]")))
 
 
 def link_kinds(store: Store) -> dict[str, str]:
@@ -145,9 +151,17 @@ def _members(store: Store, keys: list[int], model: BoilerplateModel) -> dict[int
     return out
 
 
-def update_families(store: Store, reg: Registry | None = None) -> int:
+def update_families(
+    store: Store, reg: Registry | None = None, *, new: list[int] | None = None
+) -> int:
     """Bring the stored families up to date with the stored matches; returns how many
-    families were (re)built."""
+    families were (re)built.
+
+    An article linked to none is a family of one when it credits a wire agency as its
+    source ("(ANI)", "LONDON (Reuters) -"): looked for among the ``new`` articles (those
+    just scanned) and kept while the article stays unlinked and unchanged. That depends
+    only on its text and the agencies, never on the rest of the collection.
+    """
     classify_links(store)
     reg = reg or registry_of(store)
     row = store.db.execute("SELECT data FROM models WHERE name = 'boilerplate'").fetchone()
@@ -165,8 +179,8 @@ def update_families(store: Store, reg: Registry | None = None) -> int:
             meta[key] = (id_, th + mh, "")
     ids = {k: meta[k][0] for k in meta}
     links = [
-        Link(ids[c], ids[s], cov, conf, basis)
-        for c, s, cov, conf, basis in rows
+        Link(ids[c], ids[s], cov, conf, basis, spans)
+        for c, s, cov, conf, basis, spans in rows
         if c in ids and s in ids
     ]
     key_of = {v: k for k, v in ids.items()}
@@ -186,13 +200,44 @@ def update_families(store: Store, reg: Registry | None = None) -> int:
             _, hashes, sig = meta[key_of[m]]
             h.update(f"{m}\0{hashes}\0{sig}\0".encode())
         for lk in glinks:
-            h.update(f"{lk.copy}\0{lk.source}\0{lk.coverage:.4f}\0{lk.direction_basis}\0".encode())
+            h.update(
+                f"{lk.copy}\0{lk.source}\0{lk.coverage:.4f}\0{lk.direction_basis}\0"
+                f"{lk.source_spans}\0".encode()
+            )
         fam_id = Family.id_for(group)
         wanted[fam_id] = (h.hexdigest(), group, glinks)
+    built: list[tuple[str, str, Family, list[str]]] = []
+    # Families of one: kept while unlinked and unchanged; looked for among the new.
+    agency_token = hashlib.sha1(
+        json.dumps(sorted((f, o) for f, o in reg.forms.items() if o in reg.agencies)).encode()
+    ).hexdigest()[:16]
+    lone_rows = store.db.execute(
+        "SELECT f.id, f.signature, m.article, a.id, a.text_hash FROM families f "
+        "JOIN family_members m ON m.family = f.id JOIN articles a ON a.key = m.article "
+        "WHERE f.signature LIKE 'lone:%'"
+    ).fetchall()
+    for fam_id, sig, key, id_, th in lone_rows:
+        if key not in meta and sig == f"lone:{th}:{agency_token}" and fam_id not in wanted:
+            wanted[fam_id] = (sig, [id_], [])
+            key_of[id_] = key
+    for key in sorted(set(new or ()) - set(meta)):
+        stored_one = store.articles([key]).get(key)
+        if stored_one is None:
+            continue
+        one = _members(store, [key], model)[key]
+        fam = build_family([one], [], reg)
+        if fam.origin.article is None and fam.origin.outlet in reg.agencies:
+            sig = f"lone:{text_hash(stored_one.article)}:{agency_token}"
+            wanted[fam.id] = (sig, [one.id], [])
+            key_of[one.id] = key
+            if stored.get(fam.id) != sig:
+                built.append((fam.id, sig, fam, [one.id]))
     todo = [f for f, (sig, _, _) in wanted.items() if stored.get(f) != sig]
     gone = [f for f in stored if f not in wanted]
-    built: list[tuple[str, str, Family, list[str]]] = []
+    done = {b[0] for b in built}
     for fam_id in todo:
+        if fam_id in done:
+            continue
         sig, group, glinks = wanted[fam_id]
         members = _members(store, [key_of[m] for m in group], model)
         built.append((fam_id, sig, build_family(members.values(), glinks, reg), group))
@@ -222,6 +267,20 @@ def stored_families(store: Store) -> Iterator[Family]:
     yield from fams
 
 
+def copies_of_outside_origins(store: Store, *, since: datetime | None = None) -> list[int]:
+    """Keys of the versions of families whose origin is an outlet outside the collection."""
+    sql = (
+        "SELECT m.article FROM family_members m JOIN families f ON f.id = m.family "
+        "JOIN articles a ON a.key = m.article "
+        "WHERE json_extract(f.data, '$.origin.article') IS NULL"
+    )
+    args: list[Any] = []
+    if since is not None:
+        sql += " AND a.published_ts >= ?"
+        args.append(since.timestamp())
+    return [k for (k,) in store.db.execute(sql, args)]
+
+
 def family_of_key(store: Store, key: int) -> Family | None:
     row = store.db.execute(
         "SELECT f.data FROM family_members m JOIN families f ON f.id = m.family "
@@ -249,8 +308,8 @@ def family_links(store: Store, fam: Family) -> tuple[dict[int, str], list[Link]]
         if stored is not None:
             keys[stored.key] = id_
     out = [
-        Link(keys[c], keys[s], cov, conf, basis)
-        for c, s, cov, conf, basis in _links(store)
+        Link(keys[c], keys[s], cov, conf, basis, spans)
+        for c, s, cov, conf, basis, spans in _links(store)
         if c in keys and s in keys
     ]
     return keys, out

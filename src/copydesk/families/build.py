@@ -10,7 +10,7 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +40,8 @@ class Link:
     coverage: float
     confidence: float = 1.0
     direction_basis: str = "published"
+    # Where the aligned passages lie in the source: (start, end) character offsets.
+    source_spans: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(slots=True)
@@ -317,17 +319,22 @@ def _origin(
     root_outlet = members[root].outlet
     root_named = root_outlet is not None and votes.get(root_outlet, 0.0) > 0
     tree_basis = sorted({b for _, b in chosen.values() if b})
-    # An outlet outside the family that the root itself credits, or that most versions
-    # credit while none credits the root's outlet, is where the story came from.
+    # An outlet outside the family that the root itself credits, that a version credits
+    # as its source while none names the family's outlets, or that most versions credit,
+    # is where the story came from.
     outside = sorted(
         (o for o in votes if o not in outlets_in),
         key=lambda o: (-votes[o], o),
     )
+    inside_named = root_named or any(o in outlets_in for o in votes)
     for outlet in outside:
         strong = kinds[outlet] - {"quote_credit"}
-        by_root = root in voters[outlet] and (strong or len(voters[outlet]) >= 1)
+        by_root = root in voters[outlet] and bool(strong)
         by_most = len(voters[outlet]) * 2 >= len(members) and not root_named
-        if (by_root and strong) or (by_most and (strong or len(voters[outlet]) >= 2)):
+        # A version that credits the outside outlet as a source (dateline, credit line,
+        # byline, its furniture) while no version credits any outlet of the family.
+        by_any = bool(strong) and not inside_named
+        if by_root or by_any or (by_most and (strong or len(voters[outlet]) >= 2)):
             return Origin(None, outlet, sorted(kinds[outlet]))
     # The origin is in the collection: the credited outlet's earliest version if the
     # copies name one of the family's outlets and the root is not it, else the root.
@@ -374,7 +381,13 @@ def _names_origin(
 
 def build_family(members: Iterable[Member], links: Iterable[Link], reg: Registry) -> Family:
     """One family from its members and the links between them."""
-    by_id = {m.id: m for m in sorted(members, key=lambda m: m.id)}
+    members = list(members)
+    shown = {m.id: m.outlet for m in members}
+    # Comparisons use the canonical outlet (an agency's subdomain is the agency).
+    by_id = {
+        m.id: replace(m, outlet=reg.canonical(m.outlet))
+        for m in sorted(members, key=lambda m: m.id)
+    }
     links = sorted(
         (lk for lk in links if lk.copy in by_id and lk.source in by_id),
         key=lambda lk: (lk.copy, lk.source),
@@ -392,22 +405,70 @@ def build_family(members: Iterable[Member], links: Iterable[Link], reg: Registry
             oc = "credited"
         elif origin.outlet in _furniture_outlets(m) and origin.outlet != m.outlet:
             oc = "stripped"
-        elif took_from is not None and _self_mention(by_id[took_from], origin, reg):
+        elif took_from is not None and _self_mention(
+            by_id[took_from], origin, reg, _spans_of(links, mid, took_from)
+        ):
             oc = "stripped"  # the version it took from names the origin; the copy cut it
+        elif _dateline_cut(m, origin, by_id, credits):
+            oc = "stripped"  # the wire dateline's place kept, the agency's name cut
         elif m.outlet is not None and m.outlet == origin.outlet:
             oc = "credited"  # the origin outlet's own later version
         else:
             oc = "absent"
-        fam.nodes[mid] = Node(mid, m.outlet, m.published, took_from, basis, oc)
+        fam.nodes[mid] = Node(mid, shown[mid], m.published, took_from, basis, oc)
+    if origin.article:
+        origin.outlet = shown[origin.article]
     return fam
 
 
-def _self_mention(member: Member, origin: Origin, reg: Registry) -> bool:
-    """Does the text name the origin outlet, its own or not (a mention a copy can cut)?"""
+def _spans_of(links: list[Link], copy: str, source: str) -> tuple[tuple[int, int], ...]:
+    return next((lk.source_spans for lk in links if lk.copy == copy and lk.source == source), ())
+
+
+def _self_mention(
+    member: Member, origin: Origin, reg: Registry, spans: tuple[tuple[int, int], ...] = ()
+) -> bool:
+    """Does the text name the origin outlet, its own or not (a mention a copy can cut)?
+    With ``spans`` (the passages a copy took), only a mention inside or beside them
+    counts: a copy that took the body after a rewritten lead did not cut the lead's
+    credit."""
     if not origin.outlet:
         return False
-    probe = Member(member.id, None, member.published, member.text)
-    return _names_origin(probe, origin, reg, outlet_credits(member.text, reg), None)
+    text = member.text
+    if spans:
+        slack = 80
+        kept = [" "] * len(text)
+        for lo, hi in spans:
+            lo, hi = max(0, lo - slack), min(len(text), hi + slack)
+            kept[lo:hi] = text[lo:hi]
+        text = "".join(kept)
+    probe = Member(member.id, None, member.published, text)
+    return _names_origin(probe, origin, reg, outlet_credits(text, reg), None)
+
+
+def _dateline_cut(
+    member: Member, origin: Origin, by_id: dict[str, Member], credits: dict[str, list[Credit]]
+) -> bool:
+    """The copy opens with the place of another version's wire dateline ("NEW YORK (AP)
+    —") but without the agency: "NEW YORK: ..."."""
+    head = member.text.lstrip()[:120]
+    for other, found in credits.items():
+        if other == member.id:
+            continue
+        text = by_id[other].text
+        for c in found:
+            if c.kind != "wire_dateline" or c.outlet != origin.outlet:
+                continue
+            line_start = text.rfind("\n", 0, c.start) + 1
+            place = text[line_start : c.start].rstrip(" (").strip()
+            if (
+                len(place) >= 3
+                and place.upper() == place
+                and any(ch.isalpha() for ch in place)
+                and re.match(re.escape(place) + r"\s*[:—–,-]", head)
+            ):
+                return True
+    return False
 
 
 def build_families(members: Iterable[Member], links: Iterable[Link], reg: Registry) -> list[Family]:

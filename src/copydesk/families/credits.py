@@ -20,7 +20,9 @@ from copydesk.families.agencies import Agency
 WEIGHTS = {"wire_dateline": 3.0, "credit_line": 2.0, "byline": 2.0, "quote_credit": 0.5}
 
 _DOMAIN = r"(?:www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}"
-_NAME = r"(?:[Tt]he\s+)?[A-Z][\w&'’.-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w&'’.-]*){0,4}"
+_NAME = (
+    r"(?:[Tt]he[ \t]+)?[A-Z][\w&'’.-]*(?:[ \t]+(?:of[ \t]+|and[ \t]+|&[ \t]+)?[A-Z][\w&'’.-]*){0,4}"
+)
 # Cues that introduce the outlet a text came from, and the kind of credit they make.
 _SOURCE_CUES = [
     (r"(?:first|originally)\s+(?:appeared|published|ran)\s+(?:on|in|at|by)", "credit_line"),
@@ -32,6 +34,7 @@ _SOURCE_CUES = [
     (r"(?:^|\n)\s*(?:Source|Sources|Credit|Courtesy|Via|Syndicated\s+from)\s*[:|-]", "credit_line"),
     (r"(?:©|\(c\)|Copyright)\s*(?:\d{4}\s*)?", "credit_line"),
     (r"with\s+(?:inputs|input|reporting)\s+from", "credit_line"),
+    (r"(?:according\s+to|reported\s+by|from|via)", "known_credit"),
     (
         r"(?:told|speaking\s+to|said\s+(?:in\s+an\s+interview\s+)?(?:with|to)|in\s+an\s+interview"
         r"\s+with|an\s+interview\s+with)",
@@ -110,6 +113,16 @@ class Registry:
             return bare
         return None
 
+    def canonical(self, outlet: str | None) -> str | None:
+        """An agency's subdomain is the agency: uk.reuters.com is reuters.com."""
+        if not outlet:
+            return outlet
+        folded = outlet.casefold().removeprefix("www.")
+        for agency in self.agencies:
+            if folded == agency or folded.endswith("." + agency):
+                return agency
+        return outlet
+
     def names_of(self, outlet: str) -> list[str]:
         """Every form (folded) that resolves to ``outlet``."""
         return [f for f, o in self.forms.items() if o == outlet]
@@ -164,14 +177,31 @@ def outlet_credits(text: str, reg: Registry, *, own: str | None = None) -> list[
             if outlet and _cased(part, part.casefold()):
                 add(outlet, m.start(1), m.end(1), "wire_dateline")
                 break
+    # "(AP) The storm ...", "... said. (ANI)": the bracketed tag of an agency that opens a
+    # line or closes a paragraph.
+    for m in re.finditer(
+        r"(?:^|\n)[ \t]*\(([^()\n]{2,40})\)[ \t]+(?=[A-Z])|\(([^()\n]{2,40})\)[ \t]*(?=\n|$)", text
+    ):
+        tag = m.group(1) or m.group(2)
+        outlet = reg.resolve(tag)
+        if outlet in reg.agencies and _cased(tag, tag.casefold()):
+            at = m.start(1) if m.group(1) else m.start(2)
+            add(outlet, at, at + len(tag), "wire_dateline")
+    # "..., Reuters reported.": a known outlet named as the reporter.
+    for m in reg._form_pattern.finditer(text):
+        form = m.group(1)
+        if _cased(form, form.casefold()) and re.match(
+            r"[ \t]+(?:reported|reports|said in a report|news agency reported)\b", text[m.end() :]
+        ):
+            add(reg.forms[_norm(form)], m.start(1), m.end(1), "credit_line")
     # 2. Cues that introduce a source: the known outlet after them, else a name or domain.
     for cue, kind in _SOURCE_CUES:
         for m in re.finditer(cue, text, re.IGNORECASE):
             found = _known_at(reg, text, m.end())
             if found:
-                add(found[0], found[1], found[2], kind)
+                add(found[0], found[1], found[2], "credit_line" if kind == "known_credit" else kind)
                 continue
-            if kind == "quote_credit":
+            if kind in ("quote_credit", "known_credit"):
                 continue  # "told reporters": only a known outlet is credited by a quote
             rest = text[m.end() : m.end() + 80]
             n = re.match(r"\s*(" + _DOMAIN + r")", rest, re.IGNORECASE) or re.match(
@@ -190,7 +220,9 @@ def outlet_credits(text: str, reg: Registry, *, own: str | None = None) -> list[
     pos = 0
     for line in text.split("\n"):
         words = line.split()
-        if 0 < len(words) <= 6:
+        if 0 < len(words) <= 12 and (
+            len(words) <= 6 or not line.rstrip().endswith((".", "?", "!"))
+        ):
             for m in reg._form_pattern.finditer(line):
                 form = m.group(1)
                 if not _cased(form, form.casefold()):
