@@ -53,6 +53,7 @@ bench-quality: $(STAMP)
 	$(BIN)/python bench/run_accuracy.py
 	$(BIN)/python bench/run_html.py
 	$(BIN)/python bench/run_realworld.py
+	$(BIN)/python bench/run_semantic.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo-report.jsonl

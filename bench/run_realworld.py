@@ -67,7 +67,9 @@ def write_input(versions: list[Version], texts: dict[str, str], path: Path) -> N
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def run_copydesk(input_path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+def run_copydesk(
+    input_path: Path, *, semantic: bool = False
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """Each article's verdict JSON (articles without one are absent) and timings."""
     from copydesk import Desk
 
@@ -77,7 +79,7 @@ def run_copydesk(input_path: Path) -> tuple[dict[str, dict[str, Any]], dict[str,
     start = time.perf_counter()
     with Desk(db, workers=1) as desk:
         summary = desk.ingest_files([input_path])
-        desk.scan()
+        desk.scan(semantic=semantic)
         verdicts = {v.article: v.to_json() for v in desk.verdicts(include_same_outlet=True)}
     seconds = time.perf_counter() - start
     return verdicts, {"seconds": round(seconds, 3), "ingested": _count(summary)}
@@ -430,6 +432,9 @@ def write_failures(failures: list[dict[str, Any]], path: Path, stamp: str) -> No
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=CACHE, help="folder of <id>.txt texts")
+    parser.add_argument(
+        "--semantic", action="store_true", help="scan with the semantic stage (rewrites)"
+    )
     parser.add_argument("--no-failures", action="store_true", help="do not rewrite FAILURES.md")
     args = parser.parse_args(argv)
 
@@ -446,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     input_path = WORK_DIR / "input.jsonl"
     write_input(versions, texts, input_path)
 
-    verdicts, cd_run = run_copydesk(input_path)
+    verdicts, cd_run = run_copydesk(input_path, semantic=args.semantic)
     cd_pairs = copydesk_pairs(verdicts)
     with (WORK_DIR / "verdicts.jsonl").open("w", encoding="utf-8") as out:
         for key in sorted(verdicts):

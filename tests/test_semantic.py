@@ -108,3 +108,24 @@ def test_scan_links_rewrite_not_same_event(tmp_path) -> None:
         assert 0 <= p.source_start < p.source_end <= len(SOURCE)
         other = desk.verdict("other")
         assert other is None or not other.sources
+
+
+def test_show_lists_matched_sentences_with_similarity(tmp_path) -> None:
+    from rich.console import Console
+
+    from copydesk.reports.side_by_side import render_side_by_side
+
+    with Desk(tmp_path / "s.db", workers=1) as desk:
+        desk.ingest(
+            [
+                _article("src", "harbourgazette.example", SOURCE, 1),
+                _article("rw", "contentfarm.example", REWRITE, 2),
+            ]
+        )
+        desk.scan(semantic=True)
+        match = desk.verdict("rw").sources[0]
+        console = Console(width=160, record=True)
+        console.print(render_side_by_side(desk.article("rw"), desk.article("src"), match))
+    shown = console.export_text()
+    assert "rewrite" in shown and "similarity" in shown
+    assert f"{match.passages[0].similarity:.2f}" in shown

@@ -12,7 +12,6 @@ from copydesk.align import align
 from copydesk.model import Article
 from copydesk.text.tokens import tokenize
 from copydesk.verdict import (
-    Context,
     Doc,
     JudgeParams,
     compare,
@@ -24,12 +23,6 @@ from copydesk.verdict import (
 from fakenews import VOCAB, make_article, make_paragraph
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def clean_context(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No aliases or boilerplate learned by other tests' scans leak into these."""
-    monkeypatch.setattr(verdict, "CONTEXT", Context())
 
 
 def doc(id_: str, text: str, seq: int = 0, **kw) -> Doc:

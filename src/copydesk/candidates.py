@@ -18,7 +18,7 @@ time, so no more than ``chunk_pairs`` pair keys are held at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -90,22 +90,27 @@ class Groups:
 
 
 def group_postings(
-    read: Callable[[], Iterable[tuple[np.ndarray, np.ndarray]]],
+    passes: Sequence[Iterable[tuple[np.ndarray, np.ndarray]]],
     max_size: int,
     *,
     sample: np.ndarray,
-    passes: int = 1,
 ) -> Groups:
-    """Group the postings that ``read()`` gives (``(hashes, articles)`` batches; an article
-    at most once under a hash). Groups of one article, and groups larger than ``max_size``,
-    are dropped: only what can make a pair stays. In ``passes`` passes (``read`` is called
-    once a pass) memory holds about 1/passes of the postings at a time."""
+    """Group postings given as ``(hashes, articles)`` batches (an article at most once
+    under a hash). Groups of one article, and groups larger than ``max_size``, are
+    dropped: only what can make a pair stays.
+
+    ``passes`` holds one iterable of batches per pass, each over all the postings (the
+    engine reads them, e.g. lazily from its store, once a pass): each pass keeps a share
+    of the hash ranges, so memory holds about 1/len(passes) of the postings at a time."""
     members: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
     sizes: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
     per_article = np.zeros(0, dtype=np.int64)
-    for i, only in enumerate(PostingParts.split(passes)):
+    ranges = PostingParts.split(len(passes))
+    if len(ranges) != len(passes):
+        raise ValueError(f"at most {PostingParts.PARTS} passes, got {len(passes)}")
+    for i, (only, batches) in enumerate(zip(ranges, passes, strict=True)):
         parts = PostingParts(sample, only)
-        for hashes, articles in read():
+        for hashes, articles in batches:
             if i == 0 and articles.size:
                 counts = np.bincount(articles, minlength=per_article.size)
                 counts[: per_article.size] += per_article
@@ -204,13 +209,12 @@ def pairs_from_postings(
     """``pairs_from_groups`` for postings already in arrays (``passes`` as in
     ``group_postings``)."""
     anchors = group_postings(
-        lambda: [(anchor_hashes, anchor_articles)],
+        [[(anchor_hashes, anchor_articles)]] * max(1, min(passes, PostingParts.PARTS)),
         max_df,
         sample=anchor_hashes[:: max(1, anchor_hashes.size // 10_000)],
-        passes=passes,
     )
     bands = group_postings(
-        lambda: [(band_hashes, band_articles)],
+        [[(band_hashes, band_articles)]],
         max_bucket,
         sample=band_hashes[:: max(1, band_hashes.size // 10_000)],
     )

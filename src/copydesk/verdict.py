@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +11,8 @@ import numpy as np
 
 from copydesk.align import Alignment, Span
 from copydesk.forensics import Names, credit_mentions, linked_credit, names_of, removed_credits
+from copydesk.forensics.boilerplate import BoilerplateModel, find_boilerplate
+from copydesk.forensics.quotes import Quote, extract_quotes, told_to_outlet
 from copydesk.model import Article, Evidence, SourceMatch
 from copydesk.text.quotes import quoted_mask
 from copydesk.text.tokens import Tokens
@@ -84,39 +85,92 @@ def could_be_reuse(bound: int, a_words: int, b_words: int, params: JudgeParams =
     return bound >= params.min_short_words and bound >= 0.6 * min(a_words, b_words)
 
 
-def _none(*_: object) -> list[Evidence]:
-    return []
-
-
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Context:
-    """What the collection as a whole tells about each pair, set before comparing starts
-    (and inherited by forked workers): outlet aliases and learned boilerplate."""
+    """What the collection as a whole tells about each pair: outlet aliases (learned and
+    user-given, lower-cased outlet -> names) and the learned boilerplate model.
+
+    A value: built once per scan by ``engines.forensics`` from the collection, passed to
+    every function that needs it (and broadcast by engines to their workers), never
+    changed. ``version`` names its content: anything derived under one context (cached
+    on a ``Doc``) is keyed by it, so nothing computed under an old model is reused.
+    """
 
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    boilerplate: Callable[[Doc], list[Evidence]] = _none  # own and foreign boilerplate lines
-    foreign: Callable[[Doc], list[Evidence]] = _none  # foreign boilerplate in one article
-    exclusive_quotes: Callable[[Doc, Doc], list[Evidence]] = _none  # (copy, source)
+    boilerplate: BoilerplateModel = field(default_factory=lambda: BoilerplateModel(shapes={}))
+    version: str = "empty"
 
 
-CONTEXT = Context()
+EMPTY = Context()  # no collection knowledge: no aliases, no boilerplate
 
 
-def source_names(article: Article) -> Names:
-    return names_of(article, CONTEXT.aliases.get(article.outlet or "", ()))
+def source_names(article: Article, ctx: Context = EMPTY) -> Names:
+    return names_of(article, ctx.aliases.get(article.outlet or "", ()))
 
 
-def credit_evidence(copy: Doc, source: Doc, alignment: Alignment) -> list[Evidence]:
+def boilerplate_of(doc: Doc, ctx: Context = EMPTY) -> list[Evidence]:
+    """Own and foreign boilerplate lines of one article (computed once per Doc and model)."""
+    key = ("boilerplate", ctx.version)
+    cached = doc.cache.get(key)
+    if cached is None:
+        cached = find_boilerplate(doc.article.text, doc.article.outlet, ctx.boilerplate)
+        doc.cache[key] = cached
+    return cached
+
+
+def foreign_boilerplate(doc: Doc, ctx: Context = EMPTY) -> list[Evidence]:
+    return [e for e in boilerplate_of(doc, ctx) if e.kind == "foreign_boilerplate"]
+
+
+def _quotes(doc: Doc) -> list[Quote]:
+    cached = doc.cache.get("quotes")
+    if cached is None:
+        cached = doc.cache["quotes"] = extract_quotes(doc.article.text)
+    return cached
+
+
+def exclusive_quotes(copy: Doc, source: Doc, ctx: Context = EMPTY) -> list[Evidence]:
+    """Quotes the source says were given to it, carried by a copy that does not credit it."""
+    src = source.article
+    if credit_mentions(copy.article.text, source_names(src, ctx)):
+        return []
+    out = []
+    copy_quotes = None
+    for quote in _quotes(source):
+        if not quote.told_to or not told_to_outlet(quote.told_to, src.outlet, src.outlet_name):
+            continue
+        if copy_quotes is None:
+            copy_quotes = {q.key: q for q in _quotes(copy)}
+        hit = copy_quotes.get(quote.key)
+        if hit is not None:
+            out.append(
+                Evidence(
+                    "exclusive_quote",
+                    text=hit.text[:200],
+                    article_start=hit.start,
+                    article_end=hit.end,
+                    source_start=quote.start,
+                    source_end=quote.end,
+                    data={"outlet_of_origin": src.outlet, "speaker": quote.speaker},
+                )
+            )
+    return out
+
+
+def credit_evidence(
+    copy: Doc, source: Doc, alignment: Alignment, ctx: Context = EMPTY
+) -> list[Evidence]:
     """``credit`` mentions of the source in the copy, else the ``credit_removed`` items,
     else nothing; computed once per oriented pair (direction and judging both ask)."""
     key = (
         "credit",
+        ctx.version,
         source.seq,
         tuple((x.a_start, x.a_end, x.b_start, x.b_end) for x in alignment.spans),
     )
     cached = copy.cache.get(key)
     if cached is None:
-        names = source_names(source.article)
+        names = source_names(source.article, ctx)
         cached = (
             credit_mentions(copy.article.text, names)
             or linked_credit(copy.article, source.article)
@@ -140,7 +194,7 @@ def plausible(when: datetime | None) -> datetime | None:
     return when
 
 
-def copy_evidence(copy: Doc, source: Doc, alignment: Alignment) -> list[str]:
+def copy_evidence(copy: Doc, source: Doc, alignment: Alignment, ctx: Context = EMPTY) -> list[str]:
     """Kinds of textual evidence that ``copy`` (aligned copy → source) took from ``source``.
 
     credit: the copy names the source's outlet; credit_removed: the source's mentions of
@@ -151,20 +205,26 @@ def copy_evidence(copy: Doc, source: Doc, alignment: Alignment) -> list[str]:
     kinds = []
     if copy.article.outlet and copy.article.outlet == source.article.outlet:
         return kinds
-    credit = credit_evidence(copy, source, alignment)
+    credit = credit_evidence(copy, source, alignment, ctx)
     if credit:
         kinds.append(credit[0].kind)
     if source.article.outlet and any(
-        e.data.get("outlet_of_origin") == source.article.outlet for e in CONTEXT.foreign(copy)
+        e.data.get("outlet_of_origin") == source.article.outlet
+        for e in foreign_boilerplate(copy, ctx)
     ):
         kinds.append("foreign_boilerplate")
-    if CONTEXT.exclusive_quotes(copy, source):
+    if exclusive_quotes(copy, source, ctx):
         kinds.append("exclusive_quote")
     return kinds
 
 
 def direction(
-    a: Doc, b: Doc, alignment: Alignment | None = None, params: JudgeParams = DEFAULT
+    a: Doc,
+    b: Doc,
+    alignment: Alignment | None = None,
+    params: JudgeParams = DEFAULT,
+    *,
+    ctx: Context = EMPTY,
 ) -> tuple[bool, str]:
     """(True if ``a`` is the copy, basis). Clear dates decide; then the text; then ingest order.
 
@@ -180,8 +240,8 @@ def direction(
         if abs(delta) > params.same_time_seconds:
             return delta > 0, "published"
     if alignment is not None:
-        a_copy = copy_evidence(a, b, alignment)
-        b_copy = copy_evidence(b, a, swap(alignment))
+        a_copy = copy_evidence(a, b, alignment, ctx)
+        b_copy = copy_evidence(b, a, swap(alignment), ctx)
         if bool(a_copy) != bool(b_copy):
             return bool(a_copy), "+".join(a_copy or b_copy)
     return a.seq > b.seq, "first_seen"
@@ -192,7 +252,7 @@ def swap(alignment: Alignment) -> Alignment:
     return alignment.swapped()
 
 
-def _coverage(doc: Doc, spans: list[tuple[int, int]]) -> float:
+def _coverage(doc: Doc, spans: list[tuple[int, int]], ctx: Context = EMPTY) -> float:
     """Share of the article's words in aligned passages; boilerplate lines (its own or
     another outlet's) count on neither side of the fraction."""
     n = len(doc.tokens)
@@ -202,7 +262,7 @@ def _coverage(doc: Doc, spans: list[tuple[int, int]]) -> float:
     for lo, hi in spans:
         covered[lo:hi] = True
     boiler = np.zeros(n, dtype=bool)
-    for e in CONTEXT.boilerplate(doc):
+    for e in boilerplate_of(doc, ctx):
         lo = np.searchsorted(doc.tokens.starts, e.article_start, "left")
         hi = np.searchsorted(doc.tokens.starts, e.article_end, "left")
         boiler[lo:hi] = True
@@ -218,21 +278,27 @@ def _lag_hours(copy: datetime | None, source: datetime | None) -> float | None:
 
 
 def judge(
-    copy: Doc, source: Doc, alignment: Alignment, basis: str, params: JudgeParams = DEFAULT
+    copy: Doc,
+    source: Doc,
+    alignment: Alignment,
+    basis: str,
+    params: JudgeParams = DEFAULT,
+    *,
+    ctx: Context = EMPTY,
 ) -> SourceMatch:
     """The verdict on one copy/source pair; ``alignment`` is oriented copy → source."""
     same_outlet = bool(copy.article.outlet) and copy.article.outlet == source.article.outlet
     # An outlet naming itself in its own reuse is its masthead, not credit to another.
-    found = [] if same_outlet else credit_evidence(copy, source, alignment)
+    found = [] if same_outlet else credit_evidence(copy, source, alignment, ctx)
     credit = [e for e in found if e.kind == "credit"]
     removed = [e for e in found if e.kind == "credit_removed"]
     evidence: list[Evidence] = list(found)
     if not same_outlet:
-        evidence += CONTEXT.exclusive_quotes(copy, source)
+        evidence += exclusive_quotes(copy, source, ctx)
     lag = _lag_hours(copy.article.published, source.article.published)
     if lag is not None:
         evidence.append(Evidence("published_earlier", data={"lag_hours": lag}))
-    coverage = _coverage(copy, [(s.a_start, s.a_end) for s in alignment.spans])
+    coverage = _coverage(copy, [(s.a_start, s.a_end) for s in alignment.spans], ctx)
     if credit:
         relation = "syndicated"
     elif coverage >= params.duplicate_coverage:
@@ -252,7 +318,7 @@ def judge(
         credit="credited" if credit else "stripped" if removed else "absent",
         coverage=min(1.0, coverage),
         source_coverage=min(
-            1.0, _coverage(source, [(s.b_start, s.b_end) for s in alignment.spans])
+            1.0, _coverage(source, [(s.b_start, s.b_end) for s in alignment.spans], ctx)
         ),
         confidence=confidence,
         passages=alignment.passages,
@@ -262,14 +328,31 @@ def judge(
     )
 
 
-def compare(a: Doc, b: Doc, alignment: Alignment, params: JudgeParams = DEFAULT):
+def compare(
+    a: Doc,
+    b: Doc,
+    alignment: Alignment,
+    params: JudgeParams = DEFAULT,
+    *,
+    ctx: Context = EMPTY,
+):
     """Decide one aligned pair: None if it is not reuse, else (copy, source, match)."""
     if not is_reuse(a, alignment, params) and not is_reuse(b, swap(alignment), params):
         return None
-    a_is_copy, basis = direction(a, b, alignment, params)
+    a_is_copy, basis = direction(a, b, alignment, params, ctx=ctx)
     if a_is_copy:
-        return a, b, judge(a, b, alignment, basis, params)
-    return b, a, judge(b, a, swap(alignment), basis, params)
+        return a, b, judge(a, b, alignment, basis, params, ctx=ctx)
+    return b, a, judge(b, a, swap(alignment), basis, params, ctx=ctx)
 
 
-__all__ = ["DEFAULT", "Doc", "JudgeParams", "compare", "direction", "judge", "swap"]
+__all__ = [
+    "DEFAULT",
+    "EMPTY",
+    "Context",
+    "Doc",
+    "JudgeParams",
+    "compare",
+    "direction",
+    "judge",
+    "swap",
+]

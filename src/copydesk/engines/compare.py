@@ -1,4 +1,9 @@
-"""The comparing step shared by every engine: tokenise, align and judge pairs."""
+"""The comparing step shared by every engine: tokenise, align and judge pairs.
+
+Everything a comparison depends on comes as arguments: the two articles, the parameters
+and the collection's :class:`~copydesk.verdict.Context`. The per-process cache of
+tokenised documents holds nothing model-dependent but under the context's version (see
+``Doc.cache``), so documents cached before a model changed cannot carry old results."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from dataclasses import dataclass, field
 from copydesk.align import AlignParams, align, shared_words
 from copydesk.model import Article, SourceMatch
 from copydesk.text.tokens import tokenize
-from copydesk.verdict import Doc, JudgeParams, compare, could_be_reuse
+from copydesk.verdict import Context, Doc, JudgeParams, compare, could_be_reuse
 
 
 @dataclass(slots=True, frozen=True)
@@ -39,28 +44,30 @@ def doc_for(key: int, article: Article) -> Doc:
 
 
 def forget_docs() -> None:
-    """Drop cached documents: what forensics derived from them used the old models."""
+    """Drop cached documents (to free memory: nothing cached is stale)."""
     _CACHE.clear()
 
 
-def compare_docs(a: Doc, b: Doc, params: Params) -> tuple[Doc, Doc, SourceMatch] | None:
+def compare_docs(
+    a: Doc, b: Doc, params: Params, ctx: Context
+) -> tuple[Doc, Doc, SourceMatch] | None:
     # Most candidates of a large scan share a stock sentence or two: skip aligning them.
     bound = shared_words(a.tokens, b.tokens, params.align)
     if not could_be_reuse(bound, len(a.tokens), len(b.tokens), params.judge):
         return None
     alignment = align(a.article.text, a.tokens, b.article.text, b.tokens, params.align)
-    return compare(a, b, alignment, params.judge)
+    return compare(a, b, alignment, params.judge, ctx=ctx)
 
 
 def compare_group(
-    task: tuple[int, Article, list[tuple[int, Article]], Params],
+    task: tuple[int, Article, list[tuple[int, Article]], Params], ctx: Context
 ) -> list[tuple[int, int, SourceMatch]]:
     """One article against its candidates: (copy key, source key, match) for each reuse."""
     key, article, others, params = task
     a = doc_for(key, article)
     out = []
     for other_key, other in others:
-        result = compare_docs(a, doc_for(other_key, other), params)
+        result = compare_docs(a, doc_for(other_key, other), params, ctx)
         if result is not None:
             copy, source, match = result
             out.append((copy.seq, source.seq, match))

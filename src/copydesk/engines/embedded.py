@@ -18,16 +18,16 @@ from itertools import islice
 
 import numpy as np
 
-from copydesk.candidates import MAX_BUCKET, group_postings, pairs_from_groups
+from copydesk.candidates import MAX_BUCKET, PostingParts, group_postings, pairs_from_groups
 from copydesk.engines.compare import Params, compare_docs, compare_group, doc_for
 from copydesk.engines.families import update_families
-from copydesk.engines.forensics import article_signals, learn, use_models
+from copydesk.engines.forensics import article_signals, learn, load_context
 from copydesk.fingerprint import Fingerprint, fingerprint
 from copydesk.model import Article, Evidence, Rejection, SourceMatch, Verdict
 from copydesk.store import Store
 from copydesk.store.sqlite import POSTINGS_PER_PASS, meta_hash, text_hash
 from copydesk.text.tokens import tokenize
-from copydesk.verdict import Doc
+from copydesk.verdict import EMPTY, Context, Doc
 
 Progress = Callable[[int], None]  # called with how many more items are done
 
@@ -64,17 +64,41 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 
+# The context a pool worker judges with, given to it when the pool starts (the embedded
+# engine's broadcast): the stage functions still get it as an argument, from the task
+# wrappers below. In the main process it is never read.
+_WORKER_CONTEXT: Context = EMPTY
+
+
 @contextmanager
-def _pool(workers: int) -> Iterator[Executor | None]:
+def _pool(workers: int, context: Context = EMPTY) -> Iterator[Executor | None]:
     if workers <= 1:
         yield None
         return
-    # fork: workers start in milliseconds and inherit the imported modules.
-    ctx = multiprocessing.get_context("fork")
+    # fork: workers start in milliseconds and inherit the imported modules (and the
+    # context given to the initializer, without pickling it).
+    mp = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_exit_with, initargs=(os.getpid(),)
+        max_workers=workers,
+        mp_context=mp,
+        initializer=_start_worker,
+        initargs=(os.getpid(), context),
     ) as pool:
         yield pool
+
+
+def _start_worker(parent: int, context: Context) -> None:
+    global _WORKER_CONTEXT
+    _WORKER_CONTEXT = context
+    _exit_with(parent)
+
+
+def _compare_group_task(task: tuple) -> list[tuple[int, int, SourceMatch]]:
+    return compare_group(task, _WORKER_CONTEXT)
+
+
+def _signals_task(task: tuple[int, str | None, str]) -> tuple[int, list[dict]]:
+    return _signals_of(task, _WORKER_CONTEXT)
 
 
 def _give_back_memory() -> None:
@@ -215,15 +239,16 @@ def _pairs_full_pass(store: Store, new: set[int], params: Params) -> np.ndarray:
     """Candidate pairs touching a new article, from one sort-merge pass over all postings,
     as an (n, 2) array of (new article, other) sorted by the new article: 16 bytes a pair,
     so millions of candidates fit where a dict of lists would not."""
-    passes = -(-store.estimate_postings("anchors") // POSTINGS_PER_PASS)
+    passes = max(1, -(-store.estimate_postings("anchors") // POSTINGS_PER_PASS))
+    passes = min(passes, PostingParts.PARTS)
+    # One read of the postings per pass; each is a generator, so it reads when consumed.
     anchors = group_postings(
-        lambda: store.posting_batches("anchors"),
+        [store.posting_batches("anchors") for _ in range(passes)],
         params.max_anchor_df,
         sample=store.sample_postings("anchors"),
-        passes=passes,
     )
     bands = group_postings(
-        lambda: store.posting_batches("bands"), MAX_BUCKET, sample=store.sample_postings("bands")
+        [store.posting_batches("bands")], MAX_BUCKET, sample=store.sample_postings("bands")
     )
     pairs = pairs_from_groups(
         anchors, bands, min_shared=params.min_shared_anchors, short_share=params.short_share
@@ -272,18 +297,17 @@ def scan(
     start = time.perf_counter()
     summary = ScanSummary()
     todo = sorted(store.unscanned())
-    use_models(store)
     if not todo:
         summary.seconds = time.perf_counter() - start
         return summary
-    learn(store, boilerplate=False)
+    context = learn(store, boilerplate=False)
     new = set(todo)
     full = len(todo) > full_pass_share * store.count()
     all_pairs = _pairs_full_pass(store, new, params) if full else None
     _give_back_memory()
     workers = default_workers() if workers is None else workers
     # 1. Pairs: matches are written batch by batch.
-    with _pool(workers) as pool:
+    with _pool(workers, context) as pool:
         for batch in _batches(todo, batch_size):
             if full:
                 # ``todo`` is sorted, so a batch's pairs are one slice of the sorted array.
@@ -301,19 +325,21 @@ def scan(
                 (x, stored[x].article, [(y, stored[y].article) for y in sorted(ys)], params)
                 for x, ys in sorted(grouped.items())
             ]
-            results = _run(compare_group, tasks, pool)
+            results = _run(_compare_group_task, tasks, pool, lambda t: compare_group(t, context))
             with store.transaction():
                 summary.pairs += store.write_matches(r for group in results for r in group)
             if progress:
                 progress(len(batch) // 2)
         # 2. Boilerplate, learned now that the copies are known (line shapes in the pool).
-        learn(store, aliases=False, map_fn=_lazy_map(pool, ahead=4 * workers))
+        context = learn(store, aliases=False, map_fn=_lazy_map(pool, ahead=4 * workers))
     _give_back_memory()
-    # 3. Each new article's own signals, in a pool forked after learning so its workers
-    # have the model. Only then is an article marked scanned: an interrupted scan redoes it.
-    with _pool(workers) as pool:
+    # 3. Each new article's own signals, in a pool started with the learned context. Only
+    # then is an article marked scanned: an interrupted scan redoes it.
+    with _pool(workers, context) as pool:
         for batch in _batches(todo, batch_size):
-            found = _run(_signals_of, store.outlet_texts_of(batch), pool)
+            found = _run(
+                _signals_task, store.outlet_texts_of(batch), pool, lambda t: _signals_of(t, context)
+            )
             with store.transaction():
                 store.write_signals(found)
                 store.mark_scanned(batch)
@@ -329,15 +355,17 @@ def scan(
     return summary
 
 
-def _signals_of(task: tuple[int, str | None, str]) -> tuple[int, list[dict]]:
+def _signals_of(task: tuple[int, str | None, str], ctx: Context) -> tuple[int, list[dict]]:
     key, outlet, text = task
-    return key, [e.to_json() for e in article_signals(Article("", text, outlet=outlet))]
+    return key, [e.to_json() for e in article_signals(Article("", text, outlet=outlet), ctx)]
 
 
-def _run(fn: Callable, tasks: list, pool: Executor | None) -> list:
+def _run(pooled: Callable, tasks: list, pool: Executor | None, local: Callable) -> list:
+    """``pooled`` over the pool (its workers hold the context), or ``local`` in this
+    process for few tasks or no pool: the same stage function, the same context."""
     if pool is None or len(tasks) < 32:
-        return [fn(t) for t in tasks]
-    return list(pool.map(fn, tasks, chunksize=max(4, len(tasks) // 32)))
+        return [local(t) for t in tasks]
+    return list(pool.map(pooled, tasks, chunksize=max(4, len(tasks) // 32)))
 
 
 def trace(
@@ -352,7 +380,7 @@ def trace(
     When its date cannot decide, the traced article counts as seen after everything stored.
     """
     params = params or Params()
-    use_models(store)
+    context = load_context(store)
     fp = fingerprint(article.text)
     keys = store.candidates_for(
         fp,
@@ -365,7 +393,7 @@ def trace(
     for key, stored in store.articles(keys).items():
         if stored.article.id == article.id:
             continue
-        result = compare_docs(doc, doc_for(key, stored.article), params)
+        result = compare_docs(doc, doc_for(key, stored.article), params, context)
         if result is None or result[0] is not doc:
             continue
         match = result[2]
@@ -379,7 +407,7 @@ def trace(
         article.url,
         article.published,
         sources,
-        article_signals(article),
+        article_signals(article, context),
     )
 
 

@@ -1,16 +1,23 @@
 """What every engine does around the pairwise comparison: learn from the whole collection
-(outlet aliases, boilerplate), and read one article's own signals.
+(outlet aliases, boilerplate) into a :class:`~copydesk.verdict.Context` value, and read one
+article's own signals under that context.
 
-``learn`` runs once per scan in the main process; the models it sets on
-``copydesk.verdict.CONTEXT`` are inherited by forked workers.
+The pure parts (``make_context``, ``shapes_of``, ``article_signals``) are what any engine
+calls; ``learn`` and ``load_context`` are the embedded engine's reading and writing of the
+models in its store. A context is passed to the stage functions as an argument: nothing
+here is kept in a module global but a memo of contexts already read, keyed by the store
+and its models' version.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
+from typing import Any
 
-from copydesk.engines.compare import forget_docs
 from copydesk.forensics.aliases import learn_aliases, merge
 from copydesk.forensics.boilerplate import (
     BoilerplateModel,
@@ -18,21 +25,38 @@ from copydesk.forensics.boilerplate import (
     find_boilerplate,
     learn_from_shapes,
 )
-from copydesk.forensics.credit import credit_mentions
-from copydesk.forensics.quotes import Quote, extract_quotes, told_to_outlet
 from copydesk.forensics.signals import signals
 from copydesk.model import Article, Evidence
 from copydesk.store import Store
-from copydesk.verdict import CONTEXT, Doc, source_names
-
-_MODEL = BoilerplateModel(shapes={})
-_LOADED: tuple[str, tuple[int, int, int]] | None = None  # which store's models are in use
-
+from copydesk.verdict import EMPTY, Context
 
 MapFn = Callable[[Callable[[list], list], Iterable[list]], Iterable[list]]
 
 
-def _shapes_of(rows: list[tuple[str | None, str, bool]]) -> list[tuple[str, dict[str, str], bool]]:
+def make_context(
+    aliases: dict[str, list[str]] | None,
+    user_aliases: dict[str, list[str]] | None,
+    boilerplate: dict[str, Any] | None,
+) -> Context:
+    """The judging context from the models as stored (JSON values); its ``version`` is a
+    digest of them, the same on every host."""
+    if not aliases and not user_aliases and not boilerplate:
+        return EMPTY
+    canonical = json.dumps(
+        [aliases or {}, user_aliases or {}, boilerplate or {}], sort_keys=True, ensure_ascii=True
+    )
+    return Context(
+        aliases=merge(aliases or {}, user_aliases or {}),
+        boilerplate=BoilerplateModel.from_json(boilerplate)
+        if boilerplate
+        else BoilerplateModel(shapes={}),
+        version=hashlib.sha256(canonical.encode()).hexdigest()[:16],
+    )
+
+
+def shapes_of(rows: list[tuple[str | None, str, bool]]) -> list[tuple[str, dict[str, str], bool]]:
+    """Line shapes of (outlet, text, is a copy) rows: the per-article part of boilerplate
+    learning, which an engine spreads over its workers."""
     return [(outlet or "", article_shapes(text), bool(copy)) for outlet, text, copy in rows]
 
 
@@ -44,8 +68,9 @@ def _chunks(rows: Iterable, size: int = 500) -> Iterator[list]:
 
 def learn(
     store: Store, *, aliases: bool = True, boilerplate: bool = True, map_fn: MapFn = map
-) -> None:
-    """Learn aliases and/or boilerplate from the whole collection, store them, use them.
+) -> Context:
+    """Learn aliases and/or boilerplate from the whole collection, store them, and return
+    the context they make (with the stored models not learned now).
 
     Boilerplate is best learned once the copies are known (a copy's lines are its
     source's, not its own), so a scan learns it after comparing pairs. ``map_fn`` (a
@@ -58,86 +83,40 @@ def learn(
             store.save_model("aliases", learn_aliases(own))
         if boilerplate:
             # Streamed: a million articles' texts are never all in memory.
-            shaped = map_fn(_shapes_of, _chunks(store.outlet_texts()))
+            shaped = map_fn(shapes_of, _chunks(store.outlet_texts()))
             model = learn_from_shapes(item for chunk in shaped for item in chunk)
             store.save_model("boilerplate", model.to_json())
-    use_models(store)
+    return load_context(store)
 
 
-def use_models(store: Store) -> None:
-    """Set the stored models (learned and user-given) as the judging context; a no-op
-    when they are the ones already in use (``trace`` calls this every time)."""
-    global _MODEL, _LOADED
-    token = (str(store.path.resolve()), store.models_version())
-    if token == _LOADED:
-        return
-    _LOADED = token
-    learned = store.load_model("aliases") or {}
-    CONTEXT.aliases = merge(learned, store.load_model("user_aliases") or {})
-    stored = store.load_model("boilerplate")
-    _MODEL = BoilerplateModel.from_json(stored) if stored else BoilerplateModel(shapes={})
-    forget_docs()
-    CONTEXT.boilerplate = boilerplate
-    CONTEXT.foreign = foreign_boilerplate
-    CONTEXT.exclusive_quotes = exclusive_quotes
+_READ: OrderedDict[tuple[str, tuple[int, int, int]], Context] = OrderedDict()
 
 
-def boilerplate(doc: Doc) -> list[Evidence]:
-    """Own and foreign boilerplate lines of one article (computed once per Doc)."""
-    cached = doc.cache.get("boilerplate")
-    if cached is None:
-        cached = find_boilerplate(doc.article.text, doc.article.outlet, _MODEL)
-        doc.cache["boilerplate"] = cached
-    return cached
+def load_context(store: Store) -> Context:
+    """The context of the models stored in ``store`` (learned and user-given). Read once
+    per version of the store's models: ``trace`` asks for it at every call."""
+    token = (str(store.path.resolve()), tuple(store.models_version()))
+    ctx = _READ.get(token)
+    if ctx is None:
+        ctx = make_context(
+            store.load_model("aliases"),
+            store.load_model("user_aliases"),
+            store.load_model("boilerplate"),
+        )
+        _READ[token] = ctx
+        while len(_READ) > 4:
+            _READ.popitem(last=False)
+    return ctx
 
 
-def _quotes(doc: Doc) -> list[Quote]:
-    cached = doc.cache.get("quotes")
-    if cached is None:
-        cached = doc.cache["quotes"] = extract_quotes(doc.article.text)
-    return cached
-
-
-def foreign_boilerplate(doc: Doc) -> list[Evidence]:
-    return [e for e in boilerplate(doc) if e.kind == "foreign_boilerplate"]
-
-
-def article_signals(article: Article) -> list[Evidence]:
+def article_signals(article: Article, ctx: Context = EMPTY) -> list[Evidence]:
     """What one article shows alone: dangling attributions, prompt leftovers, and lines
     that are another outlet's boilerplate. Needs only the text: no tokenising."""
     foreign = [
         e
-        for e in find_boilerplate(article.text, article.outlet, _MODEL)
+        for e in find_boilerplate(article.text, article.outlet, ctx.boilerplate)
         if e.kind == "foreign_boilerplate"
     ]
     found = [*signals(article.text), *foreign]
     found.sort(key=lambda e: e.article_start or 0)
     return found
-
-
-def exclusive_quotes(copy: Doc, source: Doc) -> list[Evidence]:
-    """Quotes the source says were given to it, carried by a copy that does not credit it."""
-    src = source.article
-    if credit_mentions(copy.article.text, source_names(src)):
-        return []
-    out = []
-    copy_quotes = None
-    for quote in _quotes(source):
-        if not quote.told_to or not told_to_outlet(quote.told_to, src.outlet, src.outlet_name):
-            continue
-        if copy_quotes is None:
-            copy_quotes = {q.key: q for q in _quotes(copy)}
-        hit = copy_quotes.get(quote.key)
-        if hit is not None:
-            out.append(
-                Evidence(
-                    "exclusive_quote",
-                    text=hit.text[:200],
-                    article_start=hit.start,
-                    article_end=hit.end,
-                    source_start=quote.start,
-                    source_end=quote.end,
-                    data={"outlet_of_origin": src.outlet, "speaker": quote.speaker},
-                )
-            )
-    return out

@@ -1,11 +1,7 @@
-"""The one exception of the reading stage."""
+"""The one exception of the reading stage (defined with the others in copydesk.errors)."""
 
 from __future__ import annotations
 
+from copydesk.errors import RecordError
 
-class RecordError(ValueError):
-    """A record (or a single input) that cannot become an Article; ``reason`` says why."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+__all__ = ["RecordError"]

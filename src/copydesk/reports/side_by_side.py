@@ -69,20 +69,32 @@ def render_side_by_side(copy: Article, source: Article, match: SourceMatch) -> R
     table = Table(expand=True, show_lines=True, header_style="bold")
     table.add_column(f"copy: {copy.id}", ratio=1)
     table.add_column(f"source: {source.id}", ratio=1)
-    table.add_row(_header(copy), _header(source))
+    # Rewrites and translations: one row per matched sentence pair, with its similarity.
+    semantic = match.relation in ("rewrite", "translation")
+    if semantic:
+        table.add_column("similarity", width=10, justify="right")
+    table.add_row(_header(copy), _header(source), *([""] if semantic else []))
     pos = 0
     for p in sorted(match.passages, key=lambda p: p.article_start):
         gap = copy.text[pos : p.article_start].strip()
         if gap:
-            table.add_row(Text(gap, style=_UNALIGNED), Text("(not in the source)", style="dim"))
+            table.add_row(
+                Text(gap, style=_UNALIGNED),
+                Text("(not in the source)", style="dim"),
+                *([""] if semantic else []),
+            )
         left, right = diff_texts(
             copy.text[p.article_start : p.article_end], source.text[p.source_start : p.source_end]
         )
-        table.add_row(left, right)
+        table.add_row(left, right, *([f"{p.similarity:.2f}"] if semantic else []))
         pos = p.article_end
     tail = copy.text[pos:].strip()
     if tail:
-        table.add_row(Text(tail, style=_UNALIGNED), Text("(not in the source)", style="dim"))
+        table.add_row(
+            Text(tail, style=_UNALIGNED),
+            Text("(not in the source)", style="dim"),
+            *([""] if semantic else []),
+        )
     notes = [f"{e.kind}: {e.text or ''} {e.data or ''}".strip() for e in match.evidence if e.kind]
     legend = Text.assemble(
         ("changed", _CHANGED), "  ", ("only on this side", _ONLY_HERE), "  ",

@@ -20,15 +20,12 @@ from typing import Any
 import numpy as np
 
 from copydesk.candidates import MAX_BUCKET, PostingParts, enough_shared
+from copydesk.errors import StoreError
 from copydesk.fingerprint import Fingerprint, fingerprint
 from copydesk.model import Article, SourceMatch, iso
 from copydesk.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 _ARTICLE_COLUMNS = "key, id, url, outlet, outlet_name, author, title, published, text, extra"
-
-
-class StoreError(RuntimeError):
-    """The store cannot be used as asked; the message says what to do."""
 
 
 @dataclass(slots=True)

@@ -1,0 +1,31 @@
+"""The errors copydesk raises on purpose, in one place.
+
+    CopydeskError            anything copydesk refuses to do, with a message saying why
+    ├── RecordError          a record (or one input) that cannot become an Article;
+    │                        ``reason`` says why (also a ValueError)
+    └── StoreError           the store cannot be used as asked; the message says what
+                             to do (also a RuntimeError)
+
+Stages raise these; the edges translate them: ``cli.py`` into an error line and an exit
+code, ``web/`` into an HTTP answer. Anything else escaping a stage is a bug.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CopydeskError", "RecordError", "StoreError"]
+
+
+class CopydeskError(Exception):
+    """Something copydesk cannot do as asked; the message says why."""
+
+
+class RecordError(CopydeskError, ValueError):
+    """A record (or a single input) that cannot become an Article; ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class StoreError(CopydeskError, RuntimeError):
+    """The store cannot be used as asked; the message says what to do."""
