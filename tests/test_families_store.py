@@ -53,3 +53,16 @@ def test_verdict_carries_family_and_origin_credit(tmp_path):
             v = desk.verdict(origin)
             assert v.family["id"] == fam.id and v.origin_credit is None
         assert desk.family_of("no-such-article") is None
+
+
+def test_outlet_profiles_count_family_origins_and_origin_credit(tmp_path):
+    with Desk(tmp_path / "d.db", workers=1) as desk:
+        desk.ingest_files([str(demo_path())])
+        desk.scan()
+        profiles = {p.outlet: p for p in desk.outlets()}
+        clarion, farm = profiles["dailyclarion.com"], profiles["capitalsentinel.net"]
+        assert clarion.family_origins == 3 and farm.family_origins == 0
+        assert farm.origin_credit["stripped"] == 3
+        assert farm.to_json()["origin_credit"] == farm.origin_credit
+        if farm.flagged:
+            assert any("cut the origin's name" in r for r in farm.reasons)
