@@ -137,7 +137,11 @@ def linking(versions: list[Version], pairs: set[Pair]) -> dict[str, Any]:
     for v in versions:
         if v.role != "copy":
             continue
-        others = {w.id for w in versions if w.story == v.story and w.id != v.id}
+        others = {
+            w.id
+            for w in versions
+            if w.story == v.story and w.id != v.id and (v.set != "families" or w.set == "families")
+        }
         if not others:
             continue
         linked[v.id] = any(unordered(v.id, o) in pairs for o in others)
@@ -248,7 +252,7 @@ def origin_measures(
     # labelled origin article.
     right = 0
     for name in inside:
-        ids = {v.id for v in by_story[name]}
+        ids = {v.id for v in by_story[name] if v.set == "families"}
         roots = [
             i
             for i in ids
@@ -381,6 +385,18 @@ def all_failures(
                 "hint": "parts " + " | ".join(", ".join(p) for p in parts),
             }
         )
+    pairs = copydesk_pairs(verdicts)
+    for v in versions:
+        others = [w.id for w in versions if w.story == v.story and w.id != v.id and w.set == v.set]
+        linked = any(unordered(v.id, o) in pairs for o in others)
+        if v.set == "families" and v.role == "copy" and others and not linked:
+            out.append(
+                {
+                    "kind": "missed link",
+                    "pair": list(unordered(v.id, others[0])),
+                    "hint": "copy not linked to any version of its story",
+                }
+            )
     for kind in ("rewrite", "translation"):
         for v in versions:
             if v.set != kind or v.role != "copy":

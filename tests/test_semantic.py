@@ -129,3 +129,26 @@ def test_show_lists_matched_sentences_with_similarity(tmp_path) -> None:
     shown = console.export_text()
     assert "rewrite" in shown and "similarity" in shown
     assert f"{match.passages[0].similarity:.2f}" in shown
+
+
+def test_article_page_lists_matched_sentences(tmp_path) -> None:
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from copydesk.web.app import create_app
+
+    db = tmp_path / "s.db"
+    with Desk(db, workers=1) as desk:
+        desk.ingest(
+            [
+                _article("src", "harbourgazette.example", SOURCE, 1),
+                _article("rw", "contentfarm.example", REWRITE, 2),
+            ]
+        )
+        desk.scan(semantic=True)
+        match = desk.verdict("rw").sources[0]
+    with TestClient(create_app(db)) as client:
+        page = client.get("/articles/rw").text
+    assert 'id="matched-sentences"' in page
+    assert page.count('class="similarity"') == len(match.passages)
+    assert 'href="#src-p0"' in page and 'id="copy-p0"' in page
