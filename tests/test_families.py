@@ -180,3 +180,20 @@ def test_families_do_not_depend_on_input_order():
         rng.shuffle(links)
         assert [f.to_json() for f in build_families(members, links, r)] == want
     assert len(want) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet"),
+    [
+        ("Thane, Aug 24 (PTI) Police said the board met.", "ptinews.com"),
+        ("The man was held, police said. -REUTERS", "reuters.com"),
+        ("The board met.\n\n(Source: AP)", "apnews.com"),
+        (
+            "A state-by-state look\n\nAssociated Press Modified: November 2, 2012 at 9:31 pm",
+            "apnews.com",
+        ),
+        ("The board met, police said. (ANI)", "ani.in"),
+    ],
+)
+def test_more_wire_credit_forms(text, outlet):
+    assert outlet in {c.outlet for c in outlet_credits(text, reg())}

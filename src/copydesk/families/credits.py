@@ -31,7 +31,10 @@ _SOURCE_CUES = [
         r"(?:from|with\s+permission\s+(?:of|from))",
         "credit_line",
     ),
-    (r"(?:^|\n)\s*(?:Source|Sources|Credit|Courtesy|Via|Syndicated\s+from)\s*[:|-]", "credit_line"),
+    (
+        r"(?:^|\n|\()\s*(?:Source|Sources|Credit|Courtesy|Via|Syndicated\s+from)\s*[:|-]",
+        "credit_line",
+    ),
     (r"(?:©|\(c\)|Copyright)\s*(?:\d{4}\s*)?", "credit_line"),
     (r"with\s+(?:inputs|input|reporting)\s+from", "credit_line"),
     (r"(?:according\s+to|reported\s+by|from|via)", "known_credit"),
@@ -177,16 +180,19 @@ def outlet_credits(text: str, reg: Registry, *, own: str | None = None) -> list[
             if outlet and _cased(part, part.casefold()):
                 add(outlet, m.start(1), m.end(1), "wire_dateline")
                 break
-    # "(AP) The storm ...", "... said. (ANI)": the bracketed tag of an agency that opens a
-    # line or closes a paragraph.
+    # "(AP) The storm ...", "Thane, Aug 24 (PTI) Police ...", "... said. (ANI)": the
+    # bracketed tag of an agency in the opening words of a line, or closing a paragraph.
     for m in re.finditer(
-        r"(?:^|\n)[ \t]*\(([^()\n]{2,40})\)[ \t]+(?=[A-Z])|\(([^()\n]{2,40})\)[ \t]*(?=\n|$)", text
+        r"(?:^|\n)[^\n.]{0,60}?\(([^()\n]{2,40})\)[ \t]+(?=[A-Z])"
+        r"|\(([^()\n]{2,40})\)[ \t]*(?=\n|$)"
+        r"|[-—–][ \t]*\(?([A-Z]{2,12})\)?[ \t]*(?=\n|$)",
+        text,
     ):
-        tag = m.group(1) or m.group(2)
+        group = next(i for i in (1, 2, 3) if m.group(i))
+        tag = m.group(group)
         outlet = reg.resolve(tag)
         if outlet in reg.agencies and _cased(tag, tag.casefold()):
-            at = m.start(1) if m.group(1) else m.start(2)
-            add(outlet, at, at + len(tag), "wire_dateline")
+            add(outlet, m.start(group), m.end(group), "wire_dateline")
     # "..., Reuters reported.": a known outlet named as the reporter.
     for m in reg._form_pattern.finditer(text):
         form = m.group(1)

@@ -10,7 +10,8 @@ their structure, not by phrase lists:
 - what else the two texts share: outside the shared passages, two versions of one story
   still share their wording; two different stories share nothing;
 - how it reads: furniture speaks to the reader or lists links, a story reports; a
-  passage that is mostly quotation is a quote, whoever carries it.
+  passage that is mostly a quotation credited inside it to an outlet ("told X") is a
+  quote, whoever carries it; an uncredited speech both carry is judged as text.
 
 A furniture link stays evidence of where a text came from (the furniture names its
 outlet), never a link between two stories. A quote credited inside the passage to an
@@ -66,6 +67,11 @@ def _at_edge(text: str, span: Span, edge: float) -> bool:
     return len(text[: span.start].strip()) <= room or len(text[span.end :].strip()) <= room
 
 
+# A quotation credited inside the passage to an outlet: "told the Herald", "said in an
+# interview with Radio Kestrel", "speaking to CNN".
+_CREDITED_QUOTE = re.compile(
+    r"\b(?:told|speaking\s+to|(?:in\s+)?an\s+interview\s+with)\s+(?:the\s+)?[A-Z]"
+)
 _READER = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
 
 
@@ -118,7 +124,7 @@ def classify_link(
     if rest_agreement(copy_text, copy_spans, source_text, source_spans) > max_rest:
         return COPY
     passage = "\n".join(copy_text[s.start : s.end] for s in copy_spans)
-    if quoted_share(passage) >= 0.5:
+    if quoted_share(passage) >= 0.5 and _CREDITED_QUOTE.search(passage):
         return QUOTE
     if (
         all(_at_edge(copy_text, s, edge) for s in copy_spans)
