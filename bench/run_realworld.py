@@ -82,7 +82,12 @@ def run_copydesk(
         desk.scan(semantic=semantic)
         verdicts = {v.article: v.to_json() for v in desk.verdicts(include_same_outlet=True)}
     seconds = time.perf_counter() - start
-    return verdicts, {"seconds": round(seconds, 3), "ingested": _count(summary)}
+    rejected = [str(r) for r in getattr(summary, "rejected", [])]
+    return verdicts, {
+        "seconds": round(seconds, 3),
+        "ingested": _count(summary),
+        "rejected": rejected,
+    }
 
 
 def _count(summary: Any) -> Any:
@@ -413,7 +418,10 @@ def all_failures(
                     }
                 )
     out.extend(extra)
-    return out
+    unique: dict[str, dict[str, Any]] = {}
+    for f in out:
+        unique.setdefault(failure_key(f), f)
+    return list(unique.values())
 
 
 def write_failures(failures: list[dict[str, Any]], path: Path, stamp: str) -> None:
@@ -478,6 +486,8 @@ def main(argv: list[str] | None = None) -> int:
     ds_link = linking(versions, ds_pairs)
     origin, origin_failures = origin_measures(versions, verdicts, cd_pairs)
     credit, credit_failures = credit_measures(versions, verdicts)
+    for r in cd_run["rejected"]:
+        print(f"warning: copydesk rejected a record: {r}", file=sys.stderr)
     failures = all_failures(
         versions, verdicts, cd_link, ds_pairs, origin_failures + credit_failures
     )
