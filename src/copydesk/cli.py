@@ -258,7 +258,9 @@ def trace(
         nearest = verdict.sources[0]
         out.print(f"nearest version: [bold]{nearest.source}[/] ({nearest.outlet})")
         out.print(verdict_table([verdict], title=f"sources of {verdict.article}"))
-    elif not verdict.stored_as:
+    elif verdict.stored_as:
+        out.print(f"nearest version: [bold]{verdict.stored_as}[/] (the same text)")
+    else:
         out.print("no stored article is reused by this text")
 
 

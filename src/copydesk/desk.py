@@ -224,7 +224,7 @@ class Desk:
     def trace(self, article: Article, *, include_same_outlet: bool = False) -> Verdict:
         """Where one (unstored) text came from: its sources, and the family it belongs to
         with that family's origin. A text already stored says so (``stored_as``) and
-        carries the stored article's verdict fields."""
+        carries the stored article's family."""
         from copydesk.store.sqlite import text_hash
 
         want = text_hash(article)
@@ -235,14 +235,16 @@ class Desk:
                 (want, article.id),
             )
         ]
-        if same:  # the very text is stored: its verdict, said so
-            stored = self.verdict(same[0], include_same_outlet=include_same_outlet)
-            if stored is not None:
-                stored.stored_as = same[0]
-                return stored
         verdict = embedded.trace(
             self.store, article, params=self.params, include_same_outlet=include_same_outlet
         )
+        if same:  # the very text is stored: said so, with the stored article's family
+            verdict.stored_as = same[0]
+            stored_fam = self.family_of(same[0])
+            fields = verdict_fields(stored_fam, same[0])
+            verdict.family, verdict.origin_credit = fields["family"], fields["origin_credit"]
+            self._last_trace = stored_fam
+            return verdict
         links = [
             Link(
                 article.id,

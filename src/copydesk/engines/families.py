@@ -157,8 +157,9 @@ def update_families(
     """Bring the stored families up to date with the stored matches; returns how many
     families were (re)built.
 
-    An article linked to none is a family of one when it credits a wire agency as its
-    source ("(ANI)", "LONDON (Reuters) -"): looked for among the ``new`` articles (those
+    An article linked to none is a family of one when a wire dateline or byline gives it
+    to an agency ("(ANI)", "LONDON (Reuters) -", "By AFP"): looked for among the ``new``
+    articles (those
     just scanned) and kept while the article stays unlinked and unchanged. That depends
     only on its text and the agencies, never on the rest of the collection.
     """
@@ -226,7 +227,13 @@ def update_families(
             continue
         one = _members(store, [key], model)[key]
         fam = build_family([one], [], reg)
-        if fam.origin.article is None and fam.origin.outlet in reg.agencies:
+        # Only a dateline or byline says the text is the agency's; "according to
+        # Reuters" in an article of its own is a citation.
+        if (
+            fam.origin.article is None
+            and fam.origin.outlet in reg.agencies
+            and {"wire_dateline", "byline"} & set(fam.origin.basis)
+        ):
             sig = f"lone:{text_hash(stored_one.article)}:{agency_token}"
             wanted[fam.id] = (sig, [one.id], [])
             key_of[one.id] = key
