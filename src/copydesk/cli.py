@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -23,7 +24,7 @@ from rich.progress import (
 from rich.table import Table
 
 from copydesk.desk import Desk
-from copydesk.families import AgencyFileError, read_agencies
+from copydesk.families import AgencyFileError, Family, read_agencies
 from copydesk.forensics.aliases import load_alias_file
 from copydesk.forensics.quotes import QuoteRecord
 from copydesk.model import Verdict, iso
@@ -176,6 +177,19 @@ def scan(
             " (kept in the store)."
         ),
     ] = None,
+    outlet: OutletFilter = None,
+    source_outlet: SourceOutletFilter = None,
+    relation: RelationFilter = None,
+    credit: CreditFilter = None,
+    min_coverage: CoverageFilter = None,
+    until: UntilFilter = None,
+    alert_webhook: AlertWebhook = None,
+    alert_secret: AlertSecret = None,
+    alert_smtp: AlertSmtp = None,
+    alert_to: AlertTo = None,
+    alert_from: AlertFrom = "copydesk@localhost",
+    alert_jsonl: AlertJsonl = None,
+    alert_digest: AlertDigest = False,
     semantic: Annotated[
         bool,
         typer.Option(
@@ -185,7 +199,12 @@ def scan(
     ] = False,
 ) -> None:
     """Compare the articles not yet scanned with everything stored, then list every
-    article that reuses another (its sources, relation, credit, coverage)."""
+    article that reuses another (its sources, relation, credit, coverage). With an
+    --alert-* option, new findings of your outlets (the mine setting) are sent."""
+    filters = _verdict_filter(outlet, source_outlet, relation, credit, min_coverage, None, until)
+    alerts = _alert_config(
+        alert_webhook, alert_secret, alert_smtp, alert_to, alert_from, alert_jsonl, alert_digest
+    )
     since_dt = _since(since)
     with _desk(db, workers) as desk:
         if aliases is not None:
@@ -204,8 +223,12 @@ def scan(
         with _progress() as progress:
             task = progress.add_task("scanning", total=todo)
             summary = desk.scan(progress=lambda n: progress.advance(task, n), semantic=semantic)
-        verdicts = list(desk.verdicts(include_same_outlet=include_same_outlet, since=since_dt))
+        verdicts = list(
+            desk.verdicts(include_same_outlet=include_same_outlet, since=since_dt, filters=filters)
+        )
         total = desk.store.count()
+        if alerts is not None:
+            _send_alerts(desk, alerts)
     err.print(
         f"scanned {summary.scanned} new of {total} articles in {summary.seconds:.2f}s: "
         f"{summary.candidates} candidate pairs, {summary.pairs} with reuse"
@@ -221,15 +244,42 @@ def scan(
 
 @app.command()
 def trace(
-    file: Annotated[str, typer.Argument(help="Plain text, a JSON article or an HTML file; -.")],
+    file: Annotated[
+        str | None,
+        typer.Argument(help="Plain text, a JSON article or an HTML file; -. Or give --url."),
+    ] = None,
+    *,
     db: DbOption,
     as_json: JsonOption = False,
     include_same_outlet: SameOutletOption = False,
     outlet: Annotated[str | None, typer.Option(help="The article's outlet (domain).")] = None,
     published: Annotated[str | None, typer.Option(help="When it was published.")] = None,
-    url: Annotated[str | None, typer.Option(help="Its URL.")] = None,
+    url: Annotated[
+        str | None, typer.Option(help="Its URL; without FILE, the page is fetched from it.")
+    ] = None,
+    store: Annotated[
+        bool, typer.Option("--store", help="With --url alone: keep the fetched page.")
+    ] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the server.")] = 20.0,
 ) -> None:
-    """Trace one article (not stored) to the stored articles it reuses."""
+    """Trace one article (not stored) to the stored articles it reuses; with --url and
+    no FILE, fetch the page politely (robots.txt, as watch does) and trace it."""
+    if file is None:
+        if not url:
+            raise _fail("give a FILE, or --url URL to fetch the page")
+        from copydesk.rights.fetch_one import FetchError
+
+        with _desk(db) as desk:
+            try:
+                verdict = desk.trace_url(
+                    url, store=store, timeout=timeout, include_same_outlet=include_same_outlet
+                )
+            except FetchError as exc:
+                raise _fail(str(exc), 1) from None
+        if store:
+            err.print(f"stored {url}")
+        _emit_trace(verdict, as_json, url)
+        return
     try:
         article = read_single(file)
         if outlet:
@@ -247,19 +297,23 @@ def trace(
             fam = desk.family_of(verdict.stored_as)
         elif verdict.family:
             fam = desk.trace_family(article, include_same_outlet=include_same_outlet)
+    _emit_trace(verdict, as_json, article.id, fam)
+
+
+def _emit_trace(verdict: Verdict, as_json: bool, name: str, fam: Family | None = None) -> None:
     if as_json:
         sys.stdout.write(json.dumps(verdict.to_json()) + "\n")
         return
-    if verdict.stored_as:
-        out.print(f"this text is stored as [bold]{verdict.stored_as}[/]")
+    if verdict.stored_as is not None:
+        out.print(f"this text is stored as {escape(verdict.stored_as)}")
     if fam is not None:
-        out.print(family_tree(fam, mark=verdict.stored_as or article.id))
+        out.print(family_tree(fam, mark=verdict.stored_as or name))
     if verdict.sources:
         nearest = verdict.sources[0]
-        out.print(f"nearest version: [bold]{nearest.source}[/] ({nearest.outlet})")
-        out.print(verdict_table([verdict], title=f"sources of {verdict.article}"))
+        out.print(f"nearest version: {escape(nearest.source)} ({escape(nearest.outlet or '-')})")
+        out.print(verdict_table([verdict], title=f"sources of {name}"))
     elif verdict.stored_as:
-        out.print(f"nearest version: [bold]{verdict.stored_as}[/] (the same text)")
+        out.print(f"nearest version: {escape(verdict.stored_as)} (the same text)")
     else:
         out.print("no stored article is reused by this text")
 
@@ -465,19 +519,53 @@ def watch(
     ] = 1.0,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for a server.")] = 20.0,
     workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+    mine: Annotated[
+        str | None,
+        typer.Option(help="OUTLET[,OUTLET]: the outlets you own (kept as the mine setting)."),
+    ] = None,
+    partners: Annotated[
+        Path | None, typer.Option(help="Licensed outlets, one a line (kept as a setting).")
+    ] = None,
+    alert_webhook: AlertWebhook = None,
+    alert_secret: AlertSecret = None,
+    alert_smtp: AlertSmtp = None,
+    alert_to: AlertTo = None,
+    alert_from: AlertFrom = "copydesk@localhost",
+    alert_jsonl: AlertJsonl = None,
+    alert_digest: AlertDigest = False,
 ) -> None:
     """Poll feeds and sitemaps, fetch new article pages politely (robots.txt, a delay per
     host, conditional GET), ingest and scan them, until Ctrl-C. Each fetched batch is
     committed: stopping loses nothing. Exit status: 0 stopped cleanly (Ctrl-C, or --once
     with everything fetched), 1 --once with some feeds or pages failing, 2 cannot run."""
     from copydesk.reading.watch import FeedListError, load_feed_list, parse_every, run_watch
+    from copydesk.rights.alerts import AlertSender
+    from copydesk.rights.findings import SettingsError, load_partners, parse_outlets
 
     try:
         urls = load_feed_list(feeds)
         seconds = parse_every(every)
-    except FeedListError as exc:
+        mine_list = parse_outlets(mine) if mine is not None else None
+        partner_list = load_partners(partners) if partners is not None else None
+    except (FeedListError, SettingsError) as exc:
         raise _fail(str(exc)) from None
+    alerts = _alert_config(
+        alert_webhook, alert_secret, alert_smtp, alert_to, alert_from, alert_jsonl, alert_digest
+    )
     with _desk(db, workers) as desk:
+        if mine_list is not None:
+            desk.set_setting("mine", mine_list)
+        if partner_list is not None:
+            desk.set_setting("partners", partner_list)
+        sender = None
+        if alerts is not None:
+            sender = AlertSender(db, alerts, log=lambda message: err.print(message))
+
+        def after_poll() -> None:  # queue new findings; send them without waiting
+            if sender is not None:
+                desk.queue_alerts()
+                sender.kick()
+
         result = run_watch(
             desk,
             urls,
@@ -486,7 +574,10 @@ def watch(
             delay=delay,
             timeout=timeout,
             log=lambda message: err.print(message, highlight=False),
+            after_poll=after_poll,
         )
+        if sender is not None:
+            sender.wait(timeout=60)  # what is left unsent is tried on the next run
     if once and result.failures:
         raise typer.Exit(EXIT_REJECTED)
 
@@ -521,3 +612,250 @@ def serve(
         raise _fail(str(exc)) from None
     err.print(f"copydesk on [bold]http://{host}:{port}/[/] (store {db}); Ctrl+C stops it")
     uvicorn.run(web_app, host=host, port=port, log_level="info")
+
+
+# -- acting on findings: filters, review, evidence, findings, alerts --------------------
+
+OutletFilter = Annotated[str | None, typer.Option("--outlet", help="Copies by this outlet.")]
+SourceOutletFilter = Annotated[
+    str | None, typer.Option("--source-outlet", help="Copies of this outlet's articles.")
+]
+RelationFilter = Annotated[
+    str | None, typer.Option("--relation", help="duplicate, partial, syndicated or rewrite.")
+]
+CreditFilter = Annotated[str | None, typer.Option("--credit", help="credited, stripped or absent.")]
+CoverageFilter = Annotated[
+    float | None,
+    typer.Option("--min-coverage", help="At least this share of the copy reused (0-1)."),
+]
+UntilFilter = Annotated[
+    str | None, typer.Option("--until", help="Only articles published before DATE.")
+]
+AlertWebhook = Annotated[
+    str | None, typer.Option("--alert-webhook", help="POST each new finding here (JSON).")
+]
+AlertSecret = Annotated[
+    str | None,
+    typer.Option(
+        "--alert-secret", envvar="COPYDESK_ALERT_SECRET",
+        help="Sign webhook bodies: X-Copydesk-Signature: sha256=HMAC.",
+    ),
+]  # fmt: skip
+AlertSmtp = Annotated[
+    str | None, typer.Option("--alert-smtp", help="Mail new findings through HOST[:PORT].")
+]
+AlertTo = Annotated[
+    list[str] | None, typer.Option("--alert-to", help="Mail recipient (repeat for more).")
+]
+AlertFrom = Annotated[str, typer.Option("--alert-from", help="Mail sender.")]
+AlertJsonl = Annotated[
+    Path | None, typer.Option("--alert-jsonl", help="Append each new finding to this file.")
+]
+AlertDigest = Annotated[
+    bool, typer.Option("--alert-digest", help="One message a day, not one per finding.")
+]
+
+
+def _verdict_filter(
+    outlet: str | None, source_outlet: str | None, relation: str | None, credit: str | None,
+    min_coverage: float | None, since: str | None, until: str | None,
+):  # fmt: skip
+    from copydesk.rights.filters import FilterError, VerdictFilter
+
+    until_dt = None
+    if until is not None:
+        try:
+            until_dt = parse_published(until)
+        except RecordError as exc:
+            raise _fail(f"--until: {exc}") from None
+    try:
+        return VerdictFilter(
+            outlet=outlet, source_outlet=source_outlet, relation=relation, credit=credit,
+            min_coverage=min_coverage, date_from=_since(since), date_to=until_dt,
+        ).check()  # fmt: skip
+    except FilterError as exc:
+        raise _fail(f"--{str(exc).split(':')[0].replace('_', '-')}: {exc}") from None
+
+
+def _alert_config(webhook, secret, smtp, to, sender, jsonl, digest):
+    from copydesk.rights.alerts import AlertConfig, AlertConfigError
+
+    try:
+        config = AlertConfig(
+            webhook=webhook, secret=secret, smtp=smtp, mail_to=list(to or []),
+            mail_from=sender, jsonl=jsonl, digest=digest,
+        ).check()  # fmt: skip
+    except AlertConfigError as exc:
+        raise _fail(str(exc)) from None
+    return config if config.channels else None
+
+
+@app.command()
+def verdicts(
+    db: DbOption,
+    as_json: JsonOption = False,
+    outlet: OutletFilter = None,
+    source_outlet: SourceOutletFilter = None,
+    relation: RelationFilter = None,
+    credit: CreditFilter = None,
+    min_coverage: CoverageFilter = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only articles published on or after DATE.")
+    ] = None,
+    until: UntilFilter = None,
+    include_same_outlet: SameOutletOption = False,
+) -> None:
+    """The stored verdicts (no scan), filtered: the same filters as the web search page
+    and the API."""
+    f = _verdict_filter(outlet, source_outlet, relation, credit, min_coverage, since, until)
+    with _desk(db) as desk:
+        found = list(desk.verdicts(include_same_outlet=include_same_outlet, filters=f))
+    _emit(found, as_json, f"{len(found)} articles reuse earlier articles")
+
+
+@app.command()
+def review(
+    article_id: Annotated[str, typer.Argument(metavar="ID", help="The article's id.")],
+    db: DbOption,
+    confirm: Annotated[bool, typer.Option("--confirm", help="The verdict is right.")] = False,
+    dismiss: Annotated[
+        bool, typer.Option("--dismiss", help="The verdict is wrong: keep it out of findings.")
+    ] = False,
+    note: Annotated[str, typer.Option(help="Why (kept in the history).")] = "",
+    by: Annotated[str | None, typer.Option(help="Who reviews (a name).")] = None,
+) -> None:
+    """Confirm or dismiss an article's verdict. A dismissed verdict stays out of
+    findings, outlet profiles and alerts until the article's text changes."""
+    from copydesk.rights.review import ReviewError
+
+    if confirm == dismiss:
+        raise _fail("give exactly one of --confirm or --dismiss")
+    if not by:
+        raise _fail("--by NAME: say who reviews")
+    with _desk(db) as desk:
+        try:
+            r = desk.review(article_id, "confirm" if confirm else "dismiss", by=by, note=note)
+        except ReviewError as exc:
+            raise _fail(str(exc), 1) from None
+    err.print(f"{r.article}: {r.action}ed by {r.reviewer} at {r.at} (review {r.id})")
+
+
+@app.command()
+def reviews(
+    db: DbOption,
+    article_id: Annotated[str | None, typer.Option("--id", help="One article's only.")] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV with a header row.")] = False,
+) -> None:
+    """Export the review history (JSON Lines, or CSV), oldest first."""
+    from copydesk.rights.review import write_reviews
+
+    with _desk(db) as desk:
+        items = desk.reviews(article_id)
+    write_reviews(items, sys.stdout, as_csv=as_csv)
+
+
+@app.command()
+def evidence(
+    article_id: Annotated[
+        str | None, typer.Argument(metavar="ID", help="The article (the copy).")
+    ] = None,
+    db: Annotated[Path | None, typer.Option("--db", help="The store.")] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="The pack's folder (default: evidence-ID).")
+    ] = None,
+    verify: Annotated[
+        Path | None, typer.Option("--verify", help="Check a pack: has anything changed?")
+    ] = None,
+    pdf: Annotated[bool, typer.Option(help="Also print the page as PDF.")] = True,
+) -> None:
+    """Write an evidence pack (offline HTML page, PDF, verdict JSON, texts, raw pages,
+    SHA-256 manifest), or check one with --verify DIR. Exit status of --verify: 0
+    unchanged, 1 changed."""
+    from copydesk.rights.evidence import EvidenceError, verify_pack
+
+    if verify is not None:
+        check = verify_pack(verify)
+        if check.problem:
+            raise _fail(check.problem, 1)
+        for label, names in (("changed", check.changed), ("missing", check.missing),
+                             ("added", check.added)):  # fmt: skip
+            for name in names:
+                out.print(f"[red]{label}[/] {name}", highlight=False)
+        if not check.ok:
+            raise typer.Exit(1)
+        out.print(f"{verify}: unchanged (every file matches its SHA-256)")
+        return
+    if article_id is None or db is None:
+        raise _fail("give --db DB and the article ID (or --verify DIR)")
+    target = out_dir or Path("evidence-" + "".join(c if c.isalnum() else "_" for c in article_id))
+    with _desk(db) as desk:
+        try:
+            pack = desk.evidence(article_id, target, pdf=pdf)
+        except EvidenceError as exc:
+            raise _fail(str(exc), 1) from None
+    if pack.pdf_error:
+        err.print(f"[yellow]warning[/] {pack.pdf_error}")
+    err.print(f"evidence pack of {article_id}: [bold]{pack.folder}[/] ({len(pack.files)} files)")
+
+
+@app.command()
+def findings(
+    db: DbOption,
+    since: Annotated[
+        str | None, typer.Option(help="Only copies published on or after DATE.")
+    ] = None,
+    credit: CreditFilter = None,
+    mine: Annotated[
+        str | None, typer.Option(help="OUTLET[,OUTLET] for this look (default: the setting).")
+    ] = None,
+    partners: Annotated[
+        Path | None, typer.Option(help="Licensed outlets: a file, one a line (or CSV).")
+    ] = None,
+    as_json: JsonOption = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV with a header row.")] = False,
+) -> None:
+    """Copies of your outlets' articles by others, newest first: copy URL, outlet, first
+    seen, coverage, credit, licensed or not."""
+    from copydesk.rights.filters import CREDITS
+    from copydesk.rights.findings import SettingsError, load_partners, parse_outlets, write_findings
+
+    if credit and credit not in CREDITS:
+        raise _fail(f"--credit: {credit!r} is not one of {', '.join(CREDITS)}")
+    since_dt = _since(since)
+    try:
+        mine_list = parse_outlets(mine) if mine is not None else None
+        partner_list = load_partners(partners) if partners else None
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+    with _desk(db) as desk:
+        if mine_list is None and not desk.setting("mine"):
+            raise _fail("no outlets of yours: give --mine OUTLET or run watch --mine OUTLET")
+        items = desk.findings(mine=mine_list, since=since_dt, credit=credit, partners=partner_list)
+    if as_json or as_csv:
+        write_findings(items, sys.stdout, as_csv=as_csv)
+        return
+    if not items:
+        out.print("no findings")
+        return
+    table = Table(title=f"{len(items)} findings", header_style="bold")
+    for column in ("copy", "outlet", "first seen", "coverage", "credit", "licence", "source"):
+        table.add_column(column)
+    for f in items:
+        table.add_row(
+            f.copy_url or f.copy, f.outlet or "", f.first_seen, f"{f.coverage * 100:.0f}%",
+            f.credit, "licensed" if f.licensed else "[red]unlicensed[/]", f.source,
+        )  # fmt: skip
+    out.print(table)
+
+
+def _send_alerts(desk: Desk, config) -> None:
+    """Queue new findings and send them (a scan has nothing to overlap with)."""
+    new = desk.queue_alerts()
+    result = desk.send_alerts(config)
+    err.print(
+        f"alerts: {new} new findings, {result.sent} sent"
+        + (f", {result.failed} left to retry: {'; '.join(result.errors[:3])}" if result.failed
+           else "")
+        + (f", {result.waiting_for_digest} wait for the daily digest"
+           if result.waiting_for_digest else "")
+    )  # fmt: skip

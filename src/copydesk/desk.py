@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from copydesk.engines import embedded
 from copydesk.engines.compare import Params
@@ -25,7 +26,14 @@ from copydesk.forensics.quotes import QuoteRecord, index_quotes
 from copydesk.model import Article, Evidence, Rejection, Verdict
 from copydesk.reports.network import Edge, Node, network
 from copydesk.reports.outlets import OutletProfile, outlet_profiles
+from copydesk.rights.filters import VerdictFilter
 from copydesk.store import Store
+
+if TYPE_CHECKING:
+    from copydesk.rights.alerts import AlertConfig, DeliveryResult
+    from copydesk.rights.evidence import Check, Pack
+    from copydesk.rights.findings import Finding
+    from copydesk.rights.review import Review
 
 
 class Desk:
@@ -93,6 +101,7 @@ class Desk:
             known.extend(n for n in names if n not in known)
         with self.store.transaction():
             self.store.save_model("user_aliases", current)
+            self.store.save_model(embedded.JUDGED, None)  # the next scan judges again
 
     def scan(
         self, *, progress: Progress | None = None, rescan: bool = False, semantic: bool = False
@@ -164,10 +173,15 @@ class Desk:
         return verdict
 
     def verdicts(
-        self, *, include_same_outlet: bool = False, since: datetime | None = None
+        self,
+        *,
+        include_same_outlet: bool = False,
+        since: datetime | None = None,
+        filters: VerdictFilter | None = None,
     ) -> Iterator[Verdict]:
         """Every article that reuses another or shows marks of copying alone, oldest first;
-        a version of a story whose origin is outside the collection is a copy of it."""
+        a version of a story whose origin is outside the collection is a copy of it; with
+        ``filters``, those that pass (with only the sources that pass)."""
         keys = set(self.store.copies(include_same_outlet=include_same_outlet, since=since))
         keys |= set(copies_of_outside_origins(self.store, since=since))
         order = (
@@ -180,6 +194,8 @@ class Desk:
                 key,
                 embedded.verdict_for(self.store, key, include_same_outlet=include_same_outlet),
             )
+            if verdict is not None and filters is not None:
+                verdict = filters.apply(verdict)
             if verdict is not None and (verdict.sources or verdict.signals or verdict.family):
                 yield verdict
 
@@ -280,3 +296,81 @@ class Desk:
             self.trace(article, include_same_outlet=include_same_outlet)
             fam = getattr(self, "_last_trace", None)
         return fam if fam is not None and article.id in fam.nodes else None
+
+    # -- acting on findings (copydesk.rights) --------------------------------------------
+
+    def trace_url(
+        self, url: str, *, store: bool = False, timeout: float = 20.0,
+        include_same_outlet: bool = False, trust_env: bool = True,
+    ) -> Verdict:  # fmt: skip
+        """Fetch one page politely (robots.txt, User-Agent, timeouts) and trace it; with
+        ``store`` the page is ingested and scanned, and its stored verdict returned."""
+        from copydesk.rights.fetch_one import fetch_article
+
+        article = fetch_article(url, timeout=timeout, trust_env=trust_env)
+        if not store:
+            return self.trace(article, include_same_outlet=include_same_outlet)
+        self.ingest([article])
+        self.scan()
+        verdict = self.verdict(article.id, include_same_outlet=include_same_outlet)
+        assert verdict is not None
+        return verdict
+
+    def review(self, article_id: str, action: str, *, by: str, note: str = "") -> Review:
+        """Confirm or dismiss an article's verdict; a dismissal keeps it out of findings,
+        profiles and alerts until its text changes."""
+        from copydesk.rights.review import add_review
+
+        return add_review(self.store, article_id, action, reviewer=by, note=note)
+
+    def reviews(self, article_id: str | None = None) -> list[Review]:
+        """The review history (of one article, or all), oldest first."""
+        from copydesk.rights.review import reviews
+
+        return reviews(self.store, article_id)
+
+    def evidence(self, article_id: str, out: str | Path, *, pdf: bool = True) -> Pack:
+        """Write an offline evidence pack of one article's verdict into ``out``."""
+        from copydesk.rights.evidence import write_pack
+
+        return write_pack(self, article_id, out, pdf=pdf)
+
+    @staticmethod
+    def verify_evidence(folder: str | Path) -> Check:
+        from copydesk.rights.evidence import verify_pack
+
+        return verify_pack(folder)
+
+    def setting(self, name: str) -> object | None:
+        from copydesk.rights.findings import get_setting
+
+        return get_setting(self.store, name)
+
+    def set_setting(self, name: str, value: object) -> None:
+        from copydesk.rights.findings import set_setting
+
+        set_setting(self.store, name, value)
+
+    def findings(
+        self, *, mine: list[str] | None = None, since: datetime | None = None,
+        credit: str | None = None, partners: list[str] | None = None,
+    ) -> list[Finding]:  # fmt: skip
+        """Copies of the user's outlets' articles (``mine``, else the ``mine`` setting),
+        newest first; licensed when the copier is a partner (else the ``partners`` setting)."""
+        from copydesk.rights.findings import findings
+
+        mine = mine if mine is not None else list(self.setting("mine") or [])
+        partners = partners if partners is not None else list(self.setting("partners") or [])
+        return findings(self.store, mine, since=since, credit=credit, partners=partners)
+
+    def queue_alerts(self) -> int:
+        """Queue the findings not alerted before; returns how many are new."""
+        from copydesk.rights.alerts import queue_findings
+
+        return queue_findings(self.store, self.findings())
+
+    def send_alerts(self, config: AlertConfig) -> DeliveryResult:
+        """Send queued alerts now, in this thread (``AlertSender`` does it in another)."""
+        from copydesk.rights.alerts import deliver
+
+        return deliver(self.store, config)

@@ -190,7 +190,7 @@ class Verdict:
     stored_as: str | None = None  # trace: the stored article with this very text
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "article": self.article,
             "outlet": self.outlet,
             "url": self.url,
@@ -199,7 +199,10 @@ class Verdict:
             "signals": [s.to_json() for s in self.signals],
             "family": self.family,
             "origin_credit": self.origin_credit,
-        } | ({"stored_as": self.stored_as} if self.stored_as else {})
+        }
+        if self.stored_as is not None:
+            out["stored_as"] = self.stored_as
+        return out
 
 
 def iso(value: datetime | None) -> str | None:

@@ -98,6 +98,7 @@ def run_watch(
     stop: threading.Event | None = None,
     handle_signals: bool = True,
     trust_env: bool = True,
+    after_poll: Callable[[], object] | None = None,
 ) -> WatchResult:
     """Poll ``feeds`` every ``every`` seconds (once with ``once``) until stopped.
 
@@ -122,6 +123,8 @@ def run_watch(
             result.failures = []
             _poll(desk, fetcher, feeds, result, stop, log, max_text_bytes)
             result.polls += 1
+            if after_poll is not None:  # alerts: queued here, sent in the background
+                after_poll()
             if once or stop.is_set():
                 break
             log(f"next poll in {every:g}s (Ctrl-C stops)")

@@ -212,7 +212,9 @@ def _snapshot(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def _where(include_same_outlet: bool) -> str:
-    return "1" if include_same_outlet else "m.same_outlet = 0"
+    # A copy a reviewer dismissed (its text unchanged since) counts for nobody.
+    not_dismissed = "m.copy NOT IN (SELECT key FROM dismissed)"
+    return not_dismissed if include_same_outlet else f"m.same_outlet = 0 AND {not_dismissed}"
 
 
 def _outlet(value: str | None) -> str:

@@ -165,6 +165,45 @@ MIGRATIONS.append(
     """
 )
 MIGRATIONS.append(
+    # Acting on findings. Reviews: a person's confirm/dismiss of an article's verdict, kept
+    # as history; a dismissal holds while the text it was made on (text_hash) is unchanged.
+    # Alerts: one row per finding (copy, source, copy text), so nothing is sent twice;
+    # sent_at is NULL until every channel took it. Settings: user choices such as ``mine``.
+    """
+    CREATE TABLE reviews (
+        id        INTEGER PRIMARY KEY,
+        article   TEXT NOT NULL,            -- articles.id
+        text_hash TEXT NOT NULL,            -- the text reviewed
+        action    TEXT NOT NULL CHECK (action IN ('confirm', 'dismiss')),
+        note      TEXT NOT NULL DEFAULT '',
+        reviewer  TEXT NOT NULL,
+        at        TEXT NOT NULL
+    );
+    CREATE INDEX reviews_article ON reviews(article, id);
+
+    CREATE VIEW dismissed AS
+    SELECT a.key AS key FROM articles a JOIN reviews r ON r.article = a.id
+    WHERE r.id = (SELECT max(id) FROM reviews WHERE article = a.id)
+      AND r.action = 'dismiss' AND r.text_hash = a.text_hash;
+
+    CREATE TABLE alerts (
+        key        TEXT PRIMARY KEY,        -- copy id, source id, copy text hash
+        data       TEXT NOT NULL,           -- the finding as JSON
+        created_at TEXT NOT NULL,
+        sent_at    TEXT,
+        channels   TEXT NOT NULL DEFAULT '',  -- channels that took it, comma-separated
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        error      TEXT
+    );
+    CREATE INDEX alerts_unsent ON alerts(created_at) WHERE sent_at IS NULL;
+
+    CREATE TABLE settings (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL                 -- JSON
+    );
+    """
+)
+MIGRATIONS.append(
     # Story families (copydesk.families): one row a family with its tree and origin as
     # JSON and a signature of what it was built from (members, links, names), so a scan
     # rebuilds only the families whose inputs changed; and each member's family.

@@ -60,10 +60,18 @@ def filters(
     ] = None,
     relation: RelationFilter | None = None,
     credit: CreditFilter | None = None,
+    source_outlet: Annotated[
+        str | None, Query(description="Copies of this outlet's articles.")
+    ] = None,
+    min_coverage: Annotated[
+        float | None, Query(ge=0, le=1, description="At least this share of the copy reused.")
+    ] = None,
 ) -> Filters:
     return Filters(
         q=q or None,
         outlet=outlet or None,
+        source_outlet=source_outlet or None,
+        min_coverage=min_coverage,
         date_from=parse_date(date_from, "date_from"),
         date_to=end_bound(parse_date(date_to, "date_to"), date_to),
         relation=relation,

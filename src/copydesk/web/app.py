@@ -70,9 +70,10 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(HardeningMiddleware, max_bytes=max_request_bytes)
 
-    from copydesk.web import api, pages
+    from copydesk.web import api, pages, rights
 
     app.include_router(api.router)
+    app.include_router(rights.router)  # before pages: /articles/{id:path} would take it
     app.include_router(pages.router)
     pages.install_error_pages(app)
     return app

@@ -68,10 +68,19 @@ def search_page(
     date_to: str = "",
     relation: str = "",
     credit: str = "",
+    source_outlet: str = "",
+    min_coverage: str = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     errors: list[str] = []
-    f = Filters(q=q.strip() or None, outlet=outlet or None)
+    f = Filters(q=q.strip() or None, outlet=outlet or None, source_outlet=source_outlet or None)
+    if min_coverage:
+        try:
+            f.min_coverage = float(min_coverage)
+            f.check()
+        except ValueError:
+            errors.append(f"min coverage: {min_coverage!r} is not a share between 0 and 1")
+            f.min_coverage = None
     for name, value in (("from", date_from), ("to", date_to)):
         if value:
             try:
@@ -94,7 +103,8 @@ def search_page(
         k: v
         for k, v in dict(
             q=q, outlet=outlet, date_from=date_from, date_to=date_to,
-            relation=relation, credit=credit,
+            relation=relation, credit=credit, source_outlet=source_outlet,
+            min_coverage=min_coverage,
         ).items()
         if v
     }  # fmt: skip
@@ -135,7 +145,12 @@ def article_page(
     verdict = desk.verdict(article_id)
     view = build_view(desk, article, verdict, source_id=source)
     family = desk.family_of(article_id)
-    return render(request, "article.html", **_article_context(view, family))
+    return render(
+        request,
+        "article.html",
+        **_article_context(view, family),
+        reviews=desk.reviews(article_id),
+    )
 
 
 def _article_context(view: Any, family: Any = None) -> dict[str, Any]:

@@ -4,28 +4,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
+from copydesk.rights.filters import CREDITS, RELATIONS, VerdictFilter
 from copydesk.store import Store
 
+__all__ = ["CREDITS", "RELATIONS", "Filters", "search"]
+
 MAX_LIMIT = 200
-RELATIONS = ("duplicate", "partial", "syndicated", "rewrite")
-CREDITS = ("credited", "stripped", "absent")
 HIT_OPEN, HIT_CLOSE = "\x02", "\x03"  # snippet markers; never in stored text after escaping
 _TERM = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(slots=True)
-class Filters:
-    """What the search page and ``GET /api/articles`` filter on."""
+class Filters(VerdictFilter):
+    """What the search page and ``GET /api/articles`` filter on: the verdict filters of
+    the command line and a full-text query."""
 
     q: str | None = None
-    outlet: str | None = None
-    date_from: datetime | None = None
-    date_to: datetime | None = None
-    relation: str | None = None  # a relation, "any" (reuses something) or "none"
-    credit: str | None = None
 
 
 @dataclass(slots=True)
@@ -86,31 +82,10 @@ def fts_query(q: str) -> str | None:
 
 def search(store: Store, f: Filters, *, limit: int = 20, offset: int = 0) -> Page:
     """Articles matching ``f``: by relevance with a query, else newest first."""
-    where: list[str] = []
-    args: list[Any] = []
     match = fts_query(f.q) if f.q else None
     if f.q and match is None:
         return Page(0, limit, offset)
-    if f.outlet:
-        where.append("a.outlet = ?")
-        args.append(f.outlet)
-    if f.date_from:
-        where.append("a.published_ts >= ?")
-        args.append(f.date_from.timestamp())
-    if f.date_to:
-        where.append("a.published_ts < ?")
-        args.append(f.date_to.timestamp())
-    copy_of = "SELECT 1 FROM matches m WHERE m.copy = a.key AND m.same_outlet = 0"
-    if f.relation == "any":
-        where.append(f"EXISTS ({copy_of})")
-    elif f.relation == "none":
-        where.append(f"NOT EXISTS ({copy_of})")
-    elif f.relation:
-        where.append(f"EXISTS ({copy_of} AND m.relation = ?)")
-        args.append(f.relation)
-    if f.credit:
-        where.append(f"EXISTS ({copy_of} AND m.credit = ?)")
-        args.append(f.credit)
+    where, args = f.sql("a")
     cond = (" WHERE " + " AND ".join(where)) if where else ""
     if match:
         store.sync_search_index()
