@@ -1,4 +1,4 @@
-"""Scale tiers of the speed benchmark: copydesk vs datasketch MinHashLSH as the corpus grows.
+"""Scale tiers of the speed benchmark: copydesk vs datasketch and rensa as the corpus grows.
 
 ``.venv/bin/python bench/run_scale.py --tiers 21k,200k[,1m]``. The 21k tier is the real
 corpus (BBC + Reuters, as in ``run_core.py``); larger tiers are synthetic corpora made by
@@ -52,6 +52,7 @@ from run_core import (  # noqa: E402
     fmt,
     machine_info,
     peak_rss_self_mb,
+    rensa_index_query,
     shingles,
     timed,
     trace_latencies,
@@ -71,7 +72,7 @@ def tier_size(tier: str) -> int | None:
     return int(float(number) * units.get(unit, 1))
 
 
-TOOLS = ("copydesk", "datasketch")
+TOOLS = ("copydesk", "datasketch", "rensa")
 SCALE_WORK = WORK_DIR / "scale"
 DATASKETCH_BUDGET_S = 1800.0  # skip datasketch when its projected time is above this ...
 DATASKETCH_MEMORY_SHARE = 0.6  # ... or its projected peak above this share of the RAM
@@ -271,9 +272,16 @@ def run_datasketch(tier: str, root: Path, work: Path) -> dict[str, Any]:
     }
 
 
+def run_rensa(tier: str, root: Path, work: Path) -> dict[str, Any]:
+    with TreeMemorySampler(SAMPLE_INTERVAL_S) as sampler:
+        result = rensa_index_query((a.id, a.text) for a in tier_articles(tier, root, work))
+    return {**result, **sampler.result()}
+
+
 CHILD_RUNNERS: dict[str, Callable[[str, Path, Path], dict[str, Any]]] = {
     "copydesk": run_copydesk,
     "datasketch": run_datasketch,
+    "rensa": run_rensa,
 }
 
 
@@ -354,6 +362,8 @@ GROWTH_METRICS: dict[str, tuple[str, ...]] = {
     "copydesk pairs": ("copydesk", "pairs"),
     "datasketch total s": ("datasketch", "seconds", "total"),
     "datasketch peak MB": ("datasketch", "peak_tree_mb"),
+    "rensa total s": ("rensa", "seconds", "total"),
+    "rensa peak MB": ("rensa", "peak_tree_mb"),
 }
 
 
@@ -403,8 +413,10 @@ def datasketch_skip(
 
 def tier_summary(t: dict[str, Any]) -> dict[str, Any]:
     n, words = t["sizes"]["articles"], t["sizes"]["words"]
-    cd, ds = t.get("copydesk", {}), t.get("datasketch", {})
+    cd, ds, rs = t.get("copydesk", {}), t.get("datasketch", {}), t.get("rensa", {})
     cd_s, ds_s = _get(cd, "seconds", "total"), _get(ds, "seconds", "total")
+    rs_s = _get(rs, "seconds", "total")
+    chars = t["sizes"].get("chars")
     ingest = _get(cd, "seconds", "ingest")
     cd_mb, ds_mb = cd.get("peak_tree_mb"), ds.get("peak_tree_mb")
     return {
@@ -416,6 +428,11 @@ def tier_summary(t: dict[str, Any]) -> dict[str, Any]:
         "datasketch_words_per_s": words / ds_s if ds_s else None,
         "time_ratio_copydesk_over_datasketch": cd_s / ds_s if cd_s and ds_s else None,
         "rss_ratio_copydesk_over_datasketch": cd_mb / ds_mb if cd_mb and ds_mb else None,
+        "copydesk_ingest_mb_per_s": chars / MB / ingest if chars and ingest else None,
+        "rensa_articles_per_s": n / rs_s if rs_s else None,
+        # speed ratios as in run_core: competitor time / copydesk time (> 1: copydesk faster)
+        "speed_ratio_datasketch": ds_s / cd_s if cd_s and ds_s else None,
+        "speed_ratio_rensa": rs_s / cd_s if cd_s and rs_s else None,
     }
 
 
@@ -458,6 +475,31 @@ def markdown(report: dict[str, Any]) -> str:
                 f"{fmt(s['datasketch_words_per_s'], 0)} | — | {fmt(ds.get('peak_tree_mb'), 0)} | — "
                 f"| {fmt(ds.get('pairs'))} |"
             )
+        rs = t.get("rensa", {})
+        if "skipped" in rs or "error" in rs:
+            note = rs.get("skipped") or rs.get("error")
+            lines.append(f"| {t['tier']} | | | rensa | skipped: {note} |||||||||")
+        elif rs:
+            lines.append(
+                f"| {t['tier']} | | | rensa | {fmt(_get(rs, 'seconds', 'index'))} (index) | "
+                f"{fmt(_get(rs, 'seconds', 'query'))} (query) | {fmt(_get(rs, 'seconds', 'total'))}"
+                f" | {fmt(s.get('rensa_articles_per_s'), 0)} | — | — | "
+                f"{fmt(rs.get('peak_tree_mb'), 0)} | — | {fmt(rs.get('pairs'))} |"
+            )
+    lines += [
+        "",
+        "Speed ratios (competitor index+query time / copydesk ingest+scan time; > 1: copydesk "
+        "faster) and copydesk's ingest throughput in MB of text per second:",
+        "",
+        "| tier | datasketch/copydesk | rensa/copydesk | ingest MB/s |",
+        "|---|--:|--:|--:|",
+    ]
+    for t in report["tiers"]:
+        s = t["summary"]
+        lines.append(
+            f"| {t['tier']} | {fmt(s.get('speed_ratio_datasketch'), 2)} | "
+            f"{fmt(s.get('speed_ratio_rensa'), 2)} | {fmt(s.get('copydesk_ingest_mb_per_s'), 2)} |"
+        )
     lines += [
         "",
         "| tier | copydesk/datasketch time | copydesk/datasketch peak RSS | ingest articles/s "
@@ -526,6 +568,7 @@ def plots(report: dict[str, Any], results: Path) -> list[Path]:
             ("copydesk ingest+scan", "copydesk_articles_per_s", "o-"),
             ("copydesk ingest", "copydesk_ingest_articles_per_s", "o--"),
             ("datasketch index+query", "datasketch_articles_per_s", "s-"),
+            ("rensa index+query", "rensa_articles_per_s", "^-"),
         )
     ]
     latency = [
@@ -579,6 +622,11 @@ def run_parent(root: Path, tiers: list[str], work: Path, args: argparse.Namespac
             entry["datasketch"] = {"tool": "datasketch", "skipped": skip}
         else:
             entry["datasketch"] = spawn("datasketch", tier, root, work)
+        entry["rensa"] = (
+            {"tool": "rensa", "skipped": "--no-datasketch"}
+            if args.no_datasketch
+            else spawn("rensa", tier, root, work)
+        )
         failed |= any("error" in entry[tool] for tool in TOOLS)
         entry["summary"] = tier_summary(entry)
         done.append(entry)
@@ -586,7 +634,8 @@ def run_parent(root: Path, tiers: list[str], work: Path, args: argparse.Namespac
             corpus_path(work, tier).unlink(missing_ok=True)
         print(
             f"[scale] {tier}: copydesk {fmt(_get(entry, 'copydesk', 'seconds', 'total'))} s, "
-            f"datasketch {fmt(_get(entry, 'datasketch', 'seconds', 'total'))} s",
+            f"datasketch {fmt(_get(entry, 'datasketch', 'seconds', 'total'))} s, "
+            f"rensa {fmt(_get(entry, 'rensa', 'seconds', 'total'))} s",
             flush=True,
         )
     report = {

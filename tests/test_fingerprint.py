@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from copydesk.fingerprint import NUM_PERM, anchors, band_keys, fingerprint, minhash, shingle_hashes
 from copydesk.fingerprint.minhash import BANDS, jaccard_estimate
-from copydesk.fingerprint.shingles import SHINGLE, WINDOW
+from copydesk.fingerprint.shingles import SHINGLE, WINDOW, fingerprints
 from copydesk.text.tokens import word_hashes, words_of
 from fakenews import VOCAB
 
@@ -226,3 +226,35 @@ def test_band_keys() -> None:
     changed[0] ^= np.uint64(1)
     diff = band_keys(changed) != band_keys(sig)
     assert diff.tolist() == [True] + [False] * (BANDS - 1)
+
+
+def _same(a, b) -> bool:
+    return (
+        a.n_words == b.n_words
+        and a.anchors.dtype == b.anchors.dtype == np.uint64
+        and np.array_equal(a.anchors, b.anchors)
+        and np.array_equal(a.bands, b.bands)
+    )
+
+
+@FAST
+@given(
+    st.lists(st.integers(min_value=0, max_value=400), min_size=0, max_size=12),
+    st.integers(min_value=0, max_value=10_000),
+)
+def test_batch_fingerprints_equal_one_by_one(lengths: list[int], seed: int) -> None:
+    """The batch path gives exactly the fingerprints of the reference, text by text:
+    empty, short (< SHINGLE + WINDOW words), exactly-at-the-edge and long texts mixed."""
+    rng = random.Random(seed)
+    texts = [as_text(random_words(rng, n)) for n in lengths]
+    texts += ["", "Ünïcode ΣΊΣΥΦΟΣ", " ".join(["word"] * (SHINGLE + WINDOW))]
+    batch = fingerprints(texts)
+    assert len(batch) == len(texts)
+    assert all(_same(fingerprint(t), b) for t, b in zip(texts, batch, strict=True))
+
+
+def test_batch_fingerprints_of_a_long_text_alone() -> None:
+    """A text of more shingles than a batch slice takes the per-text MinHash."""
+    rng = random.Random(5)
+    texts = [as_text(random_words(rng, 40_000)), as_text(random_words(rng, 50))]
+    assert all(_same(fingerprint(t), b) for t, b in zip(texts, fingerprints(texts), strict=True))

@@ -477,3 +477,26 @@ def test_web_review_needs_the_token(db: Path) -> None:
     ok = client.post("/articles/wd-001/review", follow_redirects=False,
                      data={"action": "confirm", "by": "A", "token": "t0ken"})  # fmt: skip
     assert ok.status_code == 303
+
+
+def test_watch_mine_alerts_new_findings_once(db: Path, site: str, tmp_path: Path) -> None:
+    Site.pages["/feed.xml"] = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        f"<item><title>Market row</title><link>{site}/copy.html</link>"
+        "<pubDate>Thu, 05 Mar 2026 10:00:00 GMT</pubDate></item></channel></rss>"
+    ).encode()
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(f"{site}/feed.xml\n")
+    jsonl = tmp_path / "alerts.jsonl"
+    args = ["watch", "--db", db, "--feeds", feeds, "--once", "--delay", "0", "--workers", "1",
+            "--mine", MINE, "--alert-jsonl", jsonl]  # fmt: skip
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    with Desk(db) as desk:
+        assert desk.setting("mine") == [MINE]
+        every = {f.key for f in desk.findings()}
+    sent = lines(jsonl.read_text())
+    assert {f["key"] for f in sent} == every  # the first run alerts every finding
+    assert any(f["copy"] == f"{site}/copy.html" and f["source"] == "np-002" for f in sent)
+    assert run(*args).exit_code == 0
+    assert len(lines(jsonl.read_text())) == len(sent)  # deduplicated across runs

@@ -25,11 +25,13 @@ from rich.table import Table
 from rich.text import Text
 
 from copydesk.desk import Desk
+from copydesk.families import AgencyFileError, Family, read_agencies
 from copydesk.forensics.aliases import load_alias_file
 from copydesk.forensics.quotes import QuoteRecord
 from copydesk.model import Verdict, iso
 from copydesk.reading import RecordError, parse_published, read_single
 from copydesk.reports import ingest_table, render_side_by_side, verdict_table
+from copydesk.reports.families import families_table, family_tree, write_families_csv
 from copydesk.reports.network import write_csv, write_gexf, write_graphml
 from copydesk.reports.outlets import profiles_table, write_profiles_csv
 from copydesk.reports.tables import shorten
@@ -192,6 +194,13 @@ def scan(
     rescan: Annotated[
         bool, typer.Option(help="Recompute every verdict (after adding aliases, say).")
     ] = False,
+    agencies: Annotated[
+        Path | None,
+        typer.Option(
+            help="More wire and syndication agencies: lines 'outlet: Name | Form ...'"
+            " (kept in the store)."
+        ),
+    ] = None,
     outlet: OutletFilter = None,
     source_outlet: SourceOutletFilter = None,
     relation: RelationFilter = None,
@@ -226,6 +235,11 @@ def scan(
             try:
                 desk.add_aliases(load_alias_file(aliases))
             except ValueError as exc:
+                raise _fail(str(exc)) from None
+        if agencies is not None:
+            try:
+                desk.add_agencies(read_agencies(agencies))
+            except AgencyFileError as exc:
                 raise _fail(str(exc)) from None
         if rescan:
             desk.store.reset_scan()
@@ -315,14 +329,28 @@ def trace(
         ) from None
     with _desk(db) as desk:
         verdict = desk.trace(article, include_same_outlet=include_same_outlet)
-    _emit_trace(verdict, as_json, article.id)
+        fam = None
+        if verdict.stored_as:
+            fam = desk.family_of(verdict.stored_as)
+        elif verdict.family:
+            fam = desk.trace_family(article, include_same_outlet=include_same_outlet)
+    _emit_trace(verdict, as_json, article.id, fam)
 
 
-def _emit_trace(verdict: Verdict, as_json: bool, name: str) -> None:
+def _emit_trace(verdict: Verdict, as_json: bool, name: str, fam: Family | None = None) -> None:
     if as_json:
         sys.stdout.write(json.dumps(verdict.to_json()) + "\n")
-    elif verdict.sources:
+        return
+    if verdict.stored_as is not None:
+        out.print(f"this text is stored as {escape(verdict.stored_as)}")
+    if fam is not None:
+        out.print(family_tree(fam, mark=verdict.stored_as or name))
+    if verdict.sources:
+        nearest = verdict.sources[0]
+        out.print(f"nearest version: {escape(nearest.source)} ({escape(nearest.outlet or '-')})")
         out.print(verdict_table([verdict], title=f"sources of {name}"))
+    elif verdict.stored_as:
+        out.print(f"nearest version: {escape(verdict.stored_as)} (the same text)")
     else:
         out.print("no stored article is reused by this text")
 
@@ -340,6 +368,9 @@ def show(
         if copy is None:
             raise _fail(f"no article with id {article_id!r} in {db}", 1)
         verdict = desk.verdict(article_id, include_same_outlet=include_same_outlet)
+        fam = desk.family_of(article_id)
+        if fam is not None and source is None:
+            out.print(family_tree(fam, mark=article_id))
         matches = [m for m in (verdict.sources if verdict else []) if source in (None, m.source)]
         if not matches:
             say(out, "", f"{article_id}: no earlier article's text is reused here")
@@ -348,6 +379,31 @@ def show(
             original = desk.article(match.source)
             if original is not None:
                 out.print(render_side_by_side(copy, original, match))
+
+
+@app.command()
+def families(
+    db: DbOption,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one family a line.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per version.")] = False,
+    outlet: Annotated[
+        str | None, typer.Option(help="Only families with a version by, or origin at, OUTLET.")
+    ] = None,
+) -> None:
+    """Every story family: its origin (in the store, or an outlet outside it), size, tree
+    (who took from whom), first and last publication, and how many versions credit the
+    origin, cut its name, or never named it."""
+    with _desk(db) as desk:
+        fams = desk.families(outlet=outlet)
+    if as_json:
+        for f in fams:
+            sys.stdout.write(json.dumps(f.to_json(), ensure_ascii=False) + "\n")
+    elif as_csv:
+        write_families_csv(fams, sys.stdout)
+    elif fams:
+        out.print(families_table(fams, title=f"{len(fams)} story families"))
+    else:
+        out.print("no story families (no reuse found yet: run copydesk scan)")
 
 
 @app.command()

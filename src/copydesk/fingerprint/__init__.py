@@ -1,7 +1,13 @@
 """Fingerprinting: word shingles, winnowed anchors and MinHash LSH band keys."""
 
 from copydesk.fingerprint.minhash import NUM_PERM, band_keys, minhash
-from copydesk.fingerprint.shingles import Fingerprint, anchors, fingerprint, shingle_hashes
+from copydesk.fingerprint.shingles import (
+    Fingerprint,
+    anchors,
+    fingerprint,
+    fingerprints,
+    shingle_hashes,
+)
 
 __all__ = [
     "NUM_PERM",
@@ -9,6 +15,7 @@ __all__ = [
     "anchors",
     "band_keys",
     "fingerprint",
+    "fingerprints",
     "minhash",
     "shingle_hashes",
 ]

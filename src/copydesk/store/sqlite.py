@@ -633,11 +633,40 @@ class Store:
             ).fetchall()
         return out
 
-    def outlet_texts(self) -> Iterator[tuple[str | None, str, bool]]:
-        """(outlet, text, is a known cross-outlet copy) for every article, in key order."""
+    def outlet_texts(
+        self, copies: set[int] | None = None
+    ) -> Iterator[tuple[str | None, str, bool]]:
+        """(outlet, text, is a copy) for every article, in key order: a copy is one of
+        ``copies`` when given, else the copy of a stored cross-outlet match."""
+        if copies is not None:
+            for key, outlet, text in self.db.execute(
+                "SELECT key, outlet, text FROM articles ORDER BY key"
+            ):
+                yield outlet, text, key in copies
+            return
         yield from self.db.execute(
             "SELECT a.outlet, a.text, EXISTS (SELECT 1 FROM matches m "
             "WHERE m.copy = a.key AND m.same_outlet = 0) FROM articles a ORDER BY a.key"
+        )
+
+    def keys(self) -> list[int]:
+        """Every article's key, in ingest order."""
+        return [k for (k,) in self.db.execute("SELECT key FROM articles ORDER BY key")]
+
+    def match_pairs(self) -> list[tuple[int, int, bool, str | None, str | None]]:
+        """(copy, source, same outlet, copy published, source published) of every match,
+        in key order; dates as stored (ISO 8601 or None)."""
+        return self.db.execute(
+            "SELECT m.copy, m.source, m.same_outlet, a.published, b.published FROM matches m "
+            "JOIN articles a ON a.key = m.copy JOIN articles b ON b.key = m.source "
+            "ORDER BY m.copy, m.source"
+        ).fetchall()
+
+    def delete_matches(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """Forget the matches of these pairs, whichever article is the copy."""
+        self.db.executemany(
+            "DELETE FROM matches WHERE (copy = ?1 AND source = ?2) OR (copy = ?2 AND source = ?1)",
+            list(pairs),
         )
 
     # -- matches --------------------------------------------------------------------
