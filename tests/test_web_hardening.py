@@ -121,6 +121,7 @@ def test_serve_on_a_port_in_use_says_so(tmp_path: Path) -> None:
 
     from copydesk.cli import app
 
+    Desk(tmp_path / "s.db").close()
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
@@ -143,6 +144,7 @@ def test_sigterm_stops_the_server_promptly(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    Desk(tmp_path / "s.db").close()
     command = [sys.executable, "-m", "copydesk", "serve", "--db", str(tmp_path / "s.db")]
     proc = subprocess.Popen(
         [*command, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

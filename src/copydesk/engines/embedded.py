@@ -21,6 +21,7 @@ import numpy as np
 
 from copydesk.candidates import MAX_BUCKET, PostingParts, group_postings, pairs_from_groups
 from copydesk.engines.compare import Params, compare_docs, compare_group, doc_for
+from copydesk.engines.families import update_families
 from copydesk.engines.forensics import article_signals, learn, load_context
 from copydesk.fingerprint import Fingerprint, fingerprint, fingerprints
 from copydesk.model import Article, Evidence, Rejection, SourceMatch, Verdict
@@ -379,6 +380,8 @@ def scan(
     with store.transaction():
         store.save_model(JUDGED, {"version": context.version})
     store.sync_postings()
+    # 5. Story families, rebuilt where their members or links changed.
+    update_families(store, new=todo)
     _give_back_memory()
     summary.seconds = time.perf_counter() - start
     return summary

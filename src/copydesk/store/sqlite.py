@@ -22,7 +22,7 @@ from urllib.parse import quote
 import numpy as np
 
 from copydesk.candidates import MAX_BUCKET, PostingParts, enough_shared
-from copydesk.errors import StoreError
+from copydesk.errors import NoStoreError, StoreError
 from copydesk.fingerprint import Fingerprint, fingerprint
 from copydesk.model import Article, SourceMatch, iso
 from copydesk.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -145,7 +145,11 @@ class Store:
     exist at the current schema version.
     """
 
-    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: str | Path, *, readonly: bool = False, create: bool = True
+    ) -> None:
+        """Open the store at ``path``; ``create=False`` refuses a path that does not exist
+        (a mistyped name must not read as an empty store)."""
         self.path = Path(path)
         self.readonly = readonly
         self._local = threading.local()
@@ -154,6 +158,8 @@ class Store:
         self._closed = False
         if self.path.exists() and self.path.is_dir():
             raise StoreError(f"{self.path} is a directory; give a file name for the store")
+        if not create and not self.path.exists():
+            raise NoStoreError(f"no store at {self.path}; ingest first (copydesk ingest --db)")
         if readonly and not self.path.exists():
             raise StoreError(f"no store at {self.path}")
         try:

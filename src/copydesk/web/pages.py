@@ -148,13 +148,25 @@ def article_page(
         raise HTTPException(404, f"no article with id {article_id!r}")
     verdict = desk.verdict(article_id)
     view = build_view(desk, article, verdict, source_id=source)
+    family = desk.family_of(article_id)
     return render(
-        request, "article.html", **_article_context(view), reviews=desk.reviews(article_id)
+        request,
+        "article.html",
+        **_article_context(view, family),
+        reviews=desk.reviews(article_id),
     )
 
 
-def _article_context(view: Any) -> dict[str, Any]:
+def _article_context(view: Any, family: Any = None) -> dict[str, Any]:
+    """``family``: the story family (origin first, each version under the one it took
+    from) shown as a small tree/timeline."""
+    rows = []
+    if family is not None:
+        outside = family.origin.article is None
+        rows = [(family.depth(n.id) + (1 if outside else 0), n) for n in family.ordered()]
     return {
+        "family": family,
+        "family_rows": rows,
         "view": view,
         "article_href": article_href,
         "outlet_href": outlet_href,
