@@ -28,7 +28,21 @@ run: $(STAMP)
 	@echo "  $(BIN)/copydesk network --db $(DEMO_DB) --graphml demo-network.graphml"
 	@echo "  $(BIN)/copydesk serve --db $(DEMO_DB)         # the web app on http://127.0.0.1:8000/"
 
+# The browser tests need Debian's Chromium (.ci/run installs it). Without it they would be
+# skipped: make test stops instead, unless COPYDESK_SKIP_BROWSER=1 says that is intended.
+CHROMIUM ?= /usr/bin/chromium
+
 test: $(STAMP)
+	@if [ ! -x $(CHROMIUM) ]; then \
+	    if [ "$$COPYDESK_SKIP_BROWSER" = 1 ]; then \
+	        echo "*** WARNING: $(CHROMIUM) not found: the browser tests are SKIPPED (COPYDESK_SKIP_BROWSER=1)"; \
+	    else \
+	        echo "*** ERROR: $(CHROMIUM) not found: the browser tests cannot run."; \
+	        echo "*** Install it (apt-get install -y chromium, as .ci/run does) or run"; \
+	        echo "*** COPYDESK_SKIP_BROWSER=1 make test to skip them knowingly."; \
+	        exit 1; \
+	    fi; \
+	fi
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -q
 

@@ -180,9 +180,7 @@ def test_verdicts_filters_agree_with_the_web_search(db: Path, args: list[str], f
 def test_scan_takes_the_filters_and_refuses_bad_ones(db: Path) -> None:
     result = run("scan", "--db", db, "--json", "--credit", "stripped")
     assert result.exit_code == 0
-    assert all(
-        all(m["credit"] == "stripped" for m in v["sources"]) for v in lines(result.stdout)
-    )
+    assert all(all(m["credit"] == "stripped" for m in v["sources"]) for v in lines(result.stdout))
     bad = run("scan", "--db", db, "--relation", "copied")
     assert bad.exit_code == 2 and "relation" in bad.output
     assert run("verdicts", "--db", db, "--min-coverage", "2").exit_code == 2
@@ -223,7 +221,7 @@ def test_evidence_keeps_the_raw_page(tmp_path: Path) -> None:
     html.write_text(
         "<html><head><title>Bridge closed</title><link rel='canonical' "
         "href='https://copier.example/bridge'></head><body><article><h1>Bridge closed</h1>"
-        + "".join(f"<p>{_demo_text('np-002')[i:i + 300]}</p>" for i in range(0, 1200, 300))
+        + "".join(f"<p>{_demo_text('np-002')[i : i + 300]}</p>" for i in range(0, 1200, 300))
         + "</article></body></html>"
     )
     db = tmp_path / "d.db"
@@ -390,7 +388,7 @@ class Site(BaseHTTPRequestHandler):
 @pytest.fixture
 def site():
     text = _demo_text("np-002")
-    paras = "".join(f"<p>{text[i:i + 400]}</p>" for i in range(0, len(text), 400))
+    paras = "".join(f"<p>{text[i : i + 400]}</p>" for i in range(0, len(text), 400))
     Site.pages = {
         "/robots.txt": b"User-agent: *\nDisallow: /private/\n",
         "/copy.html": "<html><head><title>Market row</title><meta "
@@ -434,7 +432,7 @@ def test_web_review_evidence_and_trace_by_url(db: Path, site: str) -> None:
 
     from copydesk.web.app import create_app
 
-    client = TestClient(create_app(db))
+    client = TestClient(create_app(db), base_url="http://127.0.0.1")
     page = client.get("/articles/wd-001")
     assert page.status_code == 200
     assert 'id="evidence-button"' in page.text and "not reviewed" in page.text
@@ -473,7 +471,7 @@ def test_web_review_needs_the_token(db: Path) -> None:
 
     from copydesk.web.app import create_app
 
-    client = TestClient(create_app(db, token="t0ken"))
+    client = TestClient(create_app(db, token="t0ken"), base_url="http://127.0.0.1")
     denied = client.post("/articles/wd-001/review", data={"action": "confirm", "by": "A"})
     assert denied.status_code == 401
     ok = client.post("/articles/wd-001/review", follow_redirects=False,

@@ -147,7 +147,7 @@ def test_article_page_lists_matched_sentences(tmp_path) -> None:
         )
         desk.scan(semantic=True)
         match = desk.verdict("rw").sources[0]
-    with TestClient(create_app(db)) as client:
+    with TestClient(create_app(db), base_url="http://127.0.0.1") as client:
         page = client.get("/articles/rw").text
     assert 'id="matched-sentences"' in page
     assert page.count('class="similarity"') == len(match.passages)

@@ -72,6 +72,7 @@ def test_tokenize_empty_and_wordless() -> None:
 @example("İstanbul İİ ferry")
 @example("ǅemal ﬁnal Straße ΜΑΣ ΟΔΟΣ")
 @example("x")
+@example("\u0345")
 def test_tokenize_offsets_slice_the_hashed_word(text: str) -> None:
     """Offsets cut the original text to the very word that was hashed.
 
@@ -327,3 +328,22 @@ def test_quoted_mask_property(seed: int, data) -> None:
     text = text.replace(" \n", "\n")
     mask = [m for _, m in marked(text)]
     assert mask == [i <= n < j for n in range(len(words))]
+
+
+def test_only_one_character_changes_wordness_when_folded() -> None:
+    """The fast path of ``tokenize`` splits the folded text: that is right only while no
+    character's one-character fold differs from it in being a word character."""
+    import sys
+
+    from copydesk.text.tokens import _WORDLESS_FOLD
+
+    word = re.compile(r"\w")
+    odd = [
+        chr(cp)
+        for cp in range(sys.maxunicode + 1)
+        if len(f := chr(cp).casefold()) == 1
+        and bool(word.match(chr(cp))) != bool(word.match(f))
+    ]
+    assert odd == [_WORDLESS_FOLD]
+    tokens = tokenize("a\u0345b \u0345")
+    assert [("a\u0345b \u0345")[s:e] for s, e in spans(tokens)] == ["a", "b"]

@@ -25,6 +25,8 @@ from copydesk.web.queries import Filters, fts_query, search
 from copydesk.web.security import MAX_REQUEST_BYTES, is_loopback
 from hostile import EVIL_ID, EVIL_OUTLET, IMG, SCRIPT, hostile_record
 
+LOCAL = "http://127.0.0.1:8000"  # the Host a loopback server answers to
+
 
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -38,7 +40,7 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(store_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(store_path)) as c:
+    with TestClient(create_app(store_path), base_url=LOCAL) as c:
         response = c.post("/api/articles", json=hostile_record())
         assert response.status_code == 200, response.text
         yield c
@@ -200,7 +202,7 @@ def test_security_headers_on_pages_api_static_and_errors(client: TestClient) -> 
 
 def test_request_size_limit(store_path: Path) -> None:
     assert MAX_REQUEST_BYTES == 5_000_000
-    with TestClient(create_app(store_path, max_request_bytes=2000)) as small:
+    with TestClient(create_app(store_path, max_request_bytes=2000), base_url=LOCAL) as small:
         big = {"text": "word " * 1000}
         response = small.post("/api/trace", json=big)
         assert response.status_code == 413 and "limit" in response.json()["detail"]
@@ -218,7 +220,7 @@ def test_request_size_limit(store_path: Path) -> None:
         form = small.post("/trace", data={"text": "word " * 1000})
         assert form.status_code == 413
         assert small.post("/api/trace", json={"text": "a short text"}).status_code == 200
-    with TestClient(create_app(store_path)) as default:
+    with TestClient(create_app(store_path), base_url=LOCAL) as default:
         huge = default.post(
             "/api/trace",
             content=b"x" * (MAX_REQUEST_BYTES + 1),
@@ -233,7 +235,7 @@ def test_cross_origin_writes_are_refused(client: TestClient) -> None:
     )
     assert response.status_code == 403
     same = client.post(
-        "/api/trace", json={"text": "hello there"}, headers={"origin": "http://testserver"}
+        "/api/trace", json={"text": "hello there"}, headers={"origin": LOCAL}
     )
     assert same.status_code == 200
 
@@ -246,7 +248,8 @@ def test_non_loopback_bind_needs_a_token(store_path: Path) -> None:
     with pytest.raises(ValueError, match="token"):
         create_app(store_path, bind_host="10.0.0.2", token="")
     record = {"id": "tok-1", "outlet": "t.example", "text": "A short story about a token. " * 5}
-    with TestClient(create_app(store_path, bind_host="0.0.0.0", token="s3cret")) as c:
+    server = create_app(store_path, bind_host="0.0.0.0", token="s3cret")
+    with TestClient(server, base_url=LOCAL) as c:
         missing = c.post("/api/articles", json=record)
         assert missing.status_code == 401 and "token" in missing.json()["detail"]
         wrong = c.post("/api/articles", json=record, headers={"authorization": "Bearer nope"})
@@ -435,7 +438,7 @@ def test_fts_follows_inserts_updates_and_migrates_old_stores(tmp_path: Path) -> 
 
 
 def test_an_empty_store_renders_every_page(tmp_path: Path) -> None:
-    with TestClient(create_app(tmp_path / "empty.db")) as c:
+    with TestClient(create_app(tmp_path / "empty.db"), base_url=LOCAL) as c:
         for path in ("/", "/?q=anything", "/trace", "/outlets", "/network", "/docs"):
             assert c.get(path).status_code == 200, path
         assert c.get("/api/articles").json() == {"total": 0, "limit": 50, "offset": 0, "items": []}

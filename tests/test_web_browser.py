@@ -252,3 +252,24 @@ def test_artifacts_folder_is_ignored_by_git() -> None:
     if not gitignore.exists() or shutil.which("git") is None:
         pytest.skip("not in a git work tree")
     assert "tests/artifacts/" in gitignore.read_text()
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/articles/cs-001", "/trace", "/outlets", "/network", "/docs"]
+)
+def test_navigation_fits_a_narrow_screen(base_url: str, browser: object, path: str) -> None:
+    context = browser.new_context(viewport={"width": 420, "height": 800})
+    pg = context.new_page()
+    pg.goto(base_url + path)
+    boxes = pg.eval_on_selector_all(
+        "header.top a", "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return [e.textContent, r.left, r.right]; })",
+    )  # fmt: skip
+    header_width = pg.eval_on_selector("header.top", "e => e.scrollWidth")
+    name = "narrow" + (path.replace("/", "-").rstrip("-") or "-search")
+    shot(pg, name, full_page=False)
+    context.close()
+    assert len(boxes) == 6
+    for text, left, right in boxes:
+        assert left >= 0 and right <= 420, f"{text} at {left}..{right} px"
+    assert header_width <= 420

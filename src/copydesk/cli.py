@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -21,15 +22,19 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from copydesk.desk import Desk
+from copydesk.families import AgencyFileError, Family, read_agencies
 from copydesk.forensics.aliases import load_alias_file
 from copydesk.forensics.quotes import QuoteRecord
 from copydesk.model import Verdict, iso
 from copydesk.reading import RecordError, parse_published, read_single
 from copydesk.reports import ingest_table, render_side_by_side, verdict_table
+from copydesk.reports.families import families_table, family_tree, write_families_csv
 from copydesk.reports.network import write_csv, write_gexf, write_graphml
 from copydesk.reports.outlets import profiles_table, write_profiles_csv
+from copydesk.reports.tables import shorten
 from copydesk.store import StoreError
 
 app = typer.Typer(
@@ -42,7 +47,8 @@ app = typer.Typer(
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
-DbOption = Annotated[
+DbOption = Annotated[Path, typer.Option("--db", help="The store: an SQLite file.")]
+NewDbOption = Annotated[
     Path, typer.Option("--db", help="The store: an SQLite file, created if missing.")
 ]
 SameOutletOption = Annotated[
@@ -58,15 +64,36 @@ EXIT_REJECTED = 1  # ingest: some records could not be read; everything else was
 EXIT_USAGE = 2  # the command could not run: bad arguments, unusable store or input
 
 
+# -- what the commands print ----------------------------------------------------------
+# Messages are Rich markup; every value that comes from the user or the data (ids, paths,
+# texts, reasons naming them) goes through ``plain`` so that "[/x]" prints as itself.
+
+
+def plain(value: object) -> str:
+    """A user-supplied value made literal inside a Rich markup string."""
+    return escape(str(value))
+
+
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """'1 article', '2 articles' ('1 story', '2 stories' with ``many``)."""
+    return f"{n} {noun if n == 1 else (many or noun + 's')}"
+
+
+def say(console: Console, label: str, message: object) -> None:
+    """``label`` (markup) then ``message`` printed exactly as it is."""
+    console.print(f"{label} {plain(message)}" if label else plain(message), highlight=False)
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
+    say(err, "[bold red]error:[/]", message)
     return typer.Exit(code)
 
 
 @contextmanager
-def _desk(db: Path, workers: int | None = None) -> Iterator[Desk]:
+def _desk(db: Path, workers: int | None = None, *, create: bool = False) -> Iterator[Desk]:
+    """The store of a command; only the commands that write new articles create one."""
     try:
-        desk = Desk(db, workers=workers)
+        desk = Desk(db, workers=workers, create=create)
     except StoreError as exc:
         raise _fail(str(exc)) from None
     try:
@@ -106,7 +133,7 @@ def ingest(
             " - is stdin (JSON)."
         ),
     ],
-    db: DbOption,
+    db: NewDbOption,
     max_text_mb: Annotated[
         float, typer.Option(help="Reject articles whose text is larger than this.")
     ] = 2.0,
@@ -118,7 +145,7 @@ def ingest(
 
     Exit status: 0 all read, 1 some records rejected (the rest stored), 2 nothing could run.
     """
-    with _desk(db, workers) as desk, _progress() as progress:
+    with _desk(db, workers, create=True) as desk, _progress() as progress:
         task = progress.add_task("ingesting", total=None)
         summary = desk.ingest_files(
             files,
@@ -128,7 +155,7 @@ def ingest(
     err.print(ingest_table(summary))
     for problem in (summary.rejected + summary.warnings)[:show_rejected]:
         label = "[red]rejected[/]" if problem.severity == "error" else "[yellow]warning[/]"
-        err.print(f"{label} {problem}", markup=True, highlight=False)
+        say(err, label, problem)
     hidden = len(summary.rejected) + len(summary.warnings) - show_rejected
     if hidden > 0:
         err.print(f"... and {hidden} more (use --show-rejected N to list them)")
@@ -167,6 +194,13 @@ def scan(
     rescan: Annotated[
         bool, typer.Option(help="Recompute every verdict (after adding aliases, say).")
     ] = False,
+    agencies: Annotated[
+        Path | None,
+        typer.Option(
+            help="More wire and syndication agencies: lines 'outlet: Name | Form ...'"
+            " (kept in the store)."
+        ),
+    ] = None,
     outlet: OutletFilter = None,
     source_outlet: SourceOutletFilter = None,
     relation: RelationFilter = None,
@@ -202,18 +236,26 @@ def scan(
                 desk.add_aliases(load_alias_file(aliases))
             except ValueError as exc:
                 raise _fail(str(exc)) from None
+        if agencies is not None:
+            try:
+                desk.add_agencies(read_agencies(agencies))
+            except AgencyFileError as exc:
+                raise _fail(str(exc)) from None
         if rescan:
             desk.store.reset_scan()
         todo = len(desk.store.unscanned())
         with _progress() as progress:
             task = progress.add_task("scanning", total=todo)
-            summary = desk.scan(
-                progress=lambda n: progress.advance(task, n), semantic=semantic
-            )
+            summary = desk.scan(progress=lambda n: progress.advance(task, n), semantic=semantic)
         verdicts = list(
             desk.verdicts(include_same_outlet=include_same_outlet, since=since_dt, filters=filters)
         )
         total = desk.store.count()
+        same_outlet = 0
+        if not verdicts and not include_same_outlet:
+            same_outlet = sum(
+                1 for _ in desk.verdicts(include_same_outlet=True, since=since_dt, filters=filters)
+            )
         if alerts is not None:
             _send_alerts(desk, alerts)
     err.print(
@@ -224,9 +266,14 @@ def scan(
         with report.open("w", encoding="utf-8") as fh:
             for v in verdicts:
                 fh.write(json.dumps(v.to_json(), ensure_ascii=False) + "\n")
-    _emit(verdicts, as_json, f"{len(verdicts)} articles reuse earlier articles")
+    _emit(verdicts, as_json, f"{plural(len(verdicts), 'article')} with reuse or signals of copying")
+    if same_outlet:
+        err.print(
+            f"{plural(same_outlet, 'article')} reuse only their own outlet's text (boilerplate,"
+            " updated versions), hidden by default: show them with --include-same-outlet"
+        )
     if report is not None:
-        err.print(f"verdicts as JSON Lines: [bold]{report}[/]")
+        say(err, "verdicts as JSON Lines:", report)
 
 
 @app.command()
@@ -264,7 +311,7 @@ def trace(
             except FetchError as exc:
                 raise _fail(str(exc), 1) from None
         if store:
-            err.print(f"stored {url}")
+            say(err, "stored", url)
         _emit_trace(verdict, as_json, url)
         return
     try:
@@ -276,17 +323,34 @@ def trace(
         if published:
             article.published = parse_published(published)
     except RecordError as exc:
-        raise _fail(f"{file}: {exc}") from None
+        reason = exc.reason  # names the input itself when the problem is the file
+        raise _fail(
+            reason if reason.startswith(("<stdin>", file)) else f"{file}: {reason}"
+        ) from None
     with _desk(db) as desk:
         verdict = desk.trace(article, include_same_outlet=include_same_outlet)
-    _emit_trace(verdict, as_json, article.id)
+        fam = None
+        if verdict.stored_as:
+            fam = desk.family_of(verdict.stored_as)
+        elif verdict.family:
+            fam = desk.trace_family(article, include_same_outlet=include_same_outlet)
+    _emit_trace(verdict, as_json, article.id, fam)
 
 
-def _emit_trace(verdict: Verdict, as_json: bool, name: str) -> None:
+def _emit_trace(verdict: Verdict, as_json: bool, name: str, fam: Family | None = None) -> None:
     if as_json:
         sys.stdout.write(json.dumps(verdict.to_json()) + "\n")
-    elif verdict.sources:
+        return
+    if verdict.stored_as is not None:
+        out.print(f"this text is stored as {escape(verdict.stored_as)}")
+    if fam is not None:
+        out.print(family_tree(fam, mark=verdict.stored_as or name))
+    if verdict.sources:
+        nearest = verdict.sources[0]
+        out.print(f"nearest version: {escape(nearest.source)} ({escape(nearest.outlet or '-')})")
         out.print(verdict_table([verdict], title=f"sources of {name}"))
+    elif verdict.stored_as:
+        out.print(f"nearest version: {escape(verdict.stored_as)} (the same text)")
     else:
         out.print("no stored article is reused by this text")
 
@@ -304,14 +368,42 @@ def show(
         if copy is None:
             raise _fail(f"no article with id {article_id!r} in {db}", 1)
         verdict = desk.verdict(article_id, include_same_outlet=include_same_outlet)
+        fam = desk.family_of(article_id)
+        if fam is not None and source is None:
+            out.print(family_tree(fam, mark=article_id))
         matches = [m for m in (verdict.sources if verdict else []) if source in (None, m.source)]
         if not matches:
-            out.print(f"{article_id}: no earlier article's text is reused here")
+            say(out, "", f"{article_id}: no earlier article's text is reused here")
             return
         for match in matches:
             original = desk.article(match.source)
             if original is not None:
                 out.print(render_side_by_side(copy, original, match))
+
+
+@app.command()
+def families(
+    db: DbOption,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one family a line.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per version.")] = False,
+    outlet: Annotated[
+        str | None, typer.Option(help="Only families with a version by, or origin at, OUTLET.")
+    ] = None,
+) -> None:
+    """Every story family: its origin (in the store, or an outlet outside it), size, tree
+    (who took from whom), first and last publication, and how many versions credit the
+    origin, cut its name, or never named it."""
+    with _desk(db) as desk:
+        fams = desk.families(outlet=outlet)
+    if as_json:
+        for f in fams:
+            sys.stdout.write(json.dumps(f.to_json(), ensure_ascii=False) + "\n")
+    elif as_csv:
+        write_families_csv(fams, sys.stdout)
+    elif fams:
+        out.print(families_table(fams, title=f"{len(fams)} story families"))
+    else:
+        out.print("no story families (no reuse found yet: run copydesk scan)")
 
 
 @app.command()
@@ -360,7 +452,12 @@ def network(
             written.extend(write_csv(nodes, edges, csv))
     except OSError as exc:
         raise _fail(f"cannot write {exc.filename}: {exc.strerror}") from None
-    err.print(f"{len(nodes)} outlets, {len(edges)} copy edges: " + ", ".join(map(str, written)))
+    say(
+        err,
+        "",
+        f"{plural(len(nodes), 'outlet')}, {plural(len(edges), 'copy edge')}: "
+        + ", ".join(map(str, written)),
+    )
 
 
 @app.command()
@@ -383,11 +480,11 @@ def quotes(
         table.add_column(column)
     for r in records:
         table.add_row(
-            r.text[:160],
-            r.speaker or "",
-            f"{r.first.article_id} ({r.first.outlet})",
-            r.exclusive_to or "",
-            "\n".join(f"{a.article_id} ({a.outlet})" for a in r.later),
+            Text(shorten(r.text, 160)),
+            Text(r.speaker or ""),
+            Text(f"{r.first.article_id} ({r.first.outlet})"),
+            Text(r.exclusive_to or ""),
+            Text("\n".join(f"{a.article_id} ({a.outlet})" for a in r.later)),
         )
     out.print(table)
 
@@ -423,11 +520,11 @@ def export(
         try:
             if parquet:
                 n = write_parquet(desk.all_articles(), parquet)
-                err.print(f"{n} articles: [bold]{parquet}[/]")
+                say(err, f"{plural(n, 'article')}:", parquet)
             if csv:
                 with csv.open("w", encoding="utf-8", newline="") as handle:
                     n = write_articles_csv(desk.all_articles(), handle)
-                err.print(f"{n} articles: [bold]{csv}[/]")
+                say(err, f"{plural(n, 'article')}:", csv)
         except OSError as exc:
             raise _fail(f"cannot write {exc.filename}: {exc.strerror}") from None
 
@@ -444,16 +541,16 @@ def reextract(
     with _desk(db, workers) as desk, _progress() as progress:
         task = progress.add_task("re-extracting", total=None)
         summary = desk.reextract(progress=lambda n: progress.advance(task, n))
-    err.print(ingest_table(summary))
+    err.print(ingest_table(summary, title="re-extract"))
     for problem in summary.rejected[:20]:
-        err.print(f"[red]failed[/] {problem}", markup=True, highlight=False)
+        say(err, "[red]failed[/]", problem)
     if summary.rejected:
         raise typer.Exit(EXIT_REJECTED)
 
 
 @app.command()
 def watch(
-    db: DbOption,
+    db: NewDbOption,
     feeds: Annotated[
         Path, typer.Option(help="A file of RSS/Atom feed or news sitemap URLs, one a line.")
     ],
@@ -497,14 +594,14 @@ def watch(
     alerts = _alert_config(
         alert_webhook, alert_secret, alert_smtp, alert_to, alert_from, alert_jsonl, alert_digest
     )
-    with _desk(db, workers) as desk:
+    with _desk(db, workers, create=True) as desk:
         if mine_list is not None:
             desk.set_setting("mine", mine_list)
         if partner_list is not None:
             desk.set_setting("partners", partner_list)
         sender = None
         if alerts is not None:
-            sender = AlertSender(db, alerts, log=lambda message: err.print(message))
+            sender = AlertSender(db, alerts, log=lambda message: say(err, "", message))
 
         def after_poll() -> None:  # queue new findings; send them without waiting
             if sender is not None:
@@ -518,7 +615,7 @@ def watch(
             once=once,
             delay=delay,
             timeout=timeout,
-            log=lambda message: err.print(message, highlight=False),
+            log=lambda message: say(err, "", message),
             after_poll=after_poll,
         )
         if sender is not None:
@@ -543,20 +640,33 @@ def serve(
             help="Write token (Authorization: Bearer); required when --host is not loopback.",
         ),
     ] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Another Host name the server answers to (repeatable; '*' for any), "
+            "e.g. its name behind a proxy. Others get 400: this stops DNS rebinding.",
+        ),
+    ] = None,
 ) -> None:
     """The web app and HTTP API: search, side-by-side verdicts, trace, outlets, network."""
     try:
         import uvicorn
 
-        from copydesk.web.app import create_app
+        from copydesk.web.app import create_app, listen
     except ImportError as exc:  # pragma: no cover - the web dependencies are required
         raise _fail(f"the web app needs its dependencies: {exc}") from None
+    if not db.exists():
+        raise _fail(f"no store at {db}; ingest first (copydesk ingest --db)")
     try:
-        web_app = create_app(db, token=token, bind_host=host)
-    except (ValueError, StoreError) as exc:
+        web_app = create_app(db, token=token, bind_host=host, allow_hosts=allow_host or ())
+        sock = listen(host, port)
+    except (ValueError, StoreError, OSError) as exc:
         raise _fail(str(exc)) from None
-    err.print(f"copydesk on [bold]http://{host}:{port}/[/] (store {db}); Ctrl+C stops it")
-    uvicorn.run(web_app, host=host, port=port, log_level="info")
+    say(err, "", f"copydesk on http://{host}:{port}/ (store {db}); Ctrl+C stops it")
+    # A stop (Ctrl+C, SIGTERM) waits at most 3 s for requests in flight.
+    config = uvicorn.Config(web_app, log_level="info", timeout_graceful_shutdown=3)
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 # -- acting on findings: filters, review, evidence, findings, alerts --------------------
@@ -568,9 +678,7 @@ SourceOutletFilter = Annotated[
 RelationFilter = Annotated[
     str | None, typer.Option("--relation", help="duplicate, partial, syndicated or rewrite.")
 ]
-CreditFilter = Annotated[
-    str | None, typer.Option("--credit", help="credited, stripped or absent.")
-]
+CreditFilter = Annotated[str | None, typer.Option("--credit", help="credited, stripped or absent.")]
 CoverageFilter = Annotated[
     float | None,
     typer.Option("--min-coverage", help="At least this share of the copy reused (0-1)."),
@@ -684,7 +792,7 @@ def review(
             r = desk.review(article_id, "confirm" if confirm else "dismiss", by=by, note=note)
         except ReviewError as exc:
             raise _fail(str(exc), 1) from None
-    err.print(f"{r.article}: {r.action}ed by {r.reviewer} at {r.at} (review {r.id})")
+    say(err, "", f"{r.article}: {r.action}ed by {r.reviewer} at {r.at} (review {r.id})")
 
 
 @app.command()
@@ -727,10 +835,10 @@ def evidence(
         for label, names in (("changed", check.changed), ("missing", check.missing),
                              ("added", check.added)):  # fmt: skip
             for name in names:
-                out.print(f"[red]{label}[/] {name}", highlight=False)
+                say(out, f"[red]{label}[/]", name)
         if not check.ok:
             raise typer.Exit(1)
-        out.print(f"{verify}: unchanged (every file matches its SHA-256)")
+        say(out, "", f"{verify}: unchanged (every file matches its SHA-256)")
         return
     if article_id is None or db is None:
         raise _fail("give --db DB and the article ID (or --verify DIR)")
@@ -741,8 +849,10 @@ def evidence(
         except EvidenceError as exc:
             raise _fail(str(exc), 1) from None
     if pack.pdf_error:
-        err.print(f"[yellow]warning[/] {pack.pdf_error}")
-    err.print(f"evidence pack of {article_id}: [bold]{pack.folder}[/] ({len(pack.files)} files)")
+        say(err, "[yellow]warning[/]", pack.pdf_error)
+    say(
+        err, "", f"evidence pack of {article_id}: {pack.folder} ({plural(len(pack.files), 'file')})"
+    )
 
 
 @app.command()
@@ -799,7 +909,7 @@ def _send_alerts(desk: Desk, config) -> None:
     """Queue new findings and send them (a scan has nothing to overlap with)."""
     new = desk.queue_alerts()
     result = desk.send_alerts(config)
-    err.print(
+    say(err, "",
         f"alerts: {new} new findings, {result.sent} sent"
         + (f", {result.failed} left to retry: {'; '.join(result.errors[:3])}" if result.failed
            else "")

@@ -11,8 +11,19 @@ from typing import TYPE_CHECKING
 from copydesk.engines import embedded
 from copydesk.engines.compare import Params
 from copydesk.engines.embedded import IngestSummary, Progress, ScanSummary
+from copydesk.engines.families import (
+    add_agencies,
+    copies_of_outside_origins,
+    family_of_key,
+    link_kinds,
+    stored_families,
+    trace_family,
+    update_families,
+    verdict_fields,
+)
+from copydesk.families import Agency, Family, Link, Member
 from copydesk.forensics.quotes import QuoteRecord, index_quotes
-from copydesk.model import Article, Rejection, Verdict
+from copydesk.model import Article, Evidence, Rejection, Verdict
 from copydesk.reports.network import Edge, Node, network
 from copydesk.reports.outlets import OutletProfile, outlet_profiles
 from copydesk.rights.filters import VerdictFilter
@@ -35,9 +46,16 @@ class Desk:
     """
 
     def __init__(
-        self, path: str | Path, *, params: Params | None = None, workers: int | None = None
+        self,
+        path: str | Path,
+        *,
+        params: Params | None = None,
+        workers: int | None = None,
+        readonly: bool = False,
+        create: bool = True,
     ) -> None:
-        self.store = Store(path)
+        """``create=False`` opens an existing store only (NoStoreError if there is none)."""
+        self.store = Store(path, readonly=readonly, create=create)
         self.params = params or Params()
         self.workers = workers
 
@@ -90,6 +108,7 @@ class Desk:
             known.extend(n for n in names if n not in known)
         with self.store.transaction():
             self.store.save_model("user_aliases", current)
+            self.store.save_model(embedded.JUDGED, None)  # the next scan judges again
 
     def scan(
         self, *, progress: Progress | None = None, rescan: bool = False, semantic: bool = False
@@ -113,7 +132,52 @@ class Desk:
             summary.candidates += candidates
             summary.pairs += pairs
             summary.seconds += time.perf_counter() - started
+        update_families(self.store)
         return summary
+
+    def add_agencies(self, agencies: list[Agency]) -> None:
+        """Wire and syndication agencies beyond the shipped list (kept in the store)."""
+        add_agencies(self.store, agencies)
+
+    def families(self, *, outlet: str | None = None) -> list[Family]:
+        """Every story family (largest first); with ``outlet``, those it has a version in
+        or that it is the origin of."""
+        return [
+            f
+            for f in stored_families(self.store)
+            if outlet is None
+            or f.origin.outlet == outlet
+            or any(n.outlet == outlet for n in f.nodes.values())
+        ]
+
+    def family_of(self, article_id: str) -> Family | None:
+        """The family a stored article belongs to, or None (it reuses nothing, nor is
+        reused)."""
+        stored = self.store.article(article_id)
+        return family_of_key(self.store, stored.key) if stored else None
+
+    def _with_family(self, key: int, verdict: Verdict | None) -> Verdict | None:
+        """The verdict with its family; a shared passage that is furniture or a quote
+        is no source (it stays as evidence among the signals)."""
+        if verdict is not None:
+            kinds = link_kinds(self.store)
+            kept = []
+            for match in verdict.sources:
+                src = self.store.article(match.source)
+                kind = kinds.get(f"{key}:{src.key}") if src else None
+                if kind is None:
+                    kept.append(match)
+                    continue
+                verdict.signals.append(
+                    Evidence(
+                        "shared_furniture" if kind == "furniture" else "quote_reuse",
+                        data={"with": match.source, "outlet_of_origin": match.outlet},
+                    )
+                )
+            verdict.sources = kept
+            fields = verdict_fields(family_of_key(self.store, key), verdict.article)
+            verdict.family, verdict.origin_credit = fields["family"], fields["origin_credit"]
+        return verdict
 
     def verdicts(
         self,
@@ -123,12 +187,23 @@ class Desk:
         filters: VerdictFilter | None = None,
     ) -> Iterator[Verdict]:
         """Every article that reuses another or shows marks of copying alone, oldest first;
-        with ``filters``, those that pass (with only the sources that pass)."""
-        for key in self.store.copies(include_same_outlet=include_same_outlet, since=since):
-            verdict = embedded.verdict_for(self.store, key, include_same_outlet=include_same_outlet)
+        a version of a story whose origin is outside the collection is a copy of it; with
+        ``filters``, those that pass (with only the sources that pass)."""
+        keys = set(self.store.copies(include_same_outlet=include_same_outlet, since=since))
+        keys |= set(copies_of_outside_origins(self.store, since=since))
+        order = (
+            dict(self.store.db.execute("SELECT key, coalesce(published_ts, 1e18) FROM articles"))
+            if keys
+            else {}
+        )
+        for key in sorted(keys, key=lambda k: (order.get(k, 1e18), k)):
+            verdict = self._with_family(
+                key,
+                embedded.verdict_for(self.store, key, include_same_outlet=include_same_outlet),
+            )
             if verdict is not None and filters is not None:
                 verdict = filters.apply(verdict)
-            if verdict is not None and (verdict.sources or verdict.signals):
+            if verdict is not None and (verdict.sources or verdict.signals or verdict.family):
                 yield verdict
 
     def verdict(self, article_id: str, *, include_same_outlet: bool = False) -> Verdict | None:
@@ -136,7 +211,10 @@ class Desk:
         stored = self.store.article(article_id)
         if stored is None:
             return None
-        return embedded.verdict_for(self.store, stored.key, include_same_outlet=include_same_outlet)
+        return self._with_family(
+            stored.key,
+            embedded.verdict_for(self.store, stored.key, include_same_outlet=include_same_outlet),
+        )
 
     def article(self, article_id: str) -> Article | None:
         stored = self.store.article(article_id)
@@ -167,9 +245,64 @@ class Desk:
         return out
 
     def trace(self, article: Article, *, include_same_outlet: bool = False) -> Verdict:
-        return embedded.trace(
+        """Where one (unstored) text came from: its sources, and the family it belongs to
+        with that family's origin. A text already stored says so (``stored_as``) and
+        carries the stored article's family."""
+        from copydesk.store.sqlite import text_hash
+
+        want = text_hash(article)
+        same = [
+            id_
+            for (id_,) in self.store.db.execute(
+                "SELECT id FROM articles WHERE text_hash = ? ORDER BY id = ? DESC, key",
+                (want, article.id),
+            )
+        ]
+        verdict = embedded.trace(
             self.store, article, params=self.params, include_same_outlet=include_same_outlet
         )
+        if same:  # the very text is stored: said so, with the stored article's family
+            verdict.stored_as = same[0]
+            stored_fam = self.family_of(same[0])
+            fields = verdict_fields(stored_fam, same[0])
+            verdict.family, verdict.origin_credit = fields["family"], fields["origin_credit"]
+            self._last_trace = stored_fam
+            return verdict
+        links = [
+            Link(
+                article.id,
+                m.source,
+                m.coverage,
+                m.confidence,
+                m.direction_basis,
+                tuple(sorted((p.source_start, p.source_end) for p in m.passages)),
+            )
+            for m in verdict.sources
+        ]
+        raw_links = article.extra.get("links") if article.extra else None
+        member = Member(
+            article.id,
+            article.outlet,
+            article.published,
+            article.text,
+            url=article.url,
+            links=tuple(u for u in raw_links if isinstance(u, str))
+            if isinstance(raw_links, list)
+            else (),
+        )
+        fam = trace_family(self.store, member, links) if links else None
+        self._last_trace = fam
+        fields = verdict_fields(fam, article.id)
+        verdict.family, verdict.origin_credit = fields["family"], fields["origin_credit"]
+        return verdict
+
+    def trace_family(self, article: Article, *, include_same_outlet: bool = False) -> Family | None:
+        """The family a traced text joins (its tree with the text in), or None."""
+        fam = getattr(self, "_last_trace", None)
+        if fam is None or article.id not in fam.nodes:
+            self.trace(article, include_same_outlet=include_same_outlet)
+            fam = getattr(self, "_last_trace", None)
+        return fam if fam is not None and article.id in fam.nodes else None
 
     # -- acting on findings (copydesk.rights) --------------------------------------------
 

@@ -4,7 +4,8 @@
     ├── RecordError          a record (or one input) that cannot become an Article;
     │                        ``reason`` says why (also a ValueError)
     └── StoreError           the store cannot be used as asked; the message says what
-                             to do (also a RuntimeError)
+        │                    to do (also a RuntimeError)
+        └── NoStoreError     a store to be read does not exist (``create=False``)
 
 Stages raise these; the edges translate them: ``cli.py`` into an error line and an exit
 code, ``web/`` into an HTTP answer. Anything else escaping a stage is a bug.
@@ -12,7 +13,7 @@ code, ``web/`` into an HTTP answer. Anything else escaping a stage is a bug.
 
 from __future__ import annotations
 
-__all__ = ["CopydeskError", "RecordError", "StoreError"]
+__all__ = ["CopydeskError", "NoStoreError", "RecordError", "StoreError"]
 
 
 class CopydeskError(Exception):
@@ -29,3 +30,7 @@ class RecordError(CopydeskError, ValueError):
 
 class StoreError(CopydeskError, RuntimeError):
     """The store cannot be used as asked; the message says what to do."""
+
+
+class NoStoreError(StoreError):
+    """A store was to be read, but its file does not exist (opened with ``create=False``)."""

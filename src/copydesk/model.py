@@ -183,16 +183,26 @@ class Verdict:
     published: datetime | None
     sources: list[SourceMatch]
     signals: list[Evidence] = field(default_factory=list)
+    # The story family it belongs to (DESIGN.md): {id, size, origin, took_from}, and
+    # whether it names the family's origin; None when it belongs to no family.
+    family: dict[str, Any] | None = None
+    origin_credit: str | None = None
+    stored_as: str | None = None  # trace: the stored article with this very text
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "article": self.article,
             "outlet": self.outlet,
             "url": self.url,
             "published": iso(self.published),
             "sources": [s.to_json() for s in self.sources],
             "signals": [s.to_json() for s in self.signals],
+            "family": self.family,
+            "origin_credit": self.origin_credit,
         }
+        if self.stored_as is not None:
+            out["stored_as"] = self.stored_as
+        return out
 
 
 def iso(value: datetime | None) -> str | None:

@@ -194,6 +194,25 @@ def plausible(when: datetime | None) -> datetime | None:
     return when
 
 
+def taken_for_copy(
+    a_published: datetime | None,
+    a_seq: int,
+    b_published: datetime | None,
+    b_seq: int,
+    params: JudgeParams = DEFAULT,
+) -> bool:
+    """Whether ``a`` is taken for the copy of a reusing pair before any model is known
+    (learning boilerplate and aliases needs to know which articles are copies): the later
+    by clear dates, else the later ingested. Needs no text and no model, so what is
+    learned from it depends on the collection only, never on earlier verdicts."""
+    pa, pb = plausible(a_published), plausible(b_published)
+    if pa is not None and pb is not None:
+        delta = (pa - pb).total_seconds()
+        if abs(delta) > params.same_time_seconds:
+            return delta > 0
+    return a_seq > b_seq
+
+
 def copy_evidence(copy: Doc, source: Doc, alignment: Alignment, ctx: Context = EMPTY) -> list[str]:
     """Kinds of textual evidence that ``copy`` (aligned copy → source) took from ``source``.
 
@@ -355,4 +374,5 @@ __all__ = [
     "direction",
     "judge",
     "swap",
+    "taken_for_copy",
 ]

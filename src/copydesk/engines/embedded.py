@@ -13,20 +13,22 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from itertools import islice
 
 import numpy as np
 
 from copydesk.candidates import MAX_BUCKET, PostingParts, group_postings, pairs_from_groups
 from copydesk.engines.compare import Params, compare_docs, compare_group, doc_for
+from copydesk.engines.families import update_families
 from copydesk.engines.forensics import article_signals, learn, load_context
 from copydesk.fingerprint import Fingerprint, fingerprint, fingerprints
 from copydesk.model import Article, Evidence, Rejection, SourceMatch, Verdict
 from copydesk.store import Store
 from copydesk.store.sqlite import POSTINGS_PER_PASS, meta_hash, text_hash
 from copydesk.text.tokens import tokenize
-from copydesk.verdict import EMPTY, Context, Doc
+from copydesk.verdict import EMPTY, Context, Doc, taken_for_copy
 
 Progress = Callable[[int], None]  # called with how many more items are done
 
@@ -275,6 +277,9 @@ def _pairs_incremental(
     return [(x, y) for x, y in pairs if y not in new or x < y]
 
 
+JUDGED = "judged"  # the model row saying every verdict was judged under the stored models
+
+
 def scan(
     store: Store,
     *,
@@ -284,72 +289,151 @@ def scan(
     progress: Progress | None = None,
     full_pass_share: float = 0.05,
 ) -> ScanSummary:
-    """Compare every article not yet scanned with everything in the store.
+    """Compare every article not yet scanned with everything in the store, then judge
+    every reusing pair again under the models learned from the whole collection.
 
-    Candidates come from one pass over all postings when the new articles are more than
-    ``full_pass_share`` of the store, from index lookups otherwise; both give the same
-    pairs. A pair is decided once: when both articles are new, by the one ingested first.
-    Matches are written batch by batch, each batch one transaction; then boilerplate is
-    learned and each new article's signals are written, with its "scanned" mark.
+    A verdict depends on the collection only, never on the order of scans or where one
+    was interrupted:
+
+    1. pairs: candidates touching a new article (from one pass over all postings when
+       the new articles are more than ``full_pass_share`` of the store, from index
+       lookups otherwise: the same pairs), aligned; the reusing pairs are stored (judged
+       with no model yet) and the new articles marked scanned, batch by batch;
+    2. stored pairs that are no longer candidates (an anchor has become a stock phrase
+       since) are dropped, so the pairs are those a scan of the whole collection finds;
+    3. aliases and boilerplate are learned from all texts, a copy being the later article
+       of a reusing pair (:func:`~copydesk.verdict.taken_for_copy`: dates, then ingest
+       order; no earlier verdict counts);
+    4. every reusing pair is judged again under those models, and every article's own
+       signals are recomputed;
+    5. only then is the scan recorded as complete: an interrupted scan (or one with
+       nothing new after an interruption) redoes 2-5.
     """
     params = params or Params()
     start = time.perf_counter()
     summary = ScanSummary()
     todo = sorted(store.unscanned())
-    if not todo:
+    if not todo and store.load_model(JUDGED) is not None:
         summary.seconds = time.perf_counter() - start
         return summary
-    context = learn(store, boilerplate=False)
-    new = set(todo)
-    full = len(todo) > full_pass_share * store.count()
-    all_pairs = _pairs_full_pass(store, new, params) if full else None
-    _give_back_memory()
+    with store.transaction():
+        store.save_model(JUDGED, None)
     workers = default_workers() if workers is None else workers
-    # 1. Pairs: matches are written batch by batch.
-    with _pool(workers, context) as pool:
-        for batch in _batches(todo, batch_size):
-            if full:
-                # ``todo`` is sorted, so a batch's pairs are one slice of the sorted array.
-                lo = int(np.searchsorted(all_pairs[:, 0], batch[0], side="left"))
-                hi = int(np.searchsorted(all_pairs[:, 0], batch[-1], side="right"))
-                pairs = [(x, y) for x, y in all_pairs[lo:hi].tolist()]
-            else:
-                pairs = _pairs_incremental(store, batch, new, params)
-            summary.candidates += len(pairs)
-            grouped: dict[int, list[int]] = defaultdict(list)
-            for x, y in pairs:
-                grouped[x].append(y)
-            stored = store.articles({k for p in pairs for k in p})
-            tasks = [
-                (x, stored[x].article, [(y, stored[y].article) for y in sorted(ys)], params)
-                for x, ys in sorted(grouped.items())
-            ]
-            results = _run(_compare_group_task, tasks, pool, lambda t: compare_group(t, context))
-            with store.transaction():
-                summary.pairs += store.write_matches(r for group in results for r in group)
-            if progress:
-                progress(len(batch) // 2)
-        # 2. Boilerplate, learned now that the copies are known (line shapes in the pool).
-        context = learn(store, aliases=False, map_fn=_lazy_map(pool, ahead=4 * workers))
+    if todo:
+        new = set(todo)
+        full = len(todo) > full_pass_share * store.count()
+        all_pairs = _pairs_full_pass(store, new, params) if full else None
+        _give_back_memory()
+        # 1. Pairs: matches are written batch by batch, judged with no model.
+        with _pool(workers, EMPTY) as pool:
+            for batch in _batches(todo, batch_size):
+                if full:
+                    # ``todo`` is sorted, so a batch's pairs are one slice of the sorted array.
+                    lo = int(np.searchsorted(all_pairs[:, 0], batch[0], side="left"))
+                    hi = int(np.searchsorted(all_pairs[:, 0], batch[-1], side="right"))
+                    pairs = [(x, y) for x, y in all_pairs[lo:hi].tolist()]
+                else:
+                    pairs = _pairs_incremental(store, batch, new, params)
+                summary.candidates += len(pairs)
+                results = _compare_pairs(store, pairs, params, EMPTY, pool)
+                with store.transaction():
+                    summary.pairs += store.write_matches(r for group in results for r in group)
+                    store.mark_scanned(batch)
+                summary.scanned += len(batch)
+                if progress:
+                    progress(len(batch) // 2)
+        del all_pairs
+        _give_back_memory()
+    # 2. The stored pairs a scan of the whole collection would find.
+    _drop_stale_pairs(store, params, full_pass_share)
+    rows = store.match_pairs()
+    copies = {
+        copy if taken_for_copy(_date(cp), copy, _date(sp), source, params.judge) else source
+        for copy, source, same, cp, sp in rows
+        if not same
+    }
+    pairs = sorted({(min(c, s), max(c, s)) for c, s, *_ in rows})
+    del rows
+    # 3. The models, from the collection and the pairs alone.
+    with _pool(workers) as pool:
+        context = learn(store, copies=copies, map_fn=_lazy_map(pool, ahead=4 * workers))
+    del copies
     _give_back_memory()
-    # 3. Each new article's own signals, in a pool started with the learned context. Only
-    # then is an article marked scanned: an interrupted scan redoes it.
+    # 4. Every pair judged again, every article's signals, under those models.
     with _pool(workers, context) as pool:
-        for batch in _batches(todo, batch_size):
+        for lo in range(0, len(pairs), batch_size):
+            chunk = pairs[lo : lo + batch_size]
+            results = _compare_pairs(store, chunk, params, context, pool)
+            with store.transaction():
+                store.delete_matches(chunk)
+                store.write_matches(r for group in results for r in group)
+        keys = store.keys()
+        for batch in _batches(keys, batch_size):
             found = _run(
                 _signals_task, store.outlet_texts_of(batch), pool, lambda t: _signals_of(t, context)
             )
             with store.transaction():
                 store.write_signals(found)
-                store.mark_scanned(batch)
-            summary.scanned += len(batch)
-            if progress:
-                progress(len(batch) - len(batch) // 2)
-    # 4. The postings index, for the lookups of a later trace or a small scan.
+        if progress:
+            progress(len(todo) - len(todo) // 2)
+    # 5. Complete; the postings index, for the lookups of a later trace or a small scan.
+    with store.transaction():
+        store.save_model(JUDGED, {"version": context.version})
     store.sync_postings()
+    # 5. Story families, rebuilt where their members or links changed.
+    update_families(store, new=todo)
     _give_back_memory()
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _date(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _compare_pairs(
+    store: Store, pairs: list[tuple[int, int]], params: Params, ctx: Context, pool
+) -> list[list[tuple[int, int, SourceMatch]]]:
+    """Align and judge ``pairs`` (x, y), grouped by x, under ``ctx``."""
+    grouped: dict[int, list[int]] = defaultdict(list)
+    for x, y in pairs:
+        grouped[x].append(y)
+    stored = store.articles({k for p in pairs for k in p})
+    tasks = [
+        (x, stored[x].article, [(y, stored[y].article) for y in sorted(ys)], params)
+        for x, ys in sorted(grouped.items())
+    ]
+    # The pool's workers were started with ``ctx`` (see ``_pool``).
+    return _run(_compare_group_task, tasks, pool, lambda t: compare_group(t, ctx))
+
+
+def _drop_stale_pairs(store: Store, params: Params, full_pass_share: float) -> None:
+    """Forget stored pairs that are no longer candidates. Candidacy only ever narrows as
+    a collection grows (an anchor found in more articles may pass ``max_anchor_df``, a
+    band bucket may fill up), so after this the stored pairs are exactly those a scan of
+    the whole collection in one go keeps."""
+    stored = {(min(c, s), max(c, s)) for c, s, *_ in store.match_pairs()}
+    if not stored:
+        return
+    lows = sorted({x for x, _ in stored})
+    if len(lows) > full_pass_share * store.count():
+        found = _pairs_full_pass(store, set(lows), params)
+        candidates = {(min(x, y), max(x, y)) for x, y in found.tolist()}
+    else:
+        candidates = {
+            (min(x, y), max(x, y))
+            for batch in _batches(lows, 1000)
+            for x, y in store.candidate_pairs(
+                batch,
+                min_shared=params.min_shared_anchors,
+                short_share=params.short_share,
+                max_df=params.max_anchor_df,
+            )
+        }
+    stale = stored - candidates
+    if stale:
+        with store.transaction():
+            store.delete_matches(sorted(stale))
 
 
 def _signals_of(task: tuple[int, str | None, str], ctx: Context) -> tuple[int, list[dict]]:
@@ -385,10 +469,38 @@ def trace(
         short_share=params.short_share,
         max_df=params.max_anchor_df,
     )
+    found = store.articles(keys)
+    # A text already stored (the same words, and no other outlet given) is that article:
+    # said so, never its own source. What the traced article does not say of itself
+    # (outlet, date, address) is the stored one's. The same words at another outlet
+    # are a copy of it, traced as any other.
+    words = article.text.split()
+    stored_as = next(
+        (
+            s.article
+            for _, s in sorted(found.items())
+            if s.article.id == article.id
+            or (
+                s.article.text.split() == words
+                and (not article.outlet or article.outlet == s.article.outlet)
+            )
+        ),
+        None,
+    )
+    if stored_as is not None:
+        article = replace(
+            article,
+            outlet=article.outlet or stored_as.outlet,
+            outlet_name=article.outlet_name or stored_as.outlet_name,
+            published=article.published or stored_as.published,
+            url=article.url or stored_as.url,
+        )
     doc = Doc(article, tokenize(article.text), seq=2**62)
     sources: list[SourceMatch] = []
-    for key, stored in store.articles(keys).items():
-        if stored.article.id == article.id:
+    for key, stored in found.items():
+        if stored.article.id == article.id or (
+            stored_as is not None and stored.article.id == stored_as.id
+        ):
             continue
         result = compare_docs(doc, doc_for(key, stored.article), params, context)
         if result is None or result[0] is not doc:
@@ -405,6 +517,7 @@ def trace(
         article.published,
         sources,
         article_signals(article, context),
+        stored_as=stored_as.id if stored_as is not None else None,
     )
 
 

@@ -67,7 +67,12 @@ def _chunks(rows: Iterable, size: int = 500) -> Iterator[list]:
 
 
 def learn(
-    store: Store, *, aliases: bool = True, boilerplate: bool = True, map_fn: MapFn = map
+    store: Store,
+    *,
+    aliases: bool = True,
+    boilerplate: bool = True,
+    map_fn: MapFn = map,
+    copies: set[int] | None = None,
 ) -> Context:
     """Learn aliases and/or boilerplate from the whole collection, store them, and return
     the context they make (with the stored models not learned now).
@@ -75,15 +80,17 @@ def learn(
     Boilerplate is best learned once the copies are known (a copy's lines are its
     source's, not its own), so a scan learns it after comparing pairs. ``map_fn`` (a
     ``map`` over a process pool that keeps few tasks in flight) spreads the per-article
-    line shapes over the cores.
+    line shapes over the cores. ``copies`` (keys) says which articles are copies; by
+    default, the copies of the stored matches.
     """
     with store.transaction():
         if aliases:
-            own = ((o, text) for o, text, is_copy in store.outlet_texts() if not is_copy)
+            texts = store.outlet_texts(copies)
+            own = ((o, text) for o, text, is_copy in texts if not is_copy)
             store.save_model("aliases", learn_aliases(own))
         if boilerplate:
             # Streamed: a million articles' texts are never all in memory.
-            shaped = map_fn(shapes_of, _chunks(store.outlet_texts()))
+            shaped = map_fn(shapes_of, _chunks(store.outlet_texts(copies)))
             model = learn_from_shapes(item for chunk in shaped for item in chunk)
             store.save_model("boilerplate", model.to_json())
     return load_context(store)

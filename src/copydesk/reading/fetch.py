@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import urllib.robotparser
 from collections.abc import Callable
@@ -45,6 +46,7 @@ class FetchResult:
     last_modified: str | None = None
     not_modified: bool = False
     error: str | None = None
+    too_slow: bool = False  # the whole fetch ran past its deadline: not tried again now
     permanent: bool = False  # retrying later will not help (4xx, robots, too large)
 
     @property
@@ -66,8 +68,14 @@ class Fetcher:
         user_agent: str = USER_AGENT,
         trust_env: bool = True,
         sleep: Callable[[float], object] = time.sleep,
+        stop: threading.Event | None = None,
     ) -> None:
+        """``timeout`` bounds each fetch as a whole (connecting, then every byte of the
+        body), not only each read: a host that trickles bytes cannot hold a fetch longer.
+        Setting ``stop`` abandons the fetch in progress at its next chunk."""
         self.delay = delay
+        self.timeout = timeout
+        self.stop = stop
         self.retries = retries
         self.backoff = backoff
         self.max_bytes = max_bytes
@@ -166,7 +174,8 @@ class Fetcher:
             transient = result.status in RETRY_STATUSES or (
                 result.status is None and not result.permanent
             )
-            if not transient or attempt == retries:
+            stopped = self.stop is not None and self.stop.is_set()
+            if not transient or attempt == retries or result.too_slow or stopped:
                 break
             pause = self.backoff * 2**attempt
             if retry_after is not None:
@@ -176,6 +185,7 @@ class Fetcher:
 
     def _once(self, url: str, headers: dict[str, str]) -> tuple[FetchResult, float | None]:
         self.requests += 1
+        deadline = time.monotonic() + self.timeout
         try:
             with self.client.stream("GET", url, headers=headers) as response:
                 result = FetchResult(
@@ -202,6 +212,16 @@ class Fetcher:
                 body = bytearray()
                 for chunk in response.iter_bytes():
                     body += chunk
+                    if time.monotonic() > deadline:
+                        result.error = (
+                            f"took over {self.timeout:g}s in all ({len(body)} bytes received):"
+                            " the host sends too slowly"
+                        )
+                        result.too_slow = True
+                        return result, None
+                    if self.stop is not None and self.stop.is_set():
+                        result.error = "stopped before the page was complete"
+                        return result, None
                     if len(body) > self.max_bytes:
                         result.error = f"over the size limit ({self.max_bytes} bytes)"
                         result.permanent = True

@@ -100,6 +100,8 @@ def read_path(
             yield from items
         except _STREAM_ERRORS as exc:
             yield Rejection(source, None, f"read error, the rest of the file is skipped ({exc})")
+        for problem in getattr(stream, "gzip_problems", ()):
+            yield Rejection(source, None, problem)
 
 
 def read_paths(
@@ -169,15 +171,138 @@ def _read_problem(exc: BaseException) -> str:
 
 
 def _open_stream(raw: BinaryIO, gz: bool | None, stack: ExitStack) -> tuple[BinaryIO, bytes]:
-    """The decompressed stream and its first bytes (still to be read from the stream)."""
-    stream = raw
+    """The decompressed stream and its first bytes (still to be read from the stream).
+
+    The stream has a ``gzip_problems`` list: damage met in gzip data, to report once
+    reading is done (see ``Gunzip``).
+    """
+    stream: BinaryIO = raw
+    problems: list[str] = []
     if gz:
-        stream = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))
+        stream = _buffered(Gunzip(raw, problems))
     head = stream.read(HEAD_BYTES)
     if gz is None and head.startswith(GZIP_MAGIC):
-        stream = stack.enter_context(gzip.GzipFile(fileobj=_replay(head, raw), mode="rb"))
+        stream = _buffered(Gunzip(_replay(head, raw), problems))
         head = stream.read(HEAD_BYTES)
-    return _replay(head, stream), head
+    if gz is not False and not head and problems:
+        raise EOFError(problems[0])
+    out = _replay(head, stream)
+    out.gzip_problems = problems  # type: ignore[attr-defined]
+    return out, head
+
+
+def _buffered(raw: io.RawIOBase) -> BinaryIO:
+    return io.BufferedReader(raw, buffer_size=1 << 20)  # type: ignore[return-value]
+
+
+class Gunzip(io.RawIOBase):
+    """The decompressed bytes of every gzip member of ``raw``, recovering from damage.
+
+    ``gzip.GzipFile`` gives up at the first problem and loses what it held. Here a
+    damaged member, junk between members or a truncated end becomes a line in
+    ``problems`` (naming the compressed byte offset) and decompression goes on at the
+    next gzip member header: everything readable before and after the damage comes out.
+    """
+
+    def __init__(self, raw: BinaryIO, problems: list[str]) -> None:
+        super().__init__()
+        self._raw = raw
+        self.problems = problems
+        self._inflate = zlib.decompressobj(31)
+        self._in = b""  # compressed bytes not yet fed
+        self._base = 0  # offset of self._in[0] in the compressed file
+        self._member = 0  # offset where the current member starts
+        self._started = False  # the current member has begun
+        self._out = b""
+        self._taken = 0  # bytes of self._out already handed out
+        self._produced = 0
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while self._taken >= len(self._out) and not self._done:
+            self._out, self._taken = b"", 0
+            self._fill()
+        n = min(len(buffer), len(self._out) - self._taken)
+        buffer[:n] = memoryview(self._out)[self._taken : self._taken + n]
+        self._taken += n
+        return n
+
+    def _more(self) -> bool:
+        data = self._raw.read(1 << 16)
+        if not data:
+            return False
+        self._in += data
+        return True
+
+    def _fill(self) -> None:
+        if not self._in and not self._more():
+            if self._started:
+                self._problem(
+                    self._member,
+                    "the file ends inside this gzip member (truncated): what it held up"
+                    " to there was read",
+                    resumed=False,
+                )
+            self._done = True
+            return
+        if not self._started:
+            if not self._in.strip(b"\x00"):  # padding after the last member
+                self._base += len(self._in)
+                self._in = b""
+                return
+            if len(self._in) < 3 and self._more():
+                return
+            if not self._in.startswith(b"\x1f\x8b\x08"):
+                self._problem(self._base, "data that is not gzip (junk between gzip members)")
+                self._resync(0)
+                return
+            self._member, self._started = self._base, True
+        try:
+            piece = self._inflate.decompress(self._in, 1 << 20)
+        except zlib.error as exc:
+            self._problem(self._member, f"damaged gzip member ({exc})")
+            self._resync(1)
+            return
+        self._out = self._out[self._taken :] + piece if self._out else piece
+        self._taken = 0
+        self._produced += len(piece)
+        rest = self._inflate.unused_data if self._inflate.eof else self._inflate.unconsumed_tail
+        self._base += len(self._in) - len(rest)
+        self._in = rest
+        if self._inflate.eof:
+            self._inflate = zlib.decompressobj(31)
+            self._started = False
+
+    def _resync(self, skip: int) -> None:
+        """Drop input up to the next gzip member header after ``skip`` bytes."""
+        self._inflate = zlib.decompressobj(31)
+        self._started = False
+        pos = skip
+        while True:
+            hit = self._in.find(b"\x1f\x8b\x08", pos)
+            if hit >= 0:
+                self._base += hit
+                self._in = self._in[hit:]
+                return
+            keep = min(len(self._in), 2)
+            self._base += len(self._in) - keep
+            self._in = self._in[len(self._in) - keep :]
+            pos = 0
+            if not self._more():
+                self._base += len(self._in)
+                self._in = b""
+                self._done = True
+                return
+
+    def _problem(self, offset: int, what: str, *, resumed: bool = True) -> None:
+        after = " at the next gzip member, if any" if resumed else ""
+        self.problems.append(
+            f"at byte {offset} of the gzip data (after {self._produced} decompressed bytes):"
+            f" {what}{'; reading went on' + after if resumed else ''}"
+        )
 
 
 def _replay(head: bytes, rest: BinaryIO) -> BinaryIO:

@@ -2,10 +2,17 @@
 
 Besides the text and metadata, the links in the article body (a link to the source is
 credit evidence) and the page's image captions are kept; see ``Extracted``.
+
+Hostile markup is refused before it reaches the parser: lxml takes time quadratic in the
+attributes of one element (200,000 on a ``<div>`` keep it busy for minutes), and deep
+nesting overflows the tree walkers. ``check_markup`` bounds attributes per element and
+tag count before parsing, nesting depth and element count after, each with a clear
+RecordError; the size of a page is bounded where it is read (``records.check_html``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +22,50 @@ from .errors import RecordError
 
 MAX_LINKS = 200
 MAX_CAPTIONS = 50
+MAX_ATTRIBUTES = 500  # per element; real pages stay under 50
+MAX_TAGS = 500_000  # a 5 MB news page has some 50,000
+MAX_DEPTH = 400  # real pages nest under 100 deep
+
+_TAG = re.compile(r"<([A-Za-z][^\s/>]*)([^>]*)>")
+_ATTRIBUTE = re.compile(r"""[^\s=/>"']+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
+
+
+def check_markup(html: str) -> None:
+    """RecordError if ``html`` has an element with over MAX_ATTRIBUTES attributes or
+    over MAX_TAGS tags: the markup that makes the parser take minutes. Linear time."""
+    for tags, match in enumerate(_TAG.finditer(html), 1):
+        if tags > MAX_TAGS:
+            raise RecordError(f"html has over {MAX_TAGS:,} tags: not a news page")
+        attributes = match.group(2)
+        if len(attributes) <= MAX_ATTRIBUTES * 2:  # too short to hold that many
+            continue
+        for count, _ in enumerate(_ATTRIBUTE.finditer(attributes), 1):
+            if count > MAX_ATTRIBUTES:
+                line = html.count("\n", 0, match.start()) + 1
+                raise RecordError(
+                    f"html: the <{match.group(1)[:40]}> element on line {line} has over "
+                    f"{MAX_ATTRIBUTES} attributes: refused (hostile or broken markup)"
+                )
+
+
+def check_tree(tree: Any) -> None:
+    """RecordError if the parsed page nests deeper than MAX_DEPTH (the extractor walks
+    it recursively)."""
+    from lxml import etree
+
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(tree, events=("start", "end")):
+        if event == "start":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_DEPTH:
+                    raise RecordError(
+                        f"html nests elements over {MAX_DEPTH} deep: refused "
+                        "(hostile or broken markup)"
+                    )
+        else:
+            depth -= 1
 
 
 @dataclass(slots=True)
@@ -58,10 +109,12 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         # Keep the time of day when the page has one; htmldate defaults to a date only.
         "outputformat": "%Y-%m-%dT%H:%M:%S%z",
     }
+    check_markup(html)
     try:
         tree = load_html(html)
         if tree is None:
             return Extracted(text=None)
+        check_tree(tree)
         captions = _captions(tree)
         canonical = _canonical(tree, url)
         doc = trafilatura.bare_extraction(
@@ -87,6 +140,8 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
                     links.append(target)
             etree.strip_tags(body, "ref")
             text = xmltotxt(body, False) or None
+    except RecordError:
+        raise
     except Exception as exc:  # a third-party parser on untrusted input: any failure is the record's
         # (RecursionError included: deeply nested markup overflows lxml's tree walkers)
         raise RecordError(f"html: extraction failed ({type(exc).__name__}: {exc})") from exc

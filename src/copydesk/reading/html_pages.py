@@ -305,18 +305,25 @@ def page_from_bytes(
     return Page(html=html, url=url, id=id, source=source, line=line, charset_note=note)
 
 
-def html_files(path: Path) -> list[Path]:
-    """``path`` itself, or the HTML files under a folder (walked, sorted, hidden skipped)."""
+def html_files(path: Path, special: list[Path] | None = None) -> list[Path]:
+    """``path`` itself, or the HTML files under a folder (walked, sorted, hidden skipped).
+
+    In a folder only regular files are read: a named pipe, socket or device called
+    ``*.html`` would block or never end; it is left out and added to ``special``.
+    """
     if not path.is_dir():
         return [path]
     found: list[Path] = []
     for root, dirs, files in os.walk(path):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(
-            Path(root) / f
-            for f in sorted(files)
-            if not f.startswith(".") and f.lower().endswith(HTML_FILE_SUFFIXES)
-        )
+        for name in sorted(files):
+            if name.startswith(".") or not name.lower().endswith(HTML_FILE_SUFFIXES):
+                continue
+            file = Path(root) / name
+            if file.is_file():
+                found.append(file)
+            elif special is not None:
+                special.append(file)
     return found
 
 
@@ -332,7 +339,12 @@ def read_html_path(
     path; its url is that canonical address.
     """
     root = Path(path)
-    files = html_files(root)
+    special: list[Path] = []
+    files = html_files(root, special)
+    for file in special:
+        yield Rejection(
+            str(file), None, "not a regular file (a named pipe, socket or device): skipped"
+        )
     if root.is_dir() and not files:
         yield Rejection(
             str(root),

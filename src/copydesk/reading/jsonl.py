@@ -38,34 +38,34 @@ def read_json(
     if documents and _is_document(head):
         records = _document_records(stream.read(), source, max_text_bytes)
     else:
-        records = json_lines(stream, source, max_text_bytes)
+        # A file with CR-only line endings (old Mac) would read as one huge line.
+        newline = b"\r" if b"\r" in head and b"\n" not in head else b"\n"
+        records = json_lines(stream, source, max_text_bytes, newline=newline)
     return articles_from_records(source, records, max_text_bytes=max_text_bytes)
 
 
-def json_lines(stream: BinaryIO, source: str, max_text_bytes: int) -> Iterator[Record]:
-    """``(line, value)`` for each non-blank line; Rejections for unreadable lines."""
+def json_lines(
+    stream: BinaryIO, source: str, max_text_bytes: int, *, newline: bytes = b"\n"
+) -> Iterator[Record]:
+    """``(line, value)`` for each non-blank line; Rejections for unreadable lines.
+
+    ``newline`` is b"\r" for a file with old Mac (CR-only) line endings.
+    """
     limit = line_limit(max_text_bytes)
-    readline = stream.readline
     decode = _DECODER.decode
-    lineno = 0
-    while True:
-        raw = readline(limit)
-        if not raw:
-            return
-        lineno += 1
-        if len(raw) >= limit and raw[-1:] != b"\n":
-            size = len(raw) + _skip_rest_of_line(stream, limit)
+    for lineno, raw in raw_lines(stream, limit, newline):
+        if isinstance(raw, int):
             yield Rejection(
                 source,
                 lineno,
-                f"line is {format_size(size)}, over the {format_size(limit)} line limit"
+                f"line is {format_size(raw)}, over the {format_size(limit)} line limit"
                 " (raise it with --max-text-mb)",
             )
             continue
         if lineno == 1 and raw.startswith(BOM):
             raw = raw[len(BOM) :]
-        if raw.isspace() or not raw:
-            continue
+            if not raw.strip():
+                continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -79,13 +79,67 @@ def json_lines(stream: BinaryIO, source: str, max_text_bytes: int) -> Iterator[R
         yield lineno, value
 
 
-def _skip_rest_of_line(stream: BinaryIO, limit: int) -> int:
-    skipped = 0
+_BLANK_BYTES = b" \t\r\n\x0b\x0c"
+_BLANK = re.compile(rb"[ \t\r\n\x0b\x0c]*")
+_CHUNK = 1 << 20
+
+
+def raw_lines(
+    stream: BinaryIO, limit: int, newline: bytes = b"\n"
+) -> Iterator[tuple[int, bytes | int]]:
+    """(line number, bytes) for each non-blank line, read in 1 MB chunks.
+
+    Runs of blank lines are skipped a chunk at a time (a gigabyte of newlines takes
+    seconds, not a million loop turns per megabyte). A line longer than ``limit`` comes
+    out as its size (an int), its bytes skipped unread.
+    """
+    lineno = 1  # the number of the line that starts at ``pos``
+    carry: list[bytes] = []  # the start of a line that runs on into the next chunk
+    carried = -1  # its size so far; -1: no line is being carried
     while True:
-        chunk = stream.readline(limit)
-        skipped += len(chunk)
-        if not chunk or chunk[-1:] == b"\n":
-            return skipped
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            if carried > limit:
+                yield lineno, carried
+            elif carried >= 0:
+                yield lineno, b"".join(carry)
+            return
+        pos, n = 0, len(chunk)
+        if carried >= 0:
+            end = chunk.find(newline)
+            if end < 0:
+                carried += n
+                if carried <= limit:
+                    carry.append(chunk)
+                else:
+                    carry = []
+                continue
+            carried += end
+            yield lineno, (carried if carried > limit else b"".join([*carry, chunk[:end]]))
+            carry, carried = [], -1
+            lineno += 1
+            pos = end + 1
+        while pos < n:
+            blank_end = _BLANK.match(chunk, pos, pos + 64).end()
+            if blank_end == pos + 64:  # a long blank run: maybe the whole rest of the chunk
+                rest_blank = not chunk[blank_end:].translate(None, _BLANK_BYTES)
+                blank_end = n if rest_blank else _BLANK.match(chunk, blank_end).end()
+            lineno += chunk.count(newline, pos, blank_end)
+            pos = blank_end
+            if pos >= n:
+                break
+            end = chunk.find(newline, pos)
+            if end < 0:
+                carry, carried = [chunk[pos:]], n - pos
+                if carried > limit:
+                    carry = []
+                break
+            if end - pos > limit:
+                yield lineno, end - pos
+            else:
+                yield lineno, chunk[pos:end]
+            lineno += 1
+            pos = end + 1
 
 
 def _is_document(head: bytes) -> bool:

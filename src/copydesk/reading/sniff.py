@@ -31,7 +31,9 @@ def binary_signature(head: bytes) -> str | None:
             if magic == b"BZh" and not head[3:4].isdigit():
                 continue  # "BZh" alone could begin a line of text
             return kind
-    if b"\x00" in head:
+    # A stray NUL byte or a few are damage to a record (that record is rejected); text
+    # has none at all, so more than a few in the first 8 KB mean binary data.
+    if head.count(b"\x00") > 8:
         return "it contains NUL bytes"
     return None
 

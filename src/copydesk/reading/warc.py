@@ -19,6 +19,7 @@ damaged gzip data in it cannot be read.
 
 from __future__ import annotations
 
+import bisect
 import io
 import tempfile
 import zlib
@@ -213,25 +214,95 @@ def _one_gzip_stream(path: Path, limit: int = 64 << 20) -> bool:
         return True
 
 
+def _header_starts(handle: Any) -> list[int]:
+    """Offsets of every line that begins with ``WARC/1.`` (candidate record headers)."""
+    starts: list[int] = []
+    base, tail = 0, b""
+    handle.seek(0)
+    while chunk := handle.read(1 << 20):
+        data = tail + chunk
+        at = data.find(_WARC_HEADER)
+        while at >= 0:
+            if (at == 0 and base == 0) or (at > 0 and data[at - 1 : at] == b"\n"):
+                starts.append(base + at)
+            at = data.find(_WARC_HEADER, at + 1)
+        tail = data[-len(_WARC_HEADER) :]
+        base += len(data) - len(tail)
+    return sorted(set(starts))
+
+
+def _swallowed(starts: list[int], offset: int, length: int | None) -> int | None:
+    """The first record header inside a record's declared extent, if any."""
+    if not length or not starts:
+        return None
+    i = bisect.bisect_right(starts, offset)
+    if i < len(starts) and starts[i] < offset + length:
+        return starts[i]
+    return None
+
+
+def _between(starts: list[int], after: int, before: int | None) -> int | None:
+    """The first record header strictly after ``after`` (and before ``before``)."""
+    i = bisect.bisect_right(starts, after)
+    if i < len(starts) and (before is None or starts[i] < before):
+        return starts[i]
+    return None
+
+
 def _walk_stream(handle: Any) -> Iterator[_Seen]:
     from warcio.archiveiterator import ArchiveIterator
 
+    starts = _header_starts(handle)
     start = 0
     reported = -1
     for _ in range(_MAX_RESYNCS):
         offset = start
         last = -1  # where the last record handed out began
         it = None
+        resume = None
         try:
             handle.seek(start)
             it = ArchiveIterator(handle, arc2warc=True, block_size=1 << 16)
             for record in it:
-                offset = last = max(start, it.offset)
+                offset = max(start, it.offset)
+                missed = _between(starts, max(last, start - 1), offset)
+                if missed is not None:
+                    # Damage made the reader step over a record header: go back to it.
+                    yield _Seen(
+                        missed,
+                        None,
+                        "damaged data: the record header here was stepped over while"
+                        " reading the record before it; read again from here",
+                    )
+                    resume = missed
+                    break
+                last = offset
+                inner = _swallowed(starts, offset, getattr(record, "length", None))
+                if inner is not None:
+                    # A Content-Length too large: the record would swallow the next ones.
+                    rid = record.rec_headers.get_header("WARC-Record-ID") or "?"
+                    yield _Seen(
+                        offset,
+                        None,
+                        f"record {rid}: its Content-Length ({record.length}) runs past the"
+                        f" next record header at byte {inner}: the record is skipped and"
+                        " reading goes on there",
+                    )
+                    resume = inner
+                    break
                 yield _Seen(offset, record)
                 offset = max(start, it.get_record_offset() + it.get_record_length())
         except Exception as exc:  # warcio, zlib, EOF: any damage ends this run
             problem = f"damaged record ({type(exc).__name__}: {_short(exc)})"
         else:
+            if resume is None:
+                resume = _between(starts, max(last, start - 1), None)
+                if resume is not None:
+                    yield _Seen(resume, None, "damaged data: the record header here was"
+                                " stepped over; read again from here")  # fmt: skip
+            if resume is not None:
+                start = resume
+                continue
             if _blank_tail(handle, max(offset, it.offset if it else 0, start)):
                 return
             problem = "truncated or unreadable data at the end of the file"
@@ -365,7 +436,8 @@ def read_warc(
         yield Rejection(
             source,
             None,
-            f"skipped {total} record{'s' if total != 1 else ''} that are not HTML pages: {parts}",
+            f"skipped {total} record{'s that are' if total != 1 else ' that is'} not an HTML page:"
+            f" {parts}",
             severity="warning",
         )
 

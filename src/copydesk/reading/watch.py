@@ -110,6 +110,7 @@ def run_watch(
     result = WatchResult()
     restore = _install_signals(stop, log) if handle_signals else {}
     fetcher = Fetcher(
+        stop=stop,
         delay=delay,
         timeout=timeout,
         retries=retries,

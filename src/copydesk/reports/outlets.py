@@ -96,6 +96,11 @@ class OutletProfile:
     foreign_boilerplate: int = 0
     flagged: bool = False
     reasons: list[str] = field(default_factory=list)
+    # Story families: how many start from this outlet (its article is the origin, or the
+    # copies name it as the origin outside the collection), and over its versions of
+    # stories that started elsewhere, how often it names the origin, cuts it or never did.
+    family_origins: int = 0
+    origin_credit: dict[str, int] = field(default_factory=dict)
 
     @property
     def copies(self) -> int:
@@ -121,6 +126,8 @@ class OutletProfile:
             "foreign_boilerplate": self.foreign_boilerplate,
             "flagged": self.flagged,
             "reasons": list(self.reasons),
+            "family_origins": self.family_origins,
+            "origin_credit": dict(self.origin_credit),
         }
 
 
@@ -418,10 +425,42 @@ def collect(
         profiles, edges = _compute(db, counts, include_same_outlet, top)
         judged = _compute(db, counts, False, 0)[0] if include_same_outlet else profiles
     reasons = {p.outlet: farm_reasons(p) for p in judged}
+    origins, credit = _family_counts(store)
     for p in profiles:
         p.reasons = reasons.get(p.outlet, [])
         p.flagged = bool(p.reasons)
+        p.family_origins = origins.get(p.outlet, 0)
+        p.origin_credit = credit.get(p.outlet, {"credited": 0, "stripped": 0, "absent": 0})
+        versions = sum(p.origin_credit.values())
+        if p.flagged and p.origin_credit["stripped"]:
+            p.reasons.append(
+                f"cut the origin's name from {p.origin_credit['stripped']} of its {versions} "
+                "versions of stories that started elsewhere"
+            )
     return profiles, edges
+
+
+def _family_counts(store: Store) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """Per outlet: families it is the origin of, and its versions' origin credit."""
+    import json
+
+    origins: dict[str, int] = {}
+    credit: dict[str, dict[str, int]] = {}
+    try:
+        rows = store.db.execute("SELECT data FROM families").fetchall()
+    except sqlite3.OperationalError:  # a store from before families
+        return origins, credit
+    for (data,) in rows:
+        fam = json.loads(data)
+        outlet = fam["origin"]["outlet"]
+        if outlet:
+            origins[outlet] = origins.get(outlet, 0) + 1
+        for node in fam["tree"]:
+            oc = node.get("origin_credit")
+            if oc and node.get("outlet"):
+                per = credit.setdefault(node["outlet"], {"credited": 0, "stripped": 0, "absent": 0})
+                per[oc] += 1
+    return origins, credit
 
 
 def outlet_profiles(

@@ -197,9 +197,9 @@ def verify_pack(folder: str | Path) -> Check:
         name = f.get("text_file")
         if name in files and files[name] != f.get("text_sha256") and name not in check.changed:
             check.changed.append(MANIFEST)
-    present = {
-        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
-    } - {MANIFEST}
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {
+        MANIFEST
+    }
     check.added = sorted(present - set(files))
     check.ok = not (check.changed or check.missing or check.added)
     return check

@@ -135,9 +135,18 @@ def findings(
         (cid, curl, coutlet, title, published, seen, sid, soutlet, surl, rel, cred, cov, th) = row
         out.append(
             Finding(
-                copy=cid, copy_url=curl, outlet=coutlet, title=title, published=published,
-                first_seen=seen, source=sid, source_outlet=soutlet, source_url=surl,
-                relation=rel, credit=cred, coverage=cov,
+                copy=cid,
+                copy_url=curl,
+                outlet=coutlet,
+                title=title,
+                published=published,
+                first_seen=seen,
+                source=sid,
+                source_outlet=soutlet,
+                source_url=surl,
+                relation=rel,
+                credit=cred,
+                coverage=cov,
                 licensed=(coutlet or "").lower() in partner_set,
                 key=f"{cid}\x1f{sid}\x1f{th}",
             )

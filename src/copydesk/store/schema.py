@@ -203,4 +203,21 @@ MIGRATIONS.append(
     );
     """
 )
+MIGRATIONS.append(
+    # Story families (copydesk.families): one row a family with its tree and origin as
+    # JSON and a signature of what it was built from (members, links, names), so a scan
+    # rebuilds only the families whose inputs changed; and each member's family.
+    """
+    CREATE TABLE families (
+        id        TEXT PRIMARY KEY,
+        signature TEXT NOT NULL,
+        data      TEXT NOT NULL
+    );
+    CREATE TABLE family_members (
+        article INTEGER PRIMARY KEY,         -- articles.key
+        family  TEXT NOT NULL
+    );
+    CREATE INDEX family_members_family ON family_members(family);
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,11 +17,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 
 from copydesk.candidates import MAX_BUCKET, PostingParts, enough_shared
-from copydesk.errors import StoreError
+from copydesk.errors import NoStoreError, StoreError
 from copydesk.fingerprint import Fingerprint, fingerprint
 from copydesk.model import Article, SourceMatch, iso
 from copydesk.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -134,25 +136,81 @@ def _statements(script: str) -> Iterator[str]:
 
 
 class Store:
-    """One copydesk store file. Not shared between threads; open one per process."""
+    """One copydesk store file, safe to share between threads.
 
-    def __init__(self, path: str | Path) -> None:
+    Each thread gets its own SQLite connection (``db``), opened on first use: a connection
+    is never used by two threads at once. ``readonly=True`` opens the connections read
+    only (``mode=ro``): a web server's readers never take the write lock, and in WAL mode
+    they read while one writer (an ingest, a scan) commits. A read-only store must already
+    exist at the current schema version.
+    """
+
+    def __init__(
+        self, path: str | Path, *, readonly: bool = False, create: bool = True
+    ) -> None:
+        """Open the store at ``path``; ``create=False`` refuses a path that does not exist
+        (a mistyped name must not read as an empty store)."""
         self.path = Path(path)
+        self.readonly = readonly
+        self._local = threading.local()
+        self._open: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
         if self.path.exists() and self.path.is_dir():
             raise StoreError(f"{self.path} is a directory; give a file name for the store")
+        if not create and not self.path.exists():
+            raise NoStoreError(f"no store at {self.path}; ingest first (copydesk ingest --db)")
+        if readonly and not self.path.exists():
+            raise StoreError(f"no store at {self.path}")
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self.db.execute("PRAGMA temp_store = MEMORY")
-            self.db.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
-            self._migrate()
+            db = self.db
+            if readonly:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version != SCHEMA_VERSION:
+                    raise StoreError(
+                        f"{self.path} has schema version {version}, not {SCHEMA_VERSION}: "
+                        "open it once for writing to migrate it"
+                    )
+            else:
+                self._migrate()
         except sqlite3.DatabaseError as exc:
+            self.close()
             raise StoreError(
                 f"{self.path} is not a copydesk store ({exc}); give another --db path"
             ) from exc
 
     # -- plumbing -------------------------------------------------------------------
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._connect()
+            self._local.db = db
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError(f"the store {self.path} is closed")
+        if self.readonly:
+            uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+            # check_same_thread=False only so that close() may close every thread's
+            # connection; each is used by the thread that opened it alone.
+            db = sqlite3.connect(
+                uri, uri=True, isolation_level=None, timeout=30, check_same_thread=False
+            )
+        else:
+            db = sqlite3.connect(
+                self.path, isolation_level=None, timeout=30, check_same_thread=False
+            )
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA temp_store = MEMORY")
+        db.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
+        with self._lock:
+            self._open.append(db)
+        return db
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -172,16 +230,23 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
         try:
-            yield self.db
+            yield db
         except BaseException:
-            self.db.execute("ROLLBACK")
+            db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        db.execute("COMMIT")
 
     def close(self) -> None:
-        self.db.close()
+        """Close every thread's connection; call it when no thread uses the store."""
+        with self._lock:
+            self._closed = True
+            connections, self._open = self._open, []
+        for db in connections:
+            db.close()
+        self._local = threading.local()
 
     @property
     def schema_version(self) -> int:
@@ -576,10 +641,28 @@ class Store:
                 f"SELECT key, length(anchors) / 8 FROM articles WHERE key IN ({marks})", chunk
             )
 
-    def sync_search_index(self) -> int:
-        """Index the articles queued since the last search (see migration 3)."""
-        if not self.db.execute("SELECT 1 FROM fts_pending LIMIT 1").fetchone():
+    def search_index_pending(self) -> bool:
+        """Whether articles wait to be added to the search index."""
+        return self.db.execute("SELECT 1 FROM fts_pending LIMIT 1").fetchone() is not None
+
+    def sync_search_index(self, *, wait: float | None = None) -> int:
+        """Index the articles queued since the last search (see migration 3).
+
+        A read-only store leaves the queue to a writer and returns 0. ``wait``: give up
+        (return 0) after that many seconds if another writer holds the store.
+        """
+        if self.readonly or not self.search_index_pending():
             return 0
+        if wait is not None:
+            self.db.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+            try:
+                return self.sync_search_index()
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    return 0
+                raise
+            finally:
+                self.db.execute("PRAGMA busy_timeout = 30000")
         with self.transaction() as db:
             n = db.execute(
                 "INSERT INTO articles_fts (rowid, id, title, outlet, text) "
@@ -629,11 +712,40 @@ class Store:
             ).fetchall()
         return out
 
-    def outlet_texts(self) -> Iterator[tuple[str | None, str, bool]]:
-        """(outlet, text, is a known cross-outlet copy) for every article, in key order."""
+    def outlet_texts(
+        self, copies: set[int] | None = None
+    ) -> Iterator[tuple[str | None, str, bool]]:
+        """(outlet, text, is a copy) for every article, in key order: a copy is one of
+        ``copies`` when given, else the copy of a stored cross-outlet match."""
+        if copies is not None:
+            for key, outlet, text in self.db.execute(
+                "SELECT key, outlet, text FROM articles ORDER BY key"
+            ):
+                yield outlet, text, key in copies
+            return
         yield from self.db.execute(
             "SELECT a.outlet, a.text, EXISTS (SELECT 1 FROM matches m "
             "WHERE m.copy = a.key AND m.same_outlet = 0) FROM articles a ORDER BY a.key"
+        )
+
+    def keys(self) -> list[int]:
+        """Every article's key, in ingest order."""
+        return [k for (k,) in self.db.execute("SELECT key FROM articles ORDER BY key")]
+
+    def match_pairs(self) -> list[tuple[int, int, bool, str | None, str | None]]:
+        """(copy, source, same outlet, copy published, source published) of every match,
+        in key order; dates as stored (ISO 8601 or None)."""
+        return self.db.execute(
+            "SELECT m.copy, m.source, m.same_outlet, a.published, b.published FROM matches m "
+            "JOIN articles a ON a.key = m.copy JOIN articles b ON b.key = m.source "
+            "ORDER BY m.copy, m.source"
+        ).fetchall()
+
+    def delete_matches(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """Forget the matches of these pairs, whichever article is the copy."""
+        self.db.executemany(
+            "DELETE FROM matches WHERE (copy = ?1 AND source = ?2) OR (copy = ?2 AND source = ?1)",
+            list(pairs),
         )
 
     # -- matches --------------------------------------------------------------------

@@ -72,8 +72,13 @@ def _folded_words(text: str) -> tuple[str, bool]:
     # casefold, unlike lower, folds each character alone (Greek final sigma included), so
     # folding the whole text and folding word by word agree. It keeps offsets only when
     # every character maps to exactly one.
+    # U+0345 (a combining mark, not a word character) is the one character whose
+    # one-character fold is one (iota): folding it would make a word where there is none.
     folded = text.casefold()
-    return folded, len(folded) == len(text)
+    return folded, len(folded) == len(text) and _WORDLESS_FOLD not in text
+
+
+_WORDLESS_FOLD = "\u0345"
 
 
 def words_of(text: str) -> list[str]:

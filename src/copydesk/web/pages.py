@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
+import json
 import math
+import re
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -11,6 +14,8 @@ from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,11 +25,10 @@ from copydesk.model import Article, iso
 from copydesk.reading import RecordError, parse_published, read_single
 from copydesk.reports.outlets import OutletProfile
 from copydesk.web import queries
-from copydesk.web.api import end_bound
-from copydesk.web.app import DeskDep, Settings, get_settings
+from copydesk.web.deps import DeskDep, Desks, SearchDeskDep, Settings, get_settings
 from copydesk.web.highlight import snippet_html
 from copydesk.web.layout import credit_colour, force_layout, time_ticks
-from copydesk.web.queries import CREDITS, RELATIONS, Filters, search
+from copydesk.web.queries import CREDITS, RELATIONS, Filters, end_bound, search
 from copydesk.web.security import token_matches
 from copydesk.web.views import build_view
 
@@ -61,7 +65,7 @@ def safe_url(url: str | None) -> str | None:
 @router.get("/", response_class=HTMLResponse)
 def search_page(
     request: Request,
-    desk: DeskDep,
+    desk: SearchDeskDep,
     q: str = "",
     outlet: str = "",
     date_from: str = "",
@@ -144,13 +148,25 @@ def article_page(
         raise HTTPException(404, f"no article with id {article_id!r}")
     verdict = desk.verdict(article_id)
     view = build_view(desk, article, verdict, source_id=source)
+    family = desk.family_of(article_id)
     return render(
-        request, "article.html", **_article_context(view), reviews=desk.reviews(article_id)
+        request,
+        "article.html",
+        **_article_context(view, family),
+        reviews=desk.reviews(article_id),
     )
 
 
-def _article_context(view: Any) -> dict[str, Any]:
+def _article_context(view: Any, family: Any = None) -> dict[str, Any]:
+    """``family``: the story family (origin first, each version under the one it took
+    from) shown as a small tree/timeline."""
+    rows = []
+    if family is not None:
+        outside = family.origin.article is None
+        rows = [(family.depth(n.id) + (1 if outside else 0), n) for n in family.ordered()]
     return {
+        "family": family,
+        "family_rows": rows,
         "view": view,
         "article_href": article_href,
         "outlet_href": outlet_href,
@@ -168,14 +184,26 @@ def trace_form(request: Request) -> HTMLResponse:
     return render(request, "trace.html", form={}, error=None)
 
 
-async def _form_text(value: Any) -> str:
-    if isinstance(value, UploadFile):
-        data = await value.read()
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise RecordError("the file is not UTF-8 text; save it as UTF-8") from None
-    return str(value or "")
+def _read_upload(filename: str, data: bytes) -> Article:
+    try:
+        content = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RecordError("the file is not UTF-8 text; save it as UTF-8") from None
+    return read_single(filename, text=content)
+
+
+def _read_form(fields: dict[str, str], upload: tuple[str, bytes] | None) -> Article:
+    """The article of a trace form (runs in a worker thread: parsing HTML takes time)."""
+    if upload is not None:
+        article = _read_upload(*upload)
+    else:
+        article = read_single("pasted", text=fields.get("text", ""))
+    for name in ("outlet", "url", "title"):
+        if fields.get(name, "").strip():
+            setattr(article, name, fields[name].strip())
+    if fields.get("published", "").strip():
+        article.published = parse_published(fields["published"].strip())
+    return article
 
 
 @router.post("/trace", response_class=HTMLResponse)
@@ -183,20 +211,14 @@ async def trace_submit(request: Request) -> Response:
     settings = get_settings(request)
     form = await request.form(max_part_size=settings.max_request_bytes)
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    upload = form.get("file")
+    file = form.get("file")
+    upload = None
+    if isinstance(file, UploadFile) and file.filename:
+        upload = (file.filename, await file.read())
     echo = {k: fields.get(k, "") for k in ("text", "outlet", "published", "url", "title")}
     echo["store"] = bool(fields.get("store"))
     try:
-        if isinstance(upload, UploadFile) and upload.filename:
-            content = await _form_text(upload)
-            article = read_single(upload.filename, text=content)
-        else:
-            article = read_single("pasted", text=fields.get("text", ""))
-        for name in ("outlet", "url", "title"):
-            if fields.get(name, "").strip():
-                setattr(article, name, fields[name].strip())
-        if fields.get("published", "").strip():
-            article.published = parse_published(fields["published"].strip())
+        article = await run_in_threadpool(_read_form, fields, upload)
     except RecordError as exc:
         return render(request, "trace.html", 422, form=echo, error=str(exc))
     if echo["store"]:
@@ -208,22 +230,22 @@ async def trace_submit(request: Request) -> Response:
         if article.id == "trace":  # pasted text: named by its URL, else by its text
             digest = hashlib.blake2b(article.text.encode(), digest_size=6).hexdigest()
             article.id = article.url or f"trace-{digest}"
-        await run_in_threadpool(_store, settings, article)
+        await run_in_threadpool(_store, request.app.state.desks, article)
         return RedirectResponse(article_href(article.id), status_code=303)
-    return await run_in_threadpool(_trace_view, request, settings, article)
+    return await run_in_threadpool(_trace_view, request, article)
 
 
-def _store(settings: Settings, article: Article) -> None:
-    with Desk(settings.db_path, workers=1) as desk:
+def _store(desks: Desks, article: Article) -> None:
+    with desks.writing() as desk:
         desk.ingest([article])
         desk.scan()
 
 
-def _trace_view(request: Request, settings: Settings, article: Article) -> HTMLResponse:
-    with Desk(settings.db_path, workers=1) as desk:
-        verdict = desk.trace(article)
-        view = build_view(desk, article, verdict, stored=False)
-        return render(request, "article.html", **_article_context(view))
+def _trace_view(request: Request, article: Article) -> HTMLResponse:
+    desk = request.app.state.desks.reader
+    verdict = desk.trace(article)
+    view = build_view(desk, article, verdict, stored=False)
+    return render(request, "article.html", **_article_context(view))
 
 
 # -- outlets -----------------------------------------------------------------------------
@@ -359,18 +381,67 @@ def api_docs(request: Request) -> HTMLResponse:
         for method, op in methods.items():
             params = [
                 {"name": p["name"], "in": p["in"], "required": p.get("required", False),
-                 "type": _schema_type(p.get("schema", {})), "description": p.get("description")}
-                for p in op.get("parameters", [])
+                 "type": _schema_type(p.get("schema", {})),
+                 "description": markdown(p.get("description") or "", inline=True)}
+                for p in op.get("parameters", []) if p["name"] != "authorization"
             ]  # fmt: skip
             body = op.get("requestBody", {}).get("content", {}).get("application/json")
             body_schema = body.get("schema", {}) if body else {}
             ops.append(
                 {"method": method.upper(), "path": path, "summary": op.get("summary"),
-                 "description": op.get("description"), "params": params,
+                 "description": markdown(op.get("description") or ""), "params": params,
                  "body": _schema_type(body_schema) if body else None,
-                 "fields": _fields(schema, body_schema)}
+                 "fields": _fields(schema, body_schema),
+                 "request": _curl(method.upper(), path, _body_example(schema, body_schema)
+                                  if body else None),
+                 "response": _response_example(op)}
             )  # fmt: skip
-    return render(request, "docs.html", ops=ops, info=schema.get("info", {}))
+    return render(
+        request, "docs.html", ops=ops, info=schema.get("info", {}),
+        description=markdown(schema.get("info", {}).get("description") or ""),
+    )  # fmt: skip
+
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})  # raw HTML in a docstring is escaped
+
+
+def markdown(text: str, *, inline: bool = False) -> Markup:
+    """A docstring's Markdown as HTML (never raw HTML from the text)."""
+    if not text.strip():
+        return Markup("")
+    text = inspect.cleandoc(text)
+    return Markup(_MARKDOWN.renderInline(text) if inline else _MARKDOWN.render(text))
+
+
+PATH_EXAMPLES = {"article_id": "cs-001", "outlet": "dailyclarion.com"}
+
+
+def _curl(method: str, path: str, body: Any) -> str:
+    url = "http://127.0.0.1:8000" + re.sub(
+        r"\{(\w+)(?::\w+)?\}", lambda m: PATH_EXAMPLES.get(m.group(1), m.group(1)), path
+    )
+    if method == "GET":
+        return f"curl {url}"
+    lines = [f"curl -X {method} {url}", "  -H 'Content-Type: application/json'"]
+    if path == "/api/articles":
+        lines.append("  -H 'Authorization: Bearer TOKEN'   # when the server has a token")
+    if body is not None:
+        lines.append(f"  -d '{json.dumps(body, ensure_ascii=False)}'")
+    return " \\\n".join(lines)
+
+
+def _body_example(openapi: dict[str, Any], schema: dict[str, Any]) -> Any:
+    if schema.get("examples"):
+        return schema["examples"][0]
+    ref = schema.get("$ref", "")
+    named = openapi.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[-1], {})
+    return named.get("example")
+
+
+def _response_example(op: dict[str, Any]) -> str | None:
+    content = op.get("responses", {}).get("200", {}).get("content", {})
+    value = content.get("application/json", {}).get("example")
+    return None if value is None else json.dumps(value, indent=2, ensure_ascii=False)
 
 
 def _fields(openapi: dict[str, Any], schema: dict[str, Any]) -> list[dict[str, Any]]:

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from copydesk.rights.filters import CREDITS, RELATIONS, VerdictFilter
 from copydesk.store import Store
 
-__all__ = ["CREDITS", "RELATIONS", "Filters", "search"]
+__all__ = ["CREDITS", "MAX_OFFSET", "RELATIONS", "Filters", "end_bound", "search"]
 
 MAX_LIMIT = 200
+MAX_OFFSET = 1_000_000_000  # beyond SQLite's reach it would be a 500, not an empty page
+
+
+def end_bound(value: datetime | None, given: str | None) -> datetime | None:
+    """A date without a time as an end bound means the whole of that day."""
+    if value is not None and given is not None and len(given.strip()) == 10:
+        return value + timedelta(days=1)
+    return value
+
+
 HIT_OPEN, HIT_CLOSE = "\x02", "\x03"  # snippet markers; never in stored text after escaping
 _TERM = re.compile(r"\w+", re.UNICODE)
 

@@ -12,10 +12,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from copydesk.desk import Desk
 from copydesk.rights.fetch_one import FetchError, fetch_article
 from copydesk.rights.review import ReviewError
-from copydesk.web.app import Settings, get_settings
+from copydesk.web.deps import Desks, get_settings
 from copydesk.web.security import token_matches
 
 router = APIRouter(include_in_schema=False)
@@ -38,8 +37,10 @@ async def review_submit(request: Request, article_id: str) -> Response:
     action = fields.get("action", "")
     note, by = fields.get("note", "")[:MAX_FIELD], fields.get("by", "")[:200]
 
+    desks: Desks = request.app.state.desks
+
     def write() -> None:
-        with Desk(settings.db_path, workers=1) as desk:
+        with desks.writing() as desk:
             desk.review(article_id, action, by=by, note=note)
 
     try:
@@ -49,12 +50,12 @@ async def review_submit(request: Request, article_id: str) -> Response:
     return RedirectResponse(_href(article_id) + "#review", status_code=303)
 
 
-def _pack_zip(settings: Settings, article_id: str) -> bytes:
+def _pack_zip(desks: Desks, article_id: str) -> bytes:
     from copydesk.rights.evidence import EvidenceError
 
     with tempfile.TemporaryDirectory(prefix="copydesk-evidence-") as tmp:
         folder = Path(tmp) / "pack"
-        with Desk(settings.db_path, workers=1) as desk:
+        with desks.writing() as desk:  # one at a time; a pack may be recorded
             try:
                 desk.evidence(article_id, folder)
             except EvidenceError as exc:
@@ -69,7 +70,7 @@ def _pack_zip(settings: Settings, article_id: str) -> bytes:
 
 @router.get("/articles/{article_id:path}/evidence.zip")
 async def evidence_zip(request: Request, article_id: str) -> Response:
-    data = await run_in_threadpool(_pack_zip, get_settings(request), article_id)
+    data = await run_in_threadpool(_pack_zip, request.app.state.desks, article_id)
     name = "".join(c if c.isalnum() or c in "-_." else "_" for c in article_id)[:80]
     return Response(
         data,
@@ -99,6 +100,6 @@ async def trace_url_submit(request: Request) -> Response:
     if echo["store"]:
         from copydesk.web.pages import _store
 
-        await run_in_threadpool(_store, settings, article)
+        await run_in_threadpool(_store, request.app.state.desks, article)
         return RedirectResponse(_href(article.id), status_code=303)
-    return await run_in_threadpool(_trace_view, request, settings, article)
+    return await run_in_threadpool(_trace_view, request, article)

@@ -1,12 +1,13 @@
-"""HTTP hardening for the web app: security headers, a request size limit, same-origin
-writes and the write token."""
+"""HTTP hardening for the web app: allowed Host names, security headers (on every
+response, errors included), a request size limit, same-origin writes and the write token."""
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+import socket
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -43,15 +44,54 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+
+
+def allowed_hosts(bind_host: str, extra: Iterable[str] = ()) -> tuple[str, ...]:
+    """The Host header names a server bound to ``bind_host`` answers to (lower case,
+    without port; IPv6 in brackets): the bound address, the loopback names when it is a
+    loopback (or wildcard) address, this machine's names for a wildcard bind, and
+    ``extra`` (``"*"`` accepts any Host)."""
+    names: list[str] = []
+
+    def add(name: str) -> None:
+        name = name.strip().lower()
+        if ":" in name and not name.startswith("["):
+            name = f"[{name}]"  # a bare IPv6 address
+        if name and name not in names:
+            names.append(name)
+
+    add(bind_host)
+    if is_loopback(bind_host) or bind_host in ("0.0.0.0", "::", ""):
+        for name in LOOPBACK_NAMES:
+            add(name)
+    if bind_host in ("0.0.0.0", "::", ""):
+        add(socket.gethostname())
+        add(socket.getfqdn())
+    for name in extra:
+        add(name)
+    return tuple(names)
+
+
+def host_name(host_header: str) -> str:
+    """``Host: Example.org:8000`` → ``example.org``; ``[::1]:8000`` → ``[::1]``."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[: host.find("]") + 1] if "]" in host else host
+    return host.rsplit(":", 1)[0] if ":" in host else host
+
+
 def token_matches(expected: str | None, authorization: str | None, given: str | None) -> bool:
     """Whether a request carries the write token (``Authorization: Bearer``, or ``given``
     from a form field). With no token configured every request passes."""
     if expected is None:
         return True
-    offered = given
+    offered = given.strip() if given is not None else None
     if authorization and authorization.lower().startswith("bearer "):
         offered = authorization[7:].strip()
-    return offered is not None and hmac.compare_digest(offered.encode(), expected.encode())
+    if not offered:
+        return False
+    return hmac.compare_digest(offered.encode(), expected.encode())
 
 
 class TooLarge(HTTPException):
@@ -73,13 +113,17 @@ async def _send_json(send: Send, status: int, detail: str, extra: list | None = 
 
 
 class HardeningMiddleware:
-    """Adds the security headers to every response, refuses bodies over ``max_bytes`` with
-    413 (by Content-Length, or while a chunked body streams in), and refuses writes
-    (POST, PUT, PATCH, DELETE) from another origin with 403."""
+    """Refuses a Host header not in ``hosts`` with 400 (DNS rebinding), adds the security
+    headers to every response (a 500 too), refuses bodies over ``max_bytes`` with 413 (by
+    Content-Length, or while a chunked body streams in), refuses writes (POST, PUT,
+    PATCH, DELETE) from another origin with 403, and answers HEAD as GET without a body."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int = MAX_REQUEST_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int = MAX_REQUEST_BYTES, hosts: Iterable[str] = ("*",)
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.hosts = frozenset(hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -87,6 +131,17 @@ class HardeningMiddleware:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         security = list(SECURITY_HEADERS)
+        if "*" not in self.hosts:
+            host = host_name(headers.get("host", ""))
+            if host not in self.hosts:
+                shown = host or "(none)"
+                await _send_json(
+                    send, 400,
+                    f"Host {shown} is not served here; start the server with --allow-host "
+                    f"{host or 'NAME'} to serve it",
+                    security,
+                )  # fmt: skip
+                return
         limit = f"request body over the {self.max_bytes / 1e6:g} MB limit"
         length = headers.get("content-length")
         if length is not None:
@@ -102,6 +157,9 @@ class HardeningMiddleware:
 
         received = 0
         started = False
+        head = scope["method"] == "HEAD"
+        if head:  # routes are GET routes: answer as GET, send no body
+            scope = dict(scope, method="GET")
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -120,6 +178,8 @@ class HardeningMiddleware:
                 message["headers"] = list(message.get("headers", [])) + [
                     (k, v) for k, v in security if k not in names
                 ]
+            elif head and message["type"] == "http.response.body":
+                message = dict(message, body=b"")
             await send(message)
 
         try:
@@ -127,6 +187,11 @@ class HardeningMiddleware:
         except TooLarge:
             if not started:
                 await _send_json(send, 413, limit, security)
+        except Exception:
+            # The server's own 500 page would go out without the security headers.
+            if not started:
+                await _send_json(send, 500, "internal server error", security)
+            raise
 
 
 def _same_origin(headers: dict[str, str]) -> bool:

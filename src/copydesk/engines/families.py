@@ -1,0 +1,366 @@
+"""Story families kept in the store: rebuilt after each scan from the stored matches.
+
+The families are a function of the stored collection alone (its articles, their verdicts'
+links and signals, the agencies and aliases in use): a scan recomputes the components of
+all links, and rebuilds only the families whose signature (what they are built from)
+changed, so one scan of everything and many small scans give the same families.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from copydesk.families import (
+    Agency,
+    Family,
+    Link,
+    Member,
+    Registry,
+    build_family,
+    builtin_agencies,
+    components,
+    merge_agencies,
+)
+from copydesk.forensics.aliases import merge
+from copydesk.forensics.boilerplate import FOREIGN, BoilerplateModel, find_boilerplate
+from copydesk.forensics.furniture import COPY, Span, classify_link
+from copydesk.store import Store
+from copydesk.store.sqlite import text_hash
+
+
+def agencies_of(store: Store) -> list[Agency]:
+    """The shipped agencies, extended by the ones a user added to this store."""
+    user = store.load_model("user_agencies") or []
+    return merge_agencies(builtin_agencies(), [Agency(o, tuple(f)) for o, f in user])
+
+
+def add_agencies(store: Store, agencies: list[Agency]) -> None:
+    """Keep a user's agencies in the store (``--agencies FILE``); the next scan uses them."""
+    current = store.load_model("user_agencies") or []
+    merged = merge_agencies([Agency(o, tuple(f)) for o, f in current], agencies)
+    with store.transaction():
+        store.save_model("user_agencies", [[a.outlet, list(a.forms)] for a in merged])
+
+
+def registry_of(store: Store) -> Registry:
+    """Agencies, then the collection's outlets with the names they go by."""
+    aliases = merge(store.load_model("aliases") or {}, store.load_model("user_aliases") or {})
+    names: dict[str, set[str]] = defaultdict(set)
+    for outlet, name in store.db.execute(
+        "SELECT DISTINCT outlet, outlet_name FROM articles WHERE outlet IS NOT NULL"
+    ):
+        names[outlet]
+        if name:
+            names[outlet].add(name)
+    for outlet, more in aliases.items():
+        if outlet in names:
+            names[outlet].update(more)
+    outlets = [(o, sorted(n)) for o, n in sorted(names.items())]
+    return Registry.build(agencies_of(store), outlets)
+
+
+def _registry_token(reg: Registry) -> str:
+    blob = json.dumps(sorted(reg.forms.items()), ensure_ascii=False)
+    return hashlib.sha1(blob.encode("utf-8")).hexdigest()
+
+
+def _links(store: Store) -> list[tuple[int, int, float, float, str, tuple]]:
+    """Links of reuse between outlets, less those that are furniture or quotes."""
+    not_copies = link_kinds(store)
+    return [
+        (c, s, cov, conf, basis, _source_spans(passages))
+        for c, s, cov, conf, basis, passages in store.db.execute(
+            "SELECT copy, source, coverage, confidence, "
+            "coalesce(json_extract(data, '$.direction_basis'), 'published'), "
+            "json_extract(data, '$.passages') FROM matches WHERE same_outlet = 0"
+        )
+        if f"{c}:{s}" not in not_copies
+    ]
+
+
+def _source_spans(passages: str | None) -> tuple[tuple[int, int], ...]:
+    return tuple(sorted((p["source_start"], p["source_end"]) for p in json.loads(passages or "[]")))
+
+
+def link_kinds(store: Store) -> dict[str, str]:
+    """``"copy key:source key"`` -> ``furniture`` | ``quote`` for the stored matches that
+    are no copy (see :mod:`copydesk.forensics.furniture`)."""
+    return store.load_model("link_kinds") or {}
+
+
+def classify_links(store: Store, *, max_coverage: float = 0.5) -> dict[str, str]:
+    """Classify every low-coverage match (a copy covers more) and keep the result."""
+    out: dict[str, str] = {}
+    rows = list(
+        store.db.execute(
+            "SELECT copy, source, data FROM matches WHERE same_outlet = 0 AND coverage <= ?",
+            (max_coverage,),
+        )
+    )
+    for lo in range(0, len(rows), 200):
+        chunk = rows[lo : lo + 200]
+        texts = {
+            k: a.article.text for k, a in store.articles({k for r in chunk for k in r[:2]}).items()
+        }
+        for copy, source, data in chunk:
+            passages = json.loads(data).get("passages", [])
+            kind = classify_link(
+                texts[copy],
+                [Span(p["article_start"], p["article_end"]) for p in passages],
+                texts[source],
+                [Span(p["source_start"], p["source_end"]) for p in passages],
+            )
+            if kind != COPY:
+                out[f"{copy}:{source}"] = kind
+    if out != link_kinds(store):
+        with store.transaction():
+            store.save_model("link_kinds", out)
+    return out
+
+
+def _members(store: Store, keys: list[int], model: BoilerplateModel) -> dict[int, Member]:
+    """The members, with the furniture of other outlets they carry found with the current
+    boilerplate model (learned from the whole collection, so the same however the scans
+    ran; the signals stored at scan time used the model of that moment)."""
+    out: dict[int, Member] = {}
+    for lo in range(0, len(keys), 500):
+        chunk = keys[lo : lo + 500]
+        for key, stored in store.articles(chunk).items():
+            a = stored.article
+            links = a.extra.get("links") if a.extra else None
+            out[key] = Member(
+                a.id,
+                a.outlet,
+                a.published,
+                a.text,
+                url=a.url,
+                signals=tuple(
+                    e.to_json()
+                    for e in find_boilerplate(a.text, a.outlet, model)
+                    if e.kind == FOREIGN
+                ),
+                links=tuple(u for u in links if isinstance(u, str))
+                if isinstance(links, list)
+                else (),
+            )
+    return out
+
+
+def update_families(
+    store: Store, reg: Registry | None = None, *, new: list[int] | None = None
+) -> int:
+    """Bring the stored families up to date with the stored matches; returns how many
+    families were (re)built.
+
+    An article linked to none is a family of one when a wire dateline or byline gives it
+    to an agency ("(ANI)", "LONDON (Reuters) -", "By AFP"): looked for among the ``new``
+    articles (those
+    just scanned) and kept while the article stays unlinked and unchanged. That depends
+    only on its text and the agencies, never on the rest of the collection.
+    """
+    classify_links(store)
+    reg = reg or registry_of(store)
+    row = store.db.execute("SELECT data FROM models WHERE name = 'boilerplate'").fetchone()
+    model = BoilerplateModel.from_json(json.loads(row[0])) if row else BoilerplateModel({})
+    token = _registry_token(reg) + hashlib.sha1((row[0] if row else "").encode()).hexdigest()
+    rows = _links(store)
+    keys = sorted({k for r in rows for k in r[:2]})
+    meta: dict[int, tuple[str, str, str]] = {}
+    for lo in range(0, len(keys), 500):
+        chunk = keys[lo : lo + 500]
+        marks = ",".join("?" * len(chunk))
+        for key, id_, th, mh in store.db.execute(
+            f"SELECT key, id, text_hash, meta_hash FROM articles WHERE key IN ({marks})", chunk
+        ):
+            meta[key] = (id_, th + mh, "")
+    ids = {k: meta[k][0] for k in meta}
+    links = [
+        Link(ids[c], ids[s], cov, conf, basis, spans)
+        for c, s, cov, conf, basis, spans in rows
+        if c in ids and s in ids
+    ]
+    key_of = {v: k for k, v in ids.items()}
+    by_copy: dict[str, list[Link]] = defaultdict(list)
+    for link in links:
+        by_copy[link.copy].append(link)
+    stored = dict(store.db.execute("SELECT id, signature FROM families"))
+    wanted: dict[str, tuple[str, list[str], list[Link]]] = {}
+    for group in components(ids.values(), links):
+        gset = set(group)
+        glinks = sorted(
+            (lk for m in group for lk in by_copy.get(m, []) if lk.source in gset),
+            key=lambda lk: (lk.copy, lk.source),
+        )
+        h = hashlib.sha1(token.encode())
+        for m in group:
+            _, hashes, sig = meta[key_of[m]]
+            h.update(f"{m}\0{hashes}\0{sig}\0".encode())
+        for lk in glinks:
+            h.update(
+                f"{lk.copy}\0{lk.source}\0{lk.coverage:.4f}\0{lk.direction_basis}\0"
+                f"{lk.source_spans}\0".encode()
+            )
+        fam_id = Family.id_for(group)
+        wanted[fam_id] = (h.hexdigest(), group, glinks)
+    built: list[tuple[str, str, Family, list[str]]] = []
+    # Families of one: kept while unlinked and unchanged; looked for among the new.
+    agency_token = hashlib.sha1(
+        json.dumps(sorted((f, o) for f, o in reg.forms.items() if o in reg.agencies)).encode()
+    ).hexdigest()[:16]
+    lone_rows = store.db.execute(
+        "SELECT f.id, f.signature, m.article, a.id, a.text_hash FROM families f "
+        "JOIN family_members m ON m.family = f.id JOIN articles a ON a.key = m.article "
+        "WHERE f.signature LIKE 'lone:%'"
+    ).fetchall()
+    for fam_id, sig, key, id_, th in lone_rows:
+        if key not in meta and sig == f"lone:{th}:{agency_token}" and fam_id not in wanted:
+            wanted[fam_id] = (sig, [id_], [])
+            key_of[id_] = key
+    for key in sorted(set(new or ()) - set(meta)):
+        stored_one = store.articles([key]).get(key)
+        if stored_one is None:
+            continue
+        one = _members(store, [key], model)[key]
+        fam = build_family([one], [], reg)
+        # Only a dateline or byline says the text is the agency's; "according to
+        # Reuters" in an article of its own is a citation.
+        if (
+            fam.origin.article is None
+            and fam.origin.outlet in reg.agencies
+            and {"wire_dateline", "byline"} & set(fam.origin.basis)
+        ):
+            sig = f"lone:{text_hash(stored_one.article)}:{agency_token}"
+            wanted[fam.id] = (sig, [one.id], [])
+            key_of[one.id] = key
+            if stored.get(fam.id) != sig:
+                built.append((fam.id, sig, fam, [one.id]))
+    todo = [f for f, (sig, _, _) in wanted.items() if stored.get(f) != sig]
+    gone = [f for f in stored if f not in wanted]
+    done = {b[0] for b in built}
+    for fam_id in todo:
+        if fam_id in done:
+            continue
+        sig, group, glinks = wanted[fam_id]
+        members = _members(store, [key_of[m] for m in group], model)
+        built.append((fam_id, sig, build_family(members.values(), glinks, reg), group))
+    if not todo and not gone:
+        return 0
+    with store.transaction():
+        for fam_id in gone + todo:
+            store.db.execute("DELETE FROM families WHERE id = ?", (fam_id,))
+            store.db.execute("DELETE FROM family_members WHERE family = ?", (fam_id,))
+        for fam_id, sig, fam, group in built:
+            store.db.execute(
+                "INSERT INTO families (id, signature, data) VALUES (?,?,?)",
+                (fam_id, sig, json.dumps(fam.to_json(), ensure_ascii=False)),
+            )
+            store.db.executemany(
+                "INSERT OR REPLACE INTO family_members (article, family) VALUES (?,?)",
+                [(key_of[m], fam_id) for m in group],
+            )
+    return len(built)
+
+
+def stored_families(store: Store) -> Iterator[Family]:
+    """Every stored family, largest first, then by id."""
+    rows = store.db.execute("SELECT data FROM families")
+    fams = [Family.from_json(json.loads(d)) for (d,) in rows]
+    fams.sort(key=lambda f: (-f.size, f.id))
+    yield from fams
+
+
+def copies_of_outside_origins(store: Store, *, since: datetime | None = None) -> list[int]:
+    """Keys of the versions of families whose origin is an outlet outside the collection."""
+    sql = (
+        "SELECT m.article FROM family_members m JOIN families f ON f.id = m.family "
+        "JOIN articles a ON a.key = m.article "
+        "WHERE json_extract(f.data, '$.origin.article') IS NULL"
+    )
+    args: list[Any] = []
+    if since is not None:
+        sql += " AND a.published_ts >= ?"
+        args.append(since.timestamp())
+    return [k for (k,) in store.db.execute(sql, args)]
+
+
+def family_of_key(store: Store, key: int) -> Family | None:
+    row = store.db.execute(
+        "SELECT f.data FROM family_members m JOIN families f ON f.id = m.family "
+        "WHERE m.article = ?",
+        (key,),
+    ).fetchone()
+    return Family.from_json(json.loads(row[0])) if row else None
+
+
+def verdict_fields(fam: Family | None, article_id: str) -> dict[str, Any]:
+    """The verdict's ``family`` and ``origin_credit`` (DESIGN.md) for one article."""
+    if fam is None or article_id not in fam.nodes:
+        return {"family": None, "origin_credit": None}
+    return {
+        "family": fam.member_json(article_id),
+        "origin_credit": fam.nodes[article_id].origin_credit,
+    }
+
+
+def family_links(store: Store, fam: Family) -> tuple[dict[int, str], list[Link]]:
+    """The members' keys and the stored links between them."""
+    keys = {}
+    for id_ in fam.nodes:
+        stored = store.article(id_)
+        if stored is not None:
+            keys[stored.key] = id_
+    out = [
+        Link(keys[c], keys[s], cov, conf, basis, spans)
+        for c, s, cov, conf, basis, spans in _links(store)
+        if c in keys and s in keys
+    ]
+    return keys, out
+
+
+def trace_family(store: Store, article_member: Member, sources: list[Link]) -> Family | None:
+    """The family a traced (unstored) text would join: the stored family of its sources
+    with the text added, tree, origin and credit judged again with it in."""
+    fams: dict[str, Family] = {}
+    for link in sources:
+        stored = store.article(link.source)
+        fam = family_of_key(store, stored.key) if stored else None
+        if fam is not None:
+            fams[fam.id] = fam
+    keys: dict[int, str] = {}
+    links: list[Link] = []
+    for fam in fams.values():
+        k, lk = family_links(store, fam)
+        keys.update(k)
+        links += lk
+    for link in sources:
+        stored = store.article(link.source)
+        if stored is not None:
+            keys[stored.key] = link.source
+    if not keys:
+        return None
+    reg = registry_of(store)
+    row = store.db.execute("SELECT data FROM models WHERE name = 'boilerplate'").fetchone()
+    model = BoilerplateModel.from_json(json.loads(row[0])) if row else BoilerplateModel({})
+    members = list(_members(store, sorted(keys), model).values())
+    traced = Member(
+        article_member.id,
+        article_member.outlet,
+        article_member.published,
+        article_member.text,
+        url=article_member.url,
+        signals=tuple(
+            e.to_json()
+            for e in find_boilerplate(article_member.text, article_member.outlet, model)
+            if e.kind == FOREIGN
+        ),
+        links=article_member.links,
+    )
+    fam = build_family([*members, traced], [*links, *sources], reg)
+    if fams:  # the text joins a stored family: it keeps that family's name
+        fam.id = min(fams.values(), key=lambda f: (-f.size, f.id)).id
+    return fam

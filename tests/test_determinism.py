@@ -1,0 +1,152 @@
+"""A verdict depends on the collection only: one scan, scans between ingests, a scan
+interrupted and resumed, and a rescan of a finished store all give the same verdicts."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from copydesk import Desk
+from copydesk.demo import ARTICLES
+from copydesk.engines import embedded
+from copydesk.model import Article
+from copydesk.reading import read_path
+from copydesk.store.sqlite import Store
+from fakenews import make_article, make_paragraph
+
+T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
+OUTLETS = {
+    "harbourwire.example": "Harbour Wire",
+    "saltmarshrecord.example": "Saltmarsh Record",
+    "quickclicks.example": "Quick Clicks",
+    "valleyvoice.example": "Valley Voice",
+}
+FOOTER = {
+    "harbourwire.example": "Harbour Wire: independent news for the estuary, every day since 1921.",
+    "saltmarshrecord.example": "Get the Saltmarsh Record newsletter: the week's stories, Fridays.",
+    "quickclicks.example": "READ MORE: the stories everyone is sharing today [TRENDING]",
+    "valleyvoice.example": "Valley Voice is owned by its readers. Join them from 2 pounds a month.",
+}
+
+
+def generated(seed: int = 11, stories: int = 14) -> list[Article]:
+    """Originals with their outlet's footer; copies elsewhere, whole or in part, credited
+    or not, dated or not (so that text evidence and ingest order decide some)."""
+    rng = random.Random(seed)
+    names = list(OUTLETS)
+    out: list[Article] = []
+    for i in range(stories):
+        home = names[i % len(names)]
+        body = make_article(rng, 4)
+        when = T0 + timedelta(hours=3 * i)
+        out.append(
+            Article(
+                f"g-{i}",
+                f"{body}\n\n{FOOTER[home]}",
+                outlet=home,
+                outlet_name=OUTLETS[home],
+                published=when if i % 3 else None,
+            )
+        )
+        for j, other in enumerate(n for n in names if n != home):
+            if rng.random() < 0.45:
+                continue
+            paras = body.split("\n\n")
+            kept = paras if rng.random() < 0.5 else paras[: rng.randint(2, len(paras))]
+            lines = [*kept, make_paragraph(rng)]
+            if rng.random() < 0.4:
+                lines.insert(0, f"This story first appeared in the {OUTLETS[home]}.")
+            if rng.random() < 0.5:
+                lines.append(FOOTER[home])  # the source's furniture carried along
+            lines.append(FOOTER[other])
+            out.append(
+                Article(
+                    f"g-{i}-{j}",
+                    "\n\n".join(lines),
+                    outlet=other,
+                    outlet_name=OUTLETS[other],
+                    published=when + timedelta(hours=rng.randint(1, 9)) if i % 2 else None,
+                )
+            )
+    return out
+
+
+@pytest.fixture(scope="module")
+def collection() -> list[Article]:
+    demo = [a for a in read_path(ARTICLES) if isinstance(a, Article)]
+    mixed = generated()
+    # interleaved, so that each increment holds some of each
+    return [a for pair in zip(demo, mixed, strict=False) for a in pair] + (
+        demo[len(mixed) :] + mixed[len(demo) :]
+    )
+
+
+def verdicts(desk: Desk) -> list[str]:
+    return [
+        json.dumps(v.to_json(), sort_keys=True) for v in desk.verdicts(include_same_outlet=True)
+    ]
+
+
+def one_go(path: Path, articles: list[Article]) -> list[str]:
+    with Desk(path, workers=1) as desk:
+        desk.ingest(articles)
+        desk.scan()
+        return verdicts(desk)
+
+
+@pytest.fixture(scope="module")
+def expected(collection, tmp_path_factory) -> list[str]:
+    got = one_go(tmp_path_factory.mktemp("once") / "once.db", collection)
+    assert len(got) > 20  # the collection has plenty of reuse to get wrong
+    return got
+
+
+def test_increments_give_the_same_verdicts(collection, expected, tmp_path) -> None:
+    with Desk(tmp_path / "inc.db", workers=1) as desk:
+        n = len(collection)
+        for lo, hi in [(0, n // 3), (n // 3, 2 * n // 3), (2 * n // 3, n)]:
+            desk.ingest(collection[lo:hi])
+            desk.scan()
+        assert verdicts(desk) == expected
+
+
+def test_rescan_of_a_finished_store_changes_nothing(collection, expected, tmp_path) -> None:
+    with Desk(tmp_path / "re.db", workers=1) as desk:
+        desk.ingest(collection)
+        desk.scan()
+        desk.scan(rescan=True)
+        assert verdicts(desk) == expected
+        desk.scan()  # nothing new: nothing changes
+        assert verdicts(desk) == expected
+
+
+@pytest.mark.parametrize("fail_at", [1, 3, 6])
+def test_interrupted_scan_resumes_to_the_same_verdicts(
+    collection, expected, tmp_path, monkeypatch, fail_at
+) -> None:
+    """An exception in the n-th write of matches (in the pairs phase or in judging again),
+    then a scan: the verdicts of a scan never interrupted."""
+    original = Store.write_matches
+    calls = {"n": 0}
+
+    def failing(self, rows):
+        calls["n"] += 1
+        if calls["n"] == fail_at:
+            raise RuntimeError("injected failure")
+        return original(self, rows)
+
+    with Desk(tmp_path / "int.db", workers=1) as desk:
+        n = len(collection)
+        desk.ingest(collection[: n // 2])
+        desk.scan()
+        desk.ingest(collection[n // 2 :])
+        monkeypatch.setattr(Store, "write_matches", failing)
+        with pytest.raises(RuntimeError, match="injected"):
+            embedded.scan(desk.store, workers=1, batch_size=20)
+        monkeypatch.setattr(Store, "write_matches", original)
+        desk.scan()
+        assert verdicts(desk) == expected
