@@ -21,7 +21,7 @@ from copydesk.engines.families import (
     update_families,
     verdict_fields,
 )
-from copydesk.families import Agency, Family, Link, Member
+from copydesk.families import Agency, Family, Link
 from copydesk.forensics.quotes import QuoteRecord, index_quotes
 from copydesk.model import Article, Evidence, Rejection, Verdict
 from copydesk.reports.network import Edge, Node, network
@@ -279,18 +279,7 @@ class Desk:
             )
             for m in verdict.sources
         ]
-        raw_links = article.extra.get("links") if article.extra else None
-        member = Member(
-            article.id,
-            article.outlet,
-            article.published,
-            article.text,
-            url=article.url,
-            links=tuple(u for u in raw_links if isinstance(u, str))
-            if isinstance(raw_links, list)
-            else (),
-        )
-        fam = trace_family(self.store, member, links) if links else None
+        fam = trace_family(self.store, article, links) if links else None
         self._last_trace = fam
         fields = verdict_fields(fam, article.id)
         verdict.family, verdict.origin_credit = fields["family"], fields["origin_credit"]

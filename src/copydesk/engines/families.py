@@ -29,6 +29,7 @@ from copydesk.families import (
 from copydesk.forensics.aliases import merge
 from copydesk.forensics.boilerplate import FOREIGN, BoilerplateModel, find_boilerplate
 from copydesk.forensics.furniture import COPY, Span, classify_link
+from copydesk.model import Article
 from copydesk.store import Store
 from copydesk.store.sqlite import text_hash
 
@@ -123,6 +124,25 @@ def classify_links(store: Store, *, max_coverage: float = 0.5) -> dict[str, str]
     return out
 
 
+def member_of(article: Article, model: BoilerplateModel) -> Member:
+    """One version as the family functions see it: the furniture of other outlets it
+    carries (found with ``model``) and the links of its page."""
+    links = article.extra.get("links") if article.extra else None
+    return Member(
+        article.id,
+        article.outlet,
+        article.published,
+        article.text,
+        url=article.url,
+        signals=tuple(
+            e.to_json()
+            for e in find_boilerplate(article.text, article.outlet, model)
+            if e.kind == FOREIGN
+        ),
+        links=tuple(u for u in links if isinstance(u, str)) if isinstance(links, list) else (),
+    )
+
+
 def _members(store: Store, keys: list[int], model: BoilerplateModel) -> dict[int, Member]:
     """The members, with the furniture of other outlets they carry found with the current
     boilerplate model (learned from the whole collection, so the same however the scans
@@ -131,23 +151,7 @@ def _members(store: Store, keys: list[int], model: BoilerplateModel) -> dict[int
     for lo in range(0, len(keys), 500):
         chunk = keys[lo : lo + 500]
         for key, stored in store.articles(chunk).items():
-            a = stored.article
-            links = a.extra.get("links") if a.extra else None
-            out[key] = Member(
-                a.id,
-                a.outlet,
-                a.published,
-                a.text,
-                url=a.url,
-                signals=tuple(
-                    e.to_json()
-                    for e in find_boilerplate(a.text, a.outlet, model)
-                    if e.kind == FOREIGN
-                ),
-                links=tuple(u for u in links if isinstance(u, str))
-                if isinstance(links, list)
-                else (),
-            )
+            out[key] = member_of(stored.article, model)
     return out
 
 
@@ -322,7 +326,7 @@ def family_links(store: Store, fam: Family) -> tuple[dict[int, str], list[Link]]
     return keys, out
 
 
-def trace_family(store: Store, article_member: Member, sources: list[Link]) -> Family | None:
+def trace_family(store: Store, article: Article, sources: list[Link]) -> Family | None:
     """The family a traced (unstored) text would join: the stored family of its sources
     with the text added, tree, origin and credit judged again with it in."""
     fams: dict[str, Family] = {}
@@ -347,19 +351,7 @@ def trace_family(store: Store, article_member: Member, sources: list[Link]) -> F
     row = store.db.execute("SELECT data FROM models WHERE name = 'boilerplate'").fetchone()
     model = BoilerplateModel.from_json(json.loads(row[0])) if row else BoilerplateModel({})
     members = list(_members(store, sorted(keys), model).values())
-    traced = Member(
-        article_member.id,
-        article_member.outlet,
-        article_member.published,
-        article_member.text,
-        url=article_member.url,
-        signals=tuple(
-            e.to_json()
-            for e in find_boilerplate(article_member.text, article_member.outlet, model)
-            if e.kind == FOREIGN
-        ),
-        links=article_member.links,
-    )
+    traced = member_of(article, model)
     fam = build_family([*members, traced], [*links, *sources], reg)
     if fams:  # the text joins a stored family: it keeps that family's name
         fam.id = min(fams.values(), key=lambda f: (-f.size, f.id)).id
