@@ -2,7 +2,9 @@
 
     CopydeskError            anything copydesk refuses to do, with a message saying why
     ├── RecordError          a record (or one input) that cannot become an Article;
-    │                        ``reason`` says why (also a ValueError)
+    │   │                    ``reason`` says why (also a ValueError)
+    │   └── ImpreciseDateError  a date of year or month precision: a reader keeps the
+    │                        record without it, and warns
     └── StoreError           the store cannot be used as asked; the message says what
         │                    to do (also a RuntimeError)
         └── NoStoreError     a store to be read does not exist (``create=False``)
@@ -13,7 +15,7 @@ code, ``web/`` into an HTTP answer. Anything else escaping a stage is a bug.
 
 from __future__ import annotations
 
-__all__ = ["CopydeskError", "NoStoreError", "RecordError", "StoreError"]
+__all__ = ["CopydeskError", "ImpreciseDateError", "NoStoreError", "RecordError", "StoreError"]
 
 
 class CopydeskError(Exception):
@@ -26,6 +28,11 @@ class RecordError(CopydeskError, ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class ImpreciseDateError(RecordError):
+    """A date that gives only the year or the month ("2022-04"): too coarse to say which
+    of two articles came first."""
 
 
 class StoreError(CopydeskError, RuntimeError):

@@ -476,7 +476,8 @@ def _wants_json(request: Request) -> bool:
 
 
 def install_error_pages(app: FastAPI) -> None:
-    """JSON errors under /api, HTML error pages elsewhere; 422s with a readable message."""
+    """JSON errors under /api, HTML error pages elsewhere; 400s and 422s with a readable
+    message."""
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -492,11 +493,19 @@ def install_error_pages(app: FastAPI) -> None:
         for err in exc.errors():
             where = ".".join(str(p) for p in err.get("loc", ()))
             messages.append(f"{where}: {err.get('msg')}")
+        status = _validation_status(exc.errors())
         if _wants_json(request):
             return JSONResponse(
-                {"detail": "; ".join(messages), "errors": _plain(exc.errors())}, status_code=422
+                {"detail": "; ".join(messages), "errors": _plain(exc.errors())}, status_code=status
             )
-        return render(request, "error.html", 422, status=422, message="; ".join(messages))
+        return render(request, "error.html", status, status=status, message="; ".join(messages))
+
+
+def _validation_status(errors: Any) -> int:
+    """400 when the address itself is wrong (a query or path parameter of the wrong type
+    or out of range, e.g. ``offset=99999999999999999999``); 422 for a body that fails."""
+    places = {str(err.get("loc", ("",))[0]) for err in errors}
+    return 400 if places <= {"query", "path"} else 422
 
 
 def _plain(errors: Any) -> Any:
