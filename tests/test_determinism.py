@@ -81,9 +81,18 @@ def collection() -> list[Article]:
     demo = [a for a in read_path(ARTICLES) if isinstance(a, Article)]
     mixed = generated()
     # interleaved, so that each increment holds some of each
-    return [a for pair in zip(demo, mixed, strict=False) for a in pair] + (
+    out = [a for pair in zip(demo, mixed, strict=False) for a in pair] + (
         demo[len(mixed) :] + mixed[len(demo) :]
     )
+    # wire stories that reuse nothing, each a story family of one by its dateline, where
+    # an interrupted scan marks them scanned before it fails
+    rng = random.Random(4)
+    wires = [
+        Article(f"wire-{i}", f"LONDON (Reuters) - {make_article(rng, 2)}", outlet="wire.example")
+        for i in range(2)
+    ]
+    half = len(out) // 2
+    return out[:half] + wires + out[half:]
 
 
 def verdicts(desk: Desk) -> list[str]:
@@ -103,6 +112,8 @@ def one_go(path: Path, articles: list[Article]) -> list[str]:
 def expected(collection, tmp_path_factory) -> list[str]:
     got = one_go(tmp_path_factory.mktemp("once") / "once.db", collection)
     assert len(got) > 20  # the collection has plenty of reuse to get wrong
+    lone = [v for v in got if '"article": "wire-' in v]
+    assert len(lone) == 2 and all('"size": 1' in v for v in lone)  # agency families of one
     return got
 
 

@@ -292,6 +292,9 @@ def _pairs_incremental(
 
 
 JUDGED = "judged"  # the model row saying every verdict was judged under the stored models
+# The articles scanned since story families were last brought up to date: an interrupted
+# scan has marked some scanned without reaching the families step.
+FAMILIES_DUE = "families_due"
 
 
 def scan(
@@ -321,7 +324,9 @@ def scan(
     4. every reusing pair is judged again under those models, and every article's own
        signals are recomputed;
     5. only then is the scan recorded as complete: an interrupted scan (or one with
-       nothing new after an interruption) redoes 2-5.
+       nothing new after an interruption) redoes 2-5; the story families are built last,
+       over every article scanned since they were last built (kept in the store, so an
+       interruption loses none of them).
 
     ``progress`` hears of each phase as it goes: "candidates" (postings read),
     "aligning" (new articles), "checking pairs", "learning boilerplate" (articles),
@@ -331,11 +336,15 @@ def scan(
     start = time.perf_counter()
     summary = ScanSummary()
     todo = sorted(store.unscanned())
+    due = sorted(set(store.load_model(FAMILIES_DUE) or ()) | set(todo))
     if not todo and store.load_model(JUDGED) is not None:
+        if due:  # interrupted after the verdicts, before the families
+            _update_families(store, due, progress)
         summary.seconds = time.perf_counter() - start
         return summary
     with store.transaction():
         store.save_model(JUDGED, None)
+        store.save_model(FAMILIES_DUE, due)
     workers = default_workers() if workers is None else workers
     if todo:
         new = set(todo)
@@ -419,12 +428,20 @@ def scan(
     store.sync_postings()
     indexing.end()
     # 5. Story families, rebuilt where their members or links changed.
-    families = Ticker(progress, "families", None)
-    update_families(store, new=todo)
-    families.end()
+    _update_families(store, due, progress)
     _give_back_memory()
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _update_families(store: Store, due: list[int], progress: Progress | None) -> None:
+    """Story families, rebuilt where their members or links changed; ``due``: every
+    article scanned since the last time (a family of one is looked for among them)."""
+    ticker = Ticker(progress, "families", None)
+    update_families(store, new=due)
+    with store.transaction():
+        store.save_model(FAMILIES_DUE, None)
+    ticker.end()
 
 
 def _date(value: str | None) -> datetime | None:
