@@ -23,7 +23,7 @@ from .csvfile import TEXT_COLUMNS, read_csv
 from .jsonl import read_json
 from .meter import ReadMeter, input_size
 from .records import DEFAULT_MAX_TEXT_BYTES
-from .sniff import BOM, GZIP_MAGIC, HEAD_BYTES, binary_signature
+from .sniff import BOM, GZIP_MAGIC, HEAD_BYTES, binary_signature, holds_json_lines
 
 STDIN_SOURCE = "<stdin>"
 SUFFIX_FORMATS = {
@@ -107,7 +107,9 @@ def _read_one(
             yield Rejection(source, None, _read_problem(exc))
             return
         kind = binary_signature(head)
-        if kind:
+        # A file named as JSON whose first bytes only look like a signature ("GIF87a{...")
+        # is damaged text: its first record is rejected alone, the rest is read.
+        if kind and not (fmt in ("json", "jsonl") and holds_json_lines(head)):
             if head.startswith(GZIP_MAGIC):
                 kind += ": name the file with a .gz suffix, e.g. articles.jsonl.gz"
             yield Rejection(source, None, f"binary file, not JSON Lines or CSV ({kind})")
