@@ -140,3 +140,33 @@ def test_help_wraps_cleanly_at_80_columns() -> None:
         assert all(len(t) > 55 for t in inner), (name, inner)  # no line cut short
         sub = CliRunner().invoke(app, [name, "--help"], env={"COLUMNS": "80"})
         assert sub.exit_code == 0 and all(len(x) <= 80 for x in sub.output.splitlines()), name
+
+
+def test_reextract_says_re_extract_and_a_rejection_has_no_stray_space(tmp_path: Path) -> None:
+    page = tmp_path / "p.html"
+    page.write_text(
+        "<html><head><title>Ferry</title></head><body><article><p>"
+        + "The harbour board voted to close the old ferry pier after divers found rot. " * 8
+        + "</p></article></body></html>"
+    )
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "a", "text": "some words"}\n{"text": "", "url": ""}\n{"text": ""}\n')
+    db = str(tmp_path / "r.db")
+    ingest = run("ingest", "--db", db, str(page), str(broken))
+    assert f"{broken}:3: no id and no url" in ingest.output, ingest.output
+    assert " : " not in ingest.output
+    result = run("reextract", "--db", db, "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert "re-extract" in result.output and "ingest" not in result.output
+
+
+def test_trace_published_names_the_option(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    (tmp_path / "a.jsonl").write_text('{"id":"a","text":"some words"}\n')
+    (tmp_path / "t.txt").write_text("a few other words to trace")
+    assert run("ingest", "--db", db, str(tmp_path / "a.jsonl")).exit_code == 0
+    coarse = run("trace", "--db", db, str(tmp_path / "t.txt"), "--published", "2022-04")
+    assert coarse.exit_code == 0, coarse.output
+    assert "warning --published: '2022-04' gives only the month" in coarse.output
+    bad = run("trace", "--db", db, str(tmp_path / "t.txt"), "--published", "soon")
+    assert bad.exit_code == 2 and "error: --published: cannot read date 'soon'" in bad.output

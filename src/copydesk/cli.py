@@ -28,6 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from copydesk.desk import Desk
+from copydesk.errors import ImpreciseDateError
 from copydesk.families import AgencyFileError, Family, read_agencies
 from copydesk.forensics.aliases import load_alias_file
 from copydesk.forensics.quotes import QuoteRecord
@@ -374,13 +375,18 @@ def trace(
             article.outlet = outlet
         if url:
             article.url = url
-        if published:
-            article.published = parse_published(published)
     except RecordError as exc:
         reason = exc.reason  # names the input itself when the problem is the file
         raise _fail(
             reason if reason.startswith(("<stdin>", file)) else f"{file}: {reason}"
         ) from None
+    if published:
+        try:
+            article.published = parse_published(published)
+        except ImpreciseDateError as exc:  # as the readers do: traced without a date
+            say(err, "[yellow]warning[/]", f"--published: {exc.reason.removeprefix('published: ')}")
+        except RecordError as exc:
+            raise _fail(f"--published: {exc.reason.removeprefix('published: ')}") from None
     with _desk(db) as desk:
         verdict = desk.trace(article, include_same_outlet=include_same_outlet)
         fam = None
