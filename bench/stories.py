@@ -406,7 +406,17 @@ def score_stories(stories: Stories, desk: Any) -> dict[str, Any]:
     return {
         "cases": cases,
         "overall": {
-            m: overall(m) for m in ("family", "origin", "origin_credit", "took_from", "kept_apart")
+            m: overall(m)
+            for m in (
+                "family",
+                "origin",
+                "took_from",
+                "origin_credit",
+                "trace_origin",
+                "kept_apart",
+                "never_reversed",
+                "never_a_copy",
+            )
         },
         "failures": failures[:40],
     }
