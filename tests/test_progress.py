@@ -99,7 +99,7 @@ def test_scan_reports_each_phase_in_order_with_totals(tmp_path: Path) -> None:
         check_phase(phase_steps)
     totals = {p: s[0].total for p, s in by_phase(steps).items()}
     assert totals["aligning"] == totals["learning boilerplate"] == totals["signals"] == n
-    assert totals["judging"] == pairs > 0 and totals["candidates"] > 0
+    assert totals["judging"] >= pairs > 0 and totals["candidates"] > 0  # some pairs judged fall
     # a phase follows the last only once it is done: no phase comes back
     order = [s.phase for s in steps]
     assert [p for i, p in enumerate(order) if i == 0 or order[i - 1] != p] == phases

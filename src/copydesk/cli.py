@@ -963,18 +963,18 @@ def atlas_build(
     from copydesk.forensics.atlas import AtlasError, build_atlas, write_atlas
     from copydesk.model import Rejection
     from copydesk.reading import read_paths
+    from copydesk.reading.meter import ReadMeter, metered
 
     counts = {"articles": 0, "rejected": 0}
 
     def articles():
-        with _progress() as progress:
-            task = progress.add_task("reading", total=None)
-            for item in read_paths(inputs, workers=workers):
+        meter = ReadMeter.of(inputs)
+        with _Bar("atlas") as bar:
+            for item in metered(read_paths(inputs, workers=workers, meter=meter), meter, bar):
                 if isinstance(item, Rejection):
                     counts["rejected"] += 1
                     continue
                 counts["articles"] += 1
-                progress.advance(task, 1)
                 yield item
 
     learned = build_atlas(articles(), sources=[Path(i).name for i in inputs])

@@ -28,7 +28,7 @@ import os
 import tempfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,9 +62,10 @@ class _Seen:
     index: int = 0  # records of one gzip member after the first
 
 
-def _walk(path: Path, meter: ReadMeter | None = None) -> Iterator[_Seen]:
+def _walk(path: Path, meter: ReadMeter | None = None, second: bool = False) -> Iterator[_Seen]:
     """Every record of the archive, with resynchronisation after damage; ``meter`` is
-    told how far into the file reading has got.
+    told how far into the file reading has got, each of the two walks over the file
+    (``second`` or not) counting for half of it.
 
     Archives are normally gzipped record by record; one gzipped as a single stream is
     read through a decompressing stream instead (offsets are then uncompressed ones).
@@ -74,7 +75,7 @@ def _walk(path: Path, meter: ReadMeter | None = None) -> Iterator[_Seen]:
             damage = _gunzip(path, plain)
             if meter is not None:  # the decompressed file's position, as a share of the file
                 scale = path.stat().st_size / max(1, plain.tell())
-                meter.watch(lambda: int(plain.tell() * scale))
+                _watch(meter, path, lambda: int(plain.tell() * scale), second)
             for seen in _walk_stream(plain):
                 if seen.problem:
                     seen.problem += " (offsets are in the decompressed archive)"
@@ -84,11 +85,16 @@ def _walk(path: Path, meter: ReadMeter | None = None) -> Iterator[_Seen]:
         return
     with open(path, "rb") as handle:
         if meter is not None:
-            meter.watch(handle.tell)
+            _watch(meter, path, handle.tell, second)
         if handle.read(3) == _GZIP_MEMBER:
             yield from _walk_members(handle)
         else:
             yield from _walk_stream(handle)
+
+
+def _watch(meter: ReadMeter, path: Path, position: Callable[[], int], second: bool) -> None:
+    size = path.stat().st_size
+    meter.watch(lambda: (size * second + position()) // 2)
 
 
 def _walk_members(handle: Any) -> Iterator[_Seen]:
@@ -439,10 +445,10 @@ def _charset(record: Any) -> str | None:
     return None
 
 
-def _winners(path: Path) -> dict[str, tuple[str, int, int]]:
+def _winners(path: Path, meter: ReadMeter | None = None) -> dict[str, tuple[str, int, int]]:
     """For each URL with an HTML response: (latest WARC-Date, offset of that record)."""
     best: dict[str, tuple[str, int, int]] = {}
-    for seen in _walk(path):
+    for seen in _walk(path, meter):
         record = seen.record
         if record is None or record.rec_type != "response":
             continue
@@ -463,11 +469,11 @@ def read_warc(
     meter: ReadMeter | None = None,
 ) -> Iterator[Article | Rejection]:
     """Articles from a WARC or ARC file (gzipped or not); see the module docstring.
-    ``meter`` is told how far the (second) reading of the file has got."""
+    ``meter`` is told how far reading has got (the file is read twice: see above)."""
     archive = Path(path)
     source = str(archive)
     try:
-        winners = _winners(archive)
+        winners = _winners(archive, meter)
     except OSError as exc:
         reason = (
             "file not found"
@@ -503,7 +509,7 @@ def _pages(
 ) -> Iterator[Any]:
     source = str(archive)
     limit = max_html_bytes(max_text_bytes)
-    for seen in _walk(archive, meter):
+    for seen in _walk(archive, meter, second=True):
         record = seen.record
         if record is None:
             yield Rejection(source, None, f"at byte {seen.offset}: {seen.problem}")
