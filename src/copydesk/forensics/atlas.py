@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copydesk.errors import CopydeskError
+from copydesk.errors import CopydeskError, read_user_file
 from copydesk.forensics.boilerplate import (
     BoilerplateModel,
     BoilerplateShape,
@@ -109,13 +109,7 @@ def write_atlas(atlas: Atlas, path: str | Path) -> None:
 
 
 def read_atlas(path: str | Path) -> Atlas:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise AtlasError(f"{path}: cannot read the atlas ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise AtlasError(f"{path}: not a copydesk atlas (not UTF-8 text)") from None
+    text = read_user_file(path, "atlas", AtlasError)
     try:
         obj = json.loads(text)
     except ValueError as exc:
