@@ -3,6 +3,8 @@
     CopydeskError            anything copydesk refuses to do, with a message saying why
     ├── RecordError          a record (or one input) that cannot become an Article;
     │                        ``reason`` says why (also a ValueError)
+    ├── EngineError          an engine cannot run as asked (Spark engine without pyspark
+    │                        or Java, a master it cannot reach)
     └── StoreError           the store cannot be used as asked; the message says what
         │                    to do (also a RuntimeError)
         └── NoStoreError     a store to be read does not exist (``create=False``)
@@ -13,7 +15,7 @@ code, ``web/`` into an HTTP answer. Anything else escaping a stage is a bug.
 
 from __future__ import annotations
 
-__all__ = ["CopydeskError", "NoStoreError", "RecordError", "StoreError"]
+__all__ = ["CopydeskError", "EngineError", "NoStoreError", "RecordError", "StoreError"]
 
 
 class CopydeskError(Exception):
@@ -26,6 +28,10 @@ class RecordError(CopydeskError, ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class EngineError(CopydeskError, RuntimeError):
+    """An engine cannot run as asked (a missing dependency, a cluster out of reach)."""
 
 
 class StoreError(CopydeskError, RuntimeError):
