@@ -93,12 +93,14 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 def load_into_store(
     store: Store,
     articles: Iterable[tuple[int, Article, Fingerprint]],
-    matches: Iterable[tuple[int, int, bool, str]],
+    matches: Iterable[tuple[int, int, bool, float, float, str]],
     signals: Iterable[tuple[int, str]],
     models: dict[str, Any],
 ) -> int:
     """Fill an empty store from a run: ``articles`` (key, article, fingerprint) in key
-    order, keys 1, 2, 3...; ``matches`` (copy key, source key, same outlet, match JSON);
+    order, keys 1, 2, 3...; ``matches`` (copy key, source key, same outlet, coverage,
+    confidence, match JSON: the JSON rounds the two figures, strongest-first order needs
+    them whole);
     ``signals`` (key, JSON list); ``models`` name -> JSON value (``aliases``,
     ``boilerplate``, ``user_aliases``, ``judged``). Builds the story families; returns
     the number of articles."""
@@ -112,10 +114,11 @@ def load_into_store(
                 raise StoreError(f"the run's article keys are not 1..N in order (got {key})")
         store.write_articles((a, text_hash(a), meta_hash(a), fp) for _, a, fp in batch)
     for batch in _batches(matches, 2000):
-        rows = [
-            (c, s, SourceMatch.from_json(json.loads(data), same_outlet=bool(same)))
-            for c, s, same, data in batch
-        ]
+        rows = []
+        for c, s, same, coverage, confidence, data in batch:
+            match = SourceMatch.from_json(json.loads(data), same_outlet=bool(same))
+            match.coverage, match.confidence = coverage, confidence
+            rows.append((c, s, match))
         with store.transaction():
             store.write_matches(rows)
     for batch in _batches(signals, 5000):
@@ -161,9 +164,7 @@ def import_output(store: Store, folder: str | Path) -> int:
         )
         for r in rows
     )
-    matches = sorted(
-        (r["copy"], r["source"], r["same_outlet"], r["data"])
-        for r in _table(folder / MATCHES, ["copy", "source", "same_outlet", "data"])
-    )
+    columns = ["copy", "source", "same_outlet", "coverage", "confidence", "data"]
+    matches = sorted(tuple(r[c] for c in columns) for r in _table(folder / MATCHES, columns))
     signals = sorted((r["key"], r["data"]) for r in _table(folder / SIGNALS, ["key", "data"]))
     return load_into_store(store, articles, matches, signals, read_models(folder))

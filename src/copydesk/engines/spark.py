@@ -6,9 +6,9 @@ It calls the same stage functions as the embedded engine (``fingerprints``,
 passed as one broadcast :class:`~copydesk.verdict.Context` value. The steps are the
 embedded scan's (see ``embedded.scan``):
 
-1. read: every input file is one task (the readers of ``copydesk.reading``); an id read
-   twice keeps its last record at the place of its first, as ingesting does; articles get
-   keys 1..N in reading order (the store's ingest order);
+1. read: every input file is one task (the readers of ``copydesk.reading``); articles
+   get keys 1..N in reading order (the store's ingest order; an id read twice keeps its
+   last record, at the place the embedded engine's ingest gives it);
 2. fingerprint each partition; candidates: anchors and LSH band keys exploded and grouped
    by hash in Spark SQL; a group of one, an anchor in more than ``max_anchor_df`` articles
    and a band bucket of more than ``MAX_BUCKET`` are skipped, exactly as the embedded
@@ -192,29 +192,52 @@ def _read_file(item: tuple[int, str]) -> Iterator[tuple[Any, ...]]:
             yield ("a", (number, i), article_row(got))
 
 
-def _first_place_last_record(
-    a: tuple[tuple[int, int], tuple[int, int], tuple],
-    b: tuple[tuple[int, int], tuple[int, int], tuple],
-) -> tuple[tuple[int, int], tuple[int, int], tuple]:
-    first = min(a[0], b[0])
-    last = a if a[1] > b[1] else b
-    return first, last[1], last[2]
+INGEST_BATCH = 2000  # records the embedded engine ingests at once (``embedded.ingest``)
 
 
-def read_articles(spark: SparkSession, paths: Sequence[str | Path]) -> tuple[RDD, list[str]]:
-    """RDD of (key, article row) in key order, and the rejections' messages."""
+def _place(
+    a: tuple[int, int, int, tuple], b: tuple[int, int, int, tuple]
+) -> tuple[int, int, int, tuple]:
+    """Of two records of one id, (batch, place, last, row): the batch it is first read
+    in and its last place within that batch (the place ingesting gives it: a batch keeps
+    an id's last record, later batches update it in place), and the last record."""
+    if a[0] != b[0]:
+        first = a if a[0] < b[0] else b
+        batch, place = first[0], first[1]
+    else:
+        batch, place = a[0], max(a[1], b[1])
+    last = a if a[2] > b[2] else b
+    return batch, place, last[2], last[3]
+
+
+def read_articles(
+    spark: SparkSession, paths: Sequence[str | Path], *, partitions: int | None = None
+) -> tuple[RDD, list[str]]:
+    """RDD of (key, article row) in key order, and the rejections' messages. Keys are
+    the store's: reading order, an id read twice keeping its last record at the place
+    the embedded engine's ingest gives it."""
     files = input_files(paths)
     sc = spark.sparkContext
     records = sc.parallelize(list(enumerate(files)), max(1, len(files))).flatMap(_read_file)
     records.persist()
+    counts = records.map(lambda r: (r[1][0], r[1][1] + 1)).reduceByKey(max).collectAsMap()
+    offsets, total = {}, 0
+    for number in range(len(files)):
+        offsets[number] = total
+        total += counts.get(number, 0)
     rejected = records.filter(lambda r: r[0] == "r").map(lambda r: r[2]).collect()
+
+    def placed(r: tuple) -> tuple[str, tuple[int, int, int, tuple]]:
+        g = offsets[r[1][0]] + r[1][1]  # the record's place in the whole input
+        return r[2][0], (g // INGEST_BATCH, g, g, r[2])
+
     latest = (
         records.filter(lambda r: r[0] == "a")
-        .map(lambda r: (r[2][0], (r[1], r[1], r[2])))
-        .reduceByKey(_first_place_last_record)
-        .map(lambda kv: (kv[1][0], kv[1][2]))
+        .map(placed)
+        .reduceByKey(_place)
+        .map(lambda kv: (kv[1][1], kv[1][3]))
     )
-    parts = max(sc.defaultParallelism * 2, 2)
+    parts = partitions or max(sc.defaultParallelism * 2, 2)
     arts = (
         latest.sortByKey(numPartitions=parts)
         .values()
@@ -305,7 +328,14 @@ def _learning_copies(item: tuple[int, tuple, list, list], params: Params) -> lis
 
 def _match_rows(item: tuple[int, tuple, list, list]) -> list[tuple]:
     return [
-        (c, s, bool(m.same_outlet), json.dumps(m.to_json(), ensure_ascii=False))
+        (
+            c,
+            s,
+            bool(m.same_outlet),
+            m.coverage,
+            m.confidence,
+            json.dumps(m.to_json(), ensure_ascii=False),
+        )
         for c, s, m in item[3]
     ]
 
@@ -385,7 +415,7 @@ def scan(
         return now
 
     t = time.perf_counter()
-    arts, summary.rejected = read_articles(spark, inputs)
+    arts, summary.rejected = read_articles(spark, inputs, partitions=parts)
     summary.articles = arts.count()
     t = step("read", t)
 
@@ -432,7 +462,10 @@ def scan(
             )  # fmt: skip
 
     matches = first.mapPartitions(judge)
-    match_schema = "copy long, source long, same_outlet boolean, data string"
+    match_schema = (
+        "copy long, source long, same_outlet boolean, coverage double, confidence double,"
+        " data string"
+    )
     matches_df = spark.createDataFrame(matches, match_schema).persist(StorageLevel.MEMORY_AND_DISK)
     summary.pairs = matches_df.count()
     first.unpersist()
