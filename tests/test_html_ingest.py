@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from copydesk import Desk
 from copydesk.model import Article, Rejection
 from copydesk.reading import read_path
+from copydesk.reading.html_extract import extract_html
 from copydesk.reading.html_pages import decode_html, extract_many
 from copydesk.store.sqlite import meta_hash
 from webpages import PARAGRAPHS, page
@@ -253,3 +254,33 @@ def test_cli_ingest_folder_and_archive(tmp_path: Path) -> None:
     assert "bad.html" in result.output
     with Desk(db) as desk:
         assert desk.store.count() == 2
+
+
+_UNDATED = (
+    "<html><head><title>Bridge vote</title></head><body><article><h1>Bridge vote</h1>"
+    "<p>{lead}</p><p>"
+    + "The council voted on Tuesday to rebuild the old bridge, officials said. " * 6
+    + "{tail}</p></article></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("lead", "tail", "date"),
+    [
+        ("Published 12 March 2021", "", "2021-03-12"),  # a full date in the text
+        ("By Ann Lee | March 12, 2021", "", "2021-03-12"),
+        ("", "About 2000 people came to watch.", None),  # a number, not a date
+        ("", "Copyright 2019 Bridge Weekly.", None),  # a copyright year
+        ("", "Since March 2010 the bridge has been shut.", None),  # a month
+    ],
+)
+def test_a_page_date_is_never_a_bare_year_or_month(lead: str, tail: str, date: str | None) -> None:
+    found = extract_html(_UNDATED.format(lead=lead, tail=tail)).date
+    assert (found[:10] if found else None) == date
+
+
+def test_markup_date_wins_over_the_text() -> None:
+    page = _UNDATED.format(lead="Published 12 March 2021", tail="").replace(
+        "<title>", '<meta property="article:published_time" content="2021-03-14T09:30:00Z"><title>'
+    )
+    assert extract_html(page).date.startswith("2021-03-14")

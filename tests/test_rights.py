@@ -500,3 +500,104 @@ def test_watch_mine_alerts_new_findings_once(db: Path, site: str, tmp_path: Path
     assert any(f["copy"] == f"{site}/copy.html" and f["source"] == "np-002" for f in sent)
     assert run(*args).exit_code == 0
     assert len(lines(jsonl.read_text())) == len(sent)  # deduplicated across runs
+
+
+# -- findings follow the story's origin; licences -------------------------------------------
+
+_PIER = (
+    "The harbour board in Merrowick voted on Thursday to close the old north pier after "
+    "divers found cracks in three of its concrete piles. Engineers said the pier, built in "
+    "1931, could not carry the weight of the ferry cranes any longer and that repairs would "
+    "cost more than a new pier. Fishing crews who tie up at the pier will move to the south "
+    "basin from next month, the board said. Local councillor Dana Imrie said the decision "
+    "was sad but unavoidable and asked for a public meeting on the design of the new pier "
+    "before any contract is signed. "
+)
+
+
+def test_findings_name_my_origin_outside_the_collection(tmp_path: Path) -> None:
+    """The paper's own article was never collected; a copy names it, the copy of that copy
+    cuts the name: both are its findings, judged against the origin, not the copy."""
+    from datetime import UTC, datetime
+
+    from copydesk.model import Article
+
+    credited = Article(
+        id="pier-1", text=_PIER + "This article first appeared on merrowickmail.example.",
+        outlet="scrapeone.example", published=datetime(2026, 3, 2, tzinfo=UTC),
+    )  # fmt: skip
+    cut = Article(
+        id="pier-2", text=_PIER + "Read more stories like this every day on our site.",
+        outlet="scrapetwo.example", published=datetime(2026, 3, 3, tzinfo=UTC),
+    )  # fmt: skip
+    with Desk(tmp_path / "p.db", workers=1, create=True) as desk:
+        desk.ingest([credited, cut])
+        desk.scan()
+        items = {f.copy: f for f in desk.findings(mine=["merrowickmail.example"])}
+        assert set(items) == {"pier-1", "pier-2"}
+        assert {f.source for f in items.values()} == {None}  # the origin is not stored
+        assert {f.source_outlet for f in items.values()} == {"merrowickmail.example"}
+        assert (items["pier-1"].credit, items["pier-2"].credit) == ("credited", "stripped")
+        assert items["pier-2"].took_from == "pier-1"
+        assert items["pier-2"].relation == "duplicate"
+        # the copier's own outlet has no findings; nor does an outlet nobody copies
+        assert desk.findings(mine=["scrapeone.example"]) == []
+        assert desk.findings(mine=["merrowickmail.example"], credit="stripped")[0].copy == "pier-2"
+
+
+def test_partner_licences_mark_copies_and_clear_the_farm_flag(db: Path, tmp_path: Path) -> None:
+    farm = "capitalsentinel.net"
+
+    def profile() -> dict:
+        rows = lines(run("outlets", "--db", db, "--json").stdout)
+        return next(p for p in rows if p["outlet"] == farm)
+
+    def verdicts() -> list[dict]:
+        return lines(run("verdicts", "--db", db, "--json", "--outlet", farm).stdout)
+
+    assert profile()["flagged"]
+    assert not any(v.get("licensed") for v in verdicts())
+    licences = tmp_path / "partners.txt"
+    licences.write_text(
+        f"# copier may carry origin\n{farm} may carry dailyclarion.com\n{farm},ambrelltimes.co.uk\n"
+    )
+    assert run("scan", "--db", db, "--partners", licences).exit_code == 0
+    after = profile()
+    assert not after["flagged"] and after["reasons"] == []
+    assert after["credit"] == profile()["credit"]  # the profile itself still counts them
+    marked = {v["article"]: v.get("licensed", False) for v in verdicts()}
+    assert marked and all(
+        licensed == any(s["outlet"] in {"dailyclarion.com", "ambrelltimes.co.uk"}
+                        for s in v["sources"])
+        for v in verdicts() for licensed in [marked[v["article"]]]
+    )  # fmt: skip
+    # a licence for one origin only leaves the others' copies counting
+    licences.write_text(f"{farm} may carry ambrelltimes.co.uk\n")
+    assert run("scan", "--db", db, "--partners", licences).exit_code == 0
+    assert profile()["flagged"]
+
+
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        ("a.example may carry b.example\n", {("a.example", "b.example")}),
+        ("copier,origin\nA.example,www.B.example # note\n", {("a.example", "b.example")}),
+        ("outlet\n# mine\nc.example\n", {("c.example", None)}),
+    ],
+)
+def test_partners_file_forms(text: str, pairs: set) -> None:
+    from copydesk.rights.partners import parse_partners
+
+    partners = parse_partners(text)
+    assert set(partners.pairs) == pairs
+    assert partners.licensed("c.example", "mine.example", ["mine.example"]) == (
+        ("c.example", None) in pairs
+    )
+
+
+def test_partners_file_errors_name_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "partners.txt"
+    bad.write_text("a.example may carry b.example\nthe herald may carry us\n")
+    result = run("findings", "--db", tmp_path / "none.db", "--mine", MINE, "--partners", bad)
+    assert result.exit_code == 2
+    assert "partners.txt, line 2" in result.output

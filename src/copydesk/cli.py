@@ -36,6 +36,7 @@ from copydesk.reports.families import families_table, family_tree, write_familie
 from copydesk.reports.network import write_csv, write_gexf, write_graphml
 from copydesk.reports.outlets import profiles_table, write_profiles_csv
 from copydesk.reports.tables import shorten
+from copydesk.rights.partners import Partners, SettingsError, load_partners
 from copydesk.store import StoreError
 
 app = typer.Typer(
@@ -60,6 +61,10 @@ SameOutletOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines, one verdict per line.")]
+PartnersOption = Annotated[
+    Path | None,
+    typer.Option(help="Licences, 'COPIER may carry ORIGIN' a line (kept as a setting)."),
+]
 
 EXIT_REJECTED = 1  # ingest: some records could not be read; everything else was stored
 EXIT_USAGE = 2  # the command could not run: bad arguments, unusable store or input
@@ -114,6 +119,13 @@ def _progress(transient: bool = True) -> Progress:
         transient=transient,
         disable=not err.is_terminal,
     )
+
+
+def _partners(path: Path | None) -> Partners | None:
+    try:
+        return load_partners(path) if path is not None else None
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _since(value: str | None) -> datetime | None:
@@ -204,6 +216,7 @@ def scan(
             " (kept in the store)."
         ),
     ] = None,
+    partners: PartnersOption = None,
     outlet: OutletFilter = None,
     source_outlet: SourceOutletFilter = None,
     relation: RelationFilter = None,
@@ -277,7 +290,10 @@ def scan(
         alert_webhook, alert_secret, alert_smtp, alert_to, alert_from, alert_jsonl, alert_digest
     )
     since_dt = _since(since)
+    licences = _partners(partners)
     with _desk(db, workers) as desk:
+        if licences is not None:
+            desk.set_partners(licences)
         if aliases is not None:
             try:
                 desk.add_aliases(load_alias_file(aliases))
@@ -667,9 +683,7 @@ def watch(
         str | None,
         typer.Option(help="OUTLET[,OUTLET]: the outlets you own (kept as the mine setting)."),
     ] = None,
-    partners: Annotated[
-        Path | None, typer.Option(help="Licensed outlets, one a line (kept as a setting).")
-    ] = None,
+    partners: PartnersOption = None,
     alert_webhook: AlertWebhook = None,
     alert_secret: AlertSecret = None,
     alert_smtp: AlertSmtp = None,
@@ -690,7 +704,7 @@ def watch(
         urls = load_feed_list(feeds)
         seconds = parse_every(every)
         mine_list = parse_outlets(mine) if mine is not None else None
-        partner_list = load_partners(partners) if partners is not None else None
+        licences = load_partners(partners) if partners is not None else None
     except (FeedListError, SettingsError) as exc:
         raise _fail(str(exc)) from None
     alerts = _alert_config(
@@ -699,8 +713,8 @@ def watch(
     with _desk(db, workers, create=True) as desk:
         if mine_list is not None:
             desk.set_setting("mine", mine_list)
-        if partner_list is not None:
-            desk.set_setting("partners", partner_list)
+        if licences is not None:
+            desk.set_partners(licences)
         sender = None
         if alerts is not None:
             sender = AlertSender(db, alerts, log=lambda message: say(err, "", message))
@@ -968,13 +982,15 @@ def findings(
         str | None, typer.Option(help="OUTLET[,OUTLET] for this look (default: the setting).")
     ] = None,
     partners: Annotated[
-        Path | None, typer.Option(help="Licensed outlets: a file, one a line (or CSV).")
+        Path | None,
+        typer.Option(help="Licences for this look: 'COPIER may carry ORIGIN' a line."),
     ] = None,
     as_json: JsonOption = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV with a header row.")] = False,
 ) -> None:
-    """Copies of your outlets' articles by others, newest first: copy URL, outlet, first
-    seen, coverage, credit, licensed or not."""
+    """Other outlets' versions of the stories that started with you (the family origin
+    is yours), newest first: copy URL, outlet, first seen, coverage, origin credit,
+    licensed or not."""
     from copydesk.rights.filters import CREDITS
     from copydesk.rights.findings import SettingsError, load_partners, parse_outlets, write_findings
 
@@ -983,13 +999,13 @@ def findings(
     since_dt = _since(since)
     try:
         mine_list = parse_outlets(mine) if mine is not None else None
-        partner_list = load_partners(partners) if partners else None
+        licences = load_partners(partners) if partners else None
     except SettingsError as exc:
         raise _fail(str(exc)) from None
     with _desk(db) as desk:
         if mine_list is None and not desk.setting("mine"):
             raise _fail("no outlets of yours: give --mine OUTLET or run watch --mine OUTLET")
-        items = desk.findings(mine=mine_list, since=since_dt, credit=credit, partners=partner_list)
+        items = desk.findings(mine=mine_list, since=since_dt, credit=credit, partners=licences)
     if as_json or as_csv:
         write_findings(items, sys.stdout, as_csv=as_csv)
         return
@@ -997,12 +1013,15 @@ def findings(
         out.print("no findings")
         return
     table = Table(title=f"{len(items)} findings", header_style="bold")
-    for column in ("copy", "outlet", "first seen", "coverage", "credit", "licence", "source"):
+    for column in ("copy", "outlet", "first seen", "coverage", "origin credit", "licence",
+                   "origin"):  # fmt: skip
         table.add_column(column)
     for f in items:
         table.add_row(
-            f.copy_url or f.copy, f.outlet or "", f.first_seen, f"{f.coverage * 100:.0f}%",
-            f.credit, "licensed" if f.licensed else "[red]unlicensed[/]", f.source,
+            plain(f.copy_url or f.copy), plain(f.outlet or ""), plain(f.first_seen),
+            "" if f.coverage is None else f"{f.coverage * 100:.0f}%",
+            f.credit, "licensed" if f.licensed else "[red]unlicensed[/]",
+            plain(f.source or f"{f.source_outlet} (outside the collection)"),
         )  # fmt: skip
     out.print(table)
 

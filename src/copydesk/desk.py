@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from copydesk.rights.alerts import AlertConfig, DeliveryResult
     from copydesk.rights.evidence import Check, Pack
     from copydesk.rights.findings import Finding
+    from copydesk.rights.partners import Partners
     from copydesk.rights.review import Review
 
 
@@ -177,7 +178,19 @@ class Desk:
             verdict.sources = kept
             fields = verdict_fields(family_of_key(self.store, key), verdict.article)
             verdict.family, verdict.origin_credit = fields["family"], fields["origin_credit"]
+            verdict.licensed = self._licensed(verdict)
         return verdict
+
+    def _licensed(self, verdict: Verdict) -> bool:
+        """May the article's outlet carry its story's origin, or one of its sources?"""
+        partners = self.partners()
+        if not partners:
+            return False
+        origins = [m.outlet for m in verdict.sources]
+        if verdict.family:
+            origins.append(verdict.family["origin"]["outlet"])
+        mine = list(self.setting("mine") or [])
+        return any(partners.licensed(verdict.outlet, o, mine) for o in origins)
 
     def verdicts(
         self,
@@ -347,16 +360,26 @@ class Desk:
 
         set_setting(self.store, name, value)
 
+    def partners(self) -> Partners:
+        """The licences kept by ``scan``/``watch --partners`` (none by default)."""
+        from copydesk.rights.partners import Partners
+
+        return Partners.from_setting(self.setting("partners"))
+
+    def set_partners(self, partners: Partners) -> None:
+        self.set_setting("partners", partners.to_setting())
+
     def findings(
         self, *, mine: list[str] | None = None, since: datetime | None = None,
-        credit: str | None = None, partners: list[str] | None = None,
+        credit: str | None = None, partners: Partners | None = None,
     ) -> list[Finding]:  # fmt: skip
-        """Copies of the user's outlets' articles (``mine``, else the ``mine`` setting),
-        newest first; licensed when the copier is a partner (else the ``partners`` setting)."""
+        """Versions by other outlets of the stories whose origin is the user's (``mine``,
+        else the ``mine`` setting), newest first; licensed as ``partners`` (else the
+        ``partners`` setting) allows."""
         from copydesk.rights.findings import findings
 
         mine = mine if mine is not None else list(self.setting("mine") or [])
-        partners = partners if partners is not None else list(self.setting("partners") or [])
+        partners = partners if partners is not None else self.partners()
         return findings(self.store, mine, since=since, credit=credit, partners=partners)
 
     def queue_alerts(self) -> int:

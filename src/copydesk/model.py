@@ -188,6 +188,8 @@ class Verdict:
     family: dict[str, Any] | None = None
     origin_credit: str | None = None
     stored_as: str | None = None  # trace: the stored article with this very text
+    # A partners file licenses its outlet to carry its origin's (or its source's) stories.
+    licensed: bool = False
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -202,6 +204,8 @@ class Verdict:
         }
         if self.stored_as is not None:
             out["stored_as"] = self.stored_as
+        if self.licensed:
+            out["licensed"] = True
         return out
 
 

@@ -102,13 +102,9 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     from trafilatura.utils import load_html
     from trafilatura.xml import xmltotxt
 
-    date_params = {
-        "original_date": True,
-        "extensive_search": True,
-        "max_date": datetime.now().astimezone().strftime("%Y-%m-%d"),
-        # Keep the time of day when the page has one; htmldate defaults to a date only.
-        "outputformat": "%Y-%m-%dT%H:%M:%S%z",
-    }
+    # The page's markup (meta tags, <time>, JSON-LD, the URL) first; the text only when
+    # the markup has no date (see _text_date).
+    date_params = {**_DATE_PARAMS, "extensive_search": False, "max_date": _today()}
     check_markup(html)
     try:
         tree = load_html(html)
@@ -149,12 +145,44 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         text=text if text and text.strip() else None,
         title=_field(doc, "title"),
         author=_field(doc, "author"),
-        date=_field(doc, "date"),
+        date=_field(doc, "date") or _text_date(html),
         sitename=_field(doc, "sitename"),
         url=canonical or _field(doc, "url"),
         links=links,
         captions=captions,
     )
+
+
+_DATE_PARAMS: dict[str, Any] = {
+    "original_date": True,
+    # Keep the time of day when the page has one; htmldate defaults to a date only.
+    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+}
+
+
+def _today() -> str:
+    return datetime.now().astimezone().strftime("%Y-%m-%d")
+
+
+def _text_date(html: str) -> str | None:
+    """A date written in the page's text ("Published 12 March 2021"), or None.
+
+    htmldate's text search falls back to a bare year or month ("About 2000 people", "©
+    2019") and fills in the first of the month (or January the 1st) at midnight: a date
+    that precise is never the publication date, and a wrong early date would turn the
+    direction of a copy around, so such a result counts as no date. A page really dated
+    the 1st with no time and no date in its markup loses its date (the direction is then
+    decided from the text, as for any undated page).
+    """
+    from htmldate import find_date
+
+    try:
+        found = find_date(html, extensive_search=True, max_date=_today(), **_DATE_PARAMS)
+    except Exception:  # a third-party parser on untrusted input: no date, not a failure
+        return None
+    if not found or re.match(r"\d{4}-\d{2}-01T00:00:00", found):
+        return None
+    return found
 
 
 def _canonical(tree: Any, base: str | None) -> str | None:

@@ -27,7 +27,7 @@ import csv
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -35,6 +35,7 @@ from typing import IO, Any
 from rich.markup import escape
 from rich.table import Table
 
+from copydesk.rights.partners import Partners
 from copydesk.store import Store
 
 UNKNOWN_OUTLET = "(no outlet)"
@@ -211,10 +212,35 @@ def _snapshot(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         db.execute("COMMIT")
 
 
-def _where(include_same_outlet: bool) -> str:
-    # A copy a reviewer dismissed (its text unchanged since) counts for nobody.
-    not_dismissed = "m.copy NOT IN (SELECT key FROM dismissed)"
-    return not_dismissed if include_same_outlet else f"m.same_outlet = 0 AND {not_dismissed}"
+def _where(include_same_outlet: bool, unlicensed: bool = False) -> str:
+    # A copy a reviewer dismissed (its text unchanged since) counts for nobody. With
+    # ``unlicensed``, neither does a copy its outlet holds a licence for (the SQL function
+    # registered by _licences; ``c`` and ``s`` are the copy and the source).
+    where = "m.copy NOT IN (SELECT key FROM dismissed)"
+    if unlicensed:
+        where += " AND NOT copydesk_licensed(c.outlet, s.outlet)"
+    return where if include_same_outlet else f"m.same_outlet = 0 AND {where}"
+
+
+# May this copier carry that outlet's stories?
+Licensed = Callable[[str | None, str | None], bool]
+
+
+@contextmanager
+def _licences(
+    db: sqlite3.Connection, partners: Partners, mine: list[str]
+) -> Iterator[Licensed | None]:
+    """Registers ``copydesk_licensed(copier, source)`` on ``db`` while in use; yields it
+    as a function, or None when there is no licence at all."""
+
+    def licensed(copier: str | None, source: str | None) -> bool:
+        return partners.licensed(copier, source, mine)
+
+    db.create_function("copydesk_licensed", 2, licensed, deterministic=True)
+    try:
+        yield licensed if partners else None
+    finally:
+        db.create_function("copydesk_licensed", 2, None)
 
 
 def _outlet(value: str | None) -> str:
@@ -291,10 +317,11 @@ class _Stats:
     roles: dict[str, tuple[int, int, int, int]]  # reusing, reused, first, involved
 
 
-def _stats(db: sqlite3.Connection, include_same_outlet: bool) -> _Stats:
+def _stats(db: sqlite3.Connection, include_same_outlet: bool, unlicensed: bool = False) -> _Stats:
     """Copy edges (copier, source outlet) with credit counts and median lags, each copier's
     median lag, and each outlet's articles by role in cross-outlet reuse."""
-    sql = _STATS_SQL.format(credit_rank=_CREDIT_RANK, where=_where(include_same_outlet))
+    where = _where(include_same_outlet, unlicensed)
+    sql = _STATS_SQL.format(credit_rank=_CREDIT_RANK, where=where)
     out = _Stats({}, {}, {})
     lags: dict[tuple[str, str], float] = {}
     for kind, a, b, n1, n2, n3, n4, lag in db.execute(sql):
@@ -314,7 +341,11 @@ def _stats(db: sqlite3.Connection, include_same_outlet: bool) -> _Stats:
     return out
 
 
-def _has_boilerplate(data: str) -> bool:
+def _has_boilerplate(
+    data: str, outlet: str | None = None, licensed: Licensed | None = None
+) -> bool:
+    """Does the evidence carry another outlet's boilerplate (one ``outlet`` holds no
+    licence for)?"""
     try:
         obj = json.loads(data)
     except ValueError:
@@ -323,7 +354,12 @@ def _has_boilerplate(data: str) -> bool:
         items = [*(obj.get("evidence") or []), *(obj.get("signals") or [])]
     else:  # a row of the signals table: a list of evidence items
         items = obj if isinstance(obj, list) else []
-    return any(isinstance(e, dict) and e.get("kind") == "foreign_boilerplate" for e in items)
+    return any(
+        isinstance(e, dict)
+        and e.get("kind") == "foreign_boilerplate"
+        and not (licensed and licensed(outlet, e.get("outlet_of_origin")))
+        for e in items
+    )
 
 
 def _has_table(db: sqlite3.Connection, name: str) -> bool:
@@ -331,7 +367,9 @@ def _has_table(db: sqlite3.Connection, name: str) -> bool:
     return db.execute(sql, (name,)).fetchone() is not None
 
 
-def _boilerplate(db: sqlite3.Connection, include_same_outlet: bool) -> dict[str, int]:
+def _boilerplate(
+    db: sqlite3.Connection, include_same_outlet: bool, licensed: Licensed | None = None
+) -> dict[str, int]:
     """Per outlet: its articles with a ``foreign_boilerplate`` item among the evidence of
     their matches (as copy) or among their lone-article signals (``signals`` table: this
     finds the copies whose source is not in the collection too).
@@ -339,8 +377,10 @@ def _boilerplate(db: sqlite3.Connection, include_same_outlet: bool) -> dict[str,
     ``instr`` keeps the JSON parsing to the few rows that can hold one.
     """
     queries = [
-        f"""SELECT m.copy, a.outlet, m.data FROM matches m JOIN articles a ON a.key = m.copy
-            WHERE {_where(include_same_outlet)} AND instr(m.data, 'foreign_boilerplate') > 0"""
+        f"""SELECT m.copy, c.outlet, m.data FROM matches m JOIN articles c ON c.key = m.copy
+            JOIN articles s ON s.key = m.source
+            WHERE {_where(include_same_outlet, licensed is not None)}
+            AND instr(m.data, 'foreign_boilerplate') > 0"""
     ]
     if _has_table(db, "signals"):
         queries.append(
@@ -350,7 +390,7 @@ def _boilerplate(db: sqlite3.Connection, include_same_outlet: bool) -> dict[str,
     seen: dict[str, set[int]] = defaultdict(set)
     for sql in queries:
         for key, outlet, data in db.execute(sql):
-            if _has_boilerplate(data):
+            if _has_boilerplate(data, outlet, licensed):
                 seen[_outlet(outlet)].add(key)
     return {outlet: len(keys) for outlet, keys in seen.items()}
 
@@ -370,11 +410,15 @@ def _top(items: Iterable[tuple[str, int]], whole: int, top: int | None) -> TopLi
 
 
 def _compute(
-    db: sqlite3.Connection, counts: dict[str, int], include_same_outlet: bool, top: int | None
+    db: sqlite3.Connection,
+    counts: dict[str, int],
+    include_same_outlet: bool,
+    top: int | None,
+    licensed: Licensed | None = None,
 ) -> tuple[list[OutletProfile], list[EdgeStats]]:
-    stats = _stats(db, include_same_outlet)
+    stats = _stats(db, include_same_outlet, licensed is not None)
     edges, copier_lag, roles = stats.edges, stats.copier_lag, stats.roles
-    boilerplate = _boilerplate(db, include_same_outlet)
+    boilerplate = _boilerplate(db, include_same_outlet, licensed)
 
     sources: dict[str, list[tuple[str, int]]] = defaultdict(list)
     copiers: dict[str, list[tuple[str, int]]] = defaultdict(list)
@@ -413,17 +457,30 @@ def _compute(
 
 
 def collect(
-    store: Store, *, include_same_outlet: bool = False, top: int | None = 5
+    store: Store,
+    *,
+    include_same_outlet: bool = False,
+    top: int | None = 5,
+    partners: Partners | None = None,
 ) -> tuple[list[OutletProfile], list[EdgeStats]]:
     """Outlet profiles and the copy edges between outlets, from one read snapshot.
 
     The content-farm flag always judges cross-outlet copying: an outlet's reuse of its own
-    footer or its updated stories, counted with ``include_same_outlet``, never flags it.
+    footer or its updated stories, counted with ``include_same_outlet``, never flags it;
+    nor does a copy its outlet holds a licence for (``partners``, else the store's
+    ``partners`` setting; see :mod:`copydesk.rights.partners`).
     """
-    with _snapshot(store.db) as db:
+    if partners is None:
+        partners = Partners.from_setting(store.setting("partners"))
+    mine = list(store.setting("mine") or [])
+    with _snapshot(store.db) as db, _licences(db, partners, mine) as licensed:
         counts = _article_counts(db)
         profiles, edges = _compute(db, counts, include_same_outlet, top)
-        judged = _compute(db, counts, False, 0)[0] if include_same_outlet else profiles
+        judged = (
+            _compute(db, counts, False, 0, licensed)[0]
+            if include_same_outlet or licensed
+            else profiles
+        )
     reasons = {p.outlet: farm_reasons(p) for p in judged}
     origins, credit = _family_counts(store)
     for p in profiles:

@@ -1,10 +1,11 @@
-"""Findings: copies of the user's own outlets' articles by other outlets.
+"""Findings: copies of the user's own outlets' stories by other outlets.
 
-A finding is one (copy, source) match whose source outlet is one of the user's outlets
-(``mine``) and whose copy is another outlet's, not dismissed by a reviewer. Licensed
-copies are those of partner outlets (a partners file). Story families, when the store
-has them, give the origin of a story; until then the direct source of each match is
-taken as the origin.
+A finding is one version, by another outlet, of a story family whose origin is one of the
+user's outlets (``mine``): the origin article in the collection, or the user's outlet
+named by the copies as the origin outside it. Its ``credit`` is the copy's origin credit
+(judged against the origin, not against the version it took from). A copy a reviewer
+dismissed is no finding until its text changes. Licensed copies are those a partners
+file allows (see :mod:`copydesk.rights.partners`).
 """
 
 from __future__ import annotations
@@ -13,20 +14,22 @@ import csv
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import IO, Any
 
-from copydesk.errors import CopydeskError
+from copydesk.engines.families import stored_families
+from copydesk.rights.partners import Partners, SettingsError, load_partners, parse_partners
 from copydesk.store import Store
+
+__all__ = [
+    "FINDING_FIELDS", "Finding", "Partners", "SettingsError", "findings", "get_setting",
+    "load_partners", "parse_outlets", "parse_partners", "set_setting", "write_findings",
+]  # fmt: skip
 
 FINDING_FIELDS = (
     "copy", "copy_url", "outlet", "title", "published", "first_seen", "source",
-    "source_outlet", "source_url", "relation", "credit", "coverage", "licensed", "key",
+    "source_outlet", "source_url", "took_from", "relation", "credit", "coverage", "licensed",
+    "family", "key",
 )  # fmt: skip
-
-
-class SettingsError(CopydeskError, ValueError):
-    pass
 
 
 @dataclass(slots=True)
@@ -37,18 +40,20 @@ class Finding:
     title: str | None
     published: str | None
     first_seen: str  # when the copy was first stored
-    source: str
-    source_outlet: str
+    source: str | None  # the origin article; None when the origin is outside the collection
+    source_outlet: str  # the origin's outlet: one of the user's
     source_url: str | None
-    relation: str
-    credit: str
-    coverage: float
+    took_from: str | None  # the version the copy took its text from
+    relation: str | None  # of the copy's match with the origin (else with took_from)
+    credit: str  # origin credit: credited | stripped | absent
+    coverage: float | None
     licensed: bool
-    key: str  # copy, source and the copy's text: the same finding has the same key
+    family: str
+    key: str  # copy, origin and the copy's text: the same finding has the same key
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
-        out["coverage"] = round(self.coverage, 4)
+        out["coverage"] = None if self.coverage is None else round(self.coverage, 4)
         return out
 
 
@@ -56,16 +61,11 @@ class Finding:
 
 
 def get_setting(store: Store, name: str) -> Any | None:
-    row = store.db.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
-    return json.loads(row[0]) if row else None
+    return store.setting(name)
 
 
 def set_setting(store: Store, name: str, value: Any) -> None:
-    with store.transaction():
-        store.db.execute(
-            "INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)",
-            (name, json.dumps(value, ensure_ascii=False)),
-        )
+    store.set_setting(name, value)
 
 
 def parse_outlets(text: str) -> list[str]:
@@ -73,28 +73,6 @@ def parse_outlets(text: str) -> list[str]:
     out = [o.strip().lower() for o in text.split(",") if o.strip()]
     if not out:
         raise SettingsError("--mine: give one outlet or more, separated by commas")
-    return out
-
-
-def load_partners(path: str | Path) -> list[str]:
-    """A partners file: one outlet a line (CSV: the first column); # starts a comment."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot read the partners file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise SettingsError(f"{path}: the partners file is not UTF-8 text") from None
-    out: list[str] = []
-    for n, row in enumerate(csv.reader(lines), 1):
-        if not row or not row[0].strip() or row[0].lstrip().startswith("#"):
-            continue
-        outlet = row[0].strip().lower()
-        if n == 1 and outlet == "outlet":
-            continue  # a header
-        if " " in outlet:
-            raise SettingsError(f"{path}, line {n}: {outlet!r} is not an outlet (a domain)")
-        out.append(outlet)
     return out
 
 
@@ -107,51 +85,100 @@ def findings(
     *,
     since: datetime | None = None,
     credit: str | None = None,
-    partners: list[str] | None = None,
+    partners: Partners | None = None,
 ) -> list[Finding]:
-    """The user's findings, newest first (by first seen, then published)."""
-    if not mine:
+    """The user's findings, newest first (by first seen, then published, then id)."""
+    own = {o.lower().removeprefix("www.") for o in mine}
+    if not own:
         return []
-    partner_set = {p.lower() for p in partners or []}
-    marks = ",".join("?" * len(mine))
-    sql = (
-        "SELECT c.id, c.url, c.outlet, c.title, c.published, c.ingested_at, s.id, s.outlet, "
-        "s.url, m.relation, m.credit, m.coverage, c.text_hash FROM matches m "
-        "JOIN articles c ON c.key = m.copy JOIN articles s ON s.key = m.source "
-        f"WHERE m.same_outlet = 0 AND lower(s.outlet) IN ({marks}) "
-        f"AND lower(coalesce(c.outlet, '')) NOT IN ({marks}) "
-        "AND m.copy NOT IN (SELECT key FROM dismissed)"
-    )
-    args: list[Any] = [o.lower() for o in mine] * 2
-    if since is not None:
-        sql += " AND coalesce(c.published_ts, 0) >= ?"
-        args.append(since.timestamp())
-    if credit is not None:
-        sql += " AND m.credit = ?"
-        args.append(credit)
-    sql += " ORDER BY c.ingested_at DESC, coalesce(c.published_ts, 0) DESC, c.id, s.id"
-    out = []
-    for row in store.db.execute(sql, args):
-        (cid, curl, coutlet, title, published, seen, sid, soutlet, surl, rel, cred, cov, th) = row
-        out.append(
-            Finding(
-                copy=cid,
-                copy_url=curl,
-                outlet=coutlet,
-                title=title,
-                published=published,
-                first_seen=seen,
-                source=sid,
-                source_outlet=soutlet,
-                source_url=surl,
-                relation=rel,
-                credit=cred,
-                coverage=cov,
-                licensed=(coutlet or "").lower() in partner_set,
-                key=f"{cid}\x1f{sid}\x1f{th}",
+    partners = partners or Partners()
+    dismissed = {k for (k,) in store.db.execute("SELECT key FROM dismissed")}
+    out: list[tuple[tuple[Any, ...], Finding]] = []
+    for fam in stored_families(store):
+        origin_outlet = (fam.origin.outlet or "").lower().removeprefix("www.")
+        if origin_outlet not in own:
+            continue
+        origin = _row(store, fam.origin.article) if fam.origin.article else None
+        for node in fam.nodes.values():
+            outlet = (node.outlet or "").lower().removeprefix("www.")
+            if node.id == fam.origin.article or not node.origin_credit or outlet in own:
+                continue
+            if credit is not None and node.origin_credit != credit:
+                continue
+            copy = _row(store, node.id)
+            if copy is None or copy.key in dismissed:
+                continue
+            if since is not None and (
+                copy.published_ts is None or copy.published_ts < since.timestamp()
+            ):
+                continue
+            match = _match_with(store, copy.key, [fam.origin.article, node.took_from])
+            licensed = partners.licensed(copy.outlet, origin_outlet, own) or partners.licensed(
+                copy.outlet, _outlet_of(fam, node.took_from), own
             )
-        )
-    return out
+            finding = Finding(
+                copy=copy.id,
+                copy_url=copy.url,
+                outlet=copy.outlet,
+                title=copy.title,
+                published=copy.published,
+                first_seen=copy.ingested_at,
+                source=fam.origin.article,
+                source_outlet=fam.origin.outlet or origin_outlet,
+                source_url=origin.url if origin else None,
+                took_from=node.took_from,
+                relation=match[0] if match else None,
+                credit=node.origin_credit,
+                coverage=match[1] if match else None,
+                licensed=licensed,
+                family=fam.id,
+                key=f"{copy.id}\x1f{fam.origin.article or origin_outlet}\x1f{copy.text_hash}",
+            )
+            out.append(((copy.ingested_at, copy.published_ts or 0.0, copy.id), finding))
+    out.sort(key=lambda item: item[0], reverse=True)
+    return [f for _, f in out]
+
+
+def _outlet_of(fam: Any, article: str | None) -> str | None:
+    node = fam.nodes.get(article) if article else None
+    return node.outlet if node else None
+
+
+@dataclass(slots=True, frozen=True)
+class _Row:
+    key: int
+    id: str
+    url: str | None
+    outlet: str | None
+    title: str | None
+    published: str | None
+    published_ts: float | None
+    ingested_at: str
+    text_hash: str
+
+
+def _row(store: Store, article_id: str) -> _Row | None:
+    row = store.db.execute(
+        "SELECT key, id, url, outlet, title, published, published_ts, ingested_at, text_hash "
+        "FROM articles WHERE id = ?",
+        (article_id,),
+    ).fetchone()
+    return _Row(*row) if row else None
+
+
+def _match_with(store: Store, copy: int, sources: list[str | None]) -> tuple[str, float] | None:
+    """(relation, coverage) of the copy's stored match with the first of ``sources`` it
+    has one with, else its best match."""
+    rows = store.db.execute(
+        "SELECT s.id, m.relation, m.coverage FROM matches m JOIN articles s "
+        "ON s.key = m.source WHERE m.copy = ? ORDER BY m.coverage DESC, s.id",
+        (copy,),
+    ).fetchall()
+    by_source = {sid: (rel, cov) for sid, rel, cov in rows}
+    for sid in sources:
+        if sid in by_source:
+            return by_source[sid]
+    return (rows[0][1], rows[0][2]) if rows else None
 
 
 def write_findings(items: list[Finding], handle: IO[str], *, as_csv: bool) -> None:

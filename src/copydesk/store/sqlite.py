@@ -145,9 +145,7 @@ class Store:
     exist at the current schema version.
     """
 
-    def __init__(
-        self, path: str | Path, *, readonly: bool = False, create: bool = True
-    ) -> None:
+    def __init__(self, path: str | Path, *, readonly: bool = False, create: bool = True) -> None:
         """Open the store at ``path``; ``create=False`` refuses a path that does not exist
         (a mistyped name must not read as an empty store)."""
         self.path = Path(path)
@@ -227,6 +225,18 @@ class Store:
                 for statement in _statements(MIGRATIONS[number]):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    def setting(self, name: str) -> Any | None:
+        """A user setting (JSON), None when it was never set."""
+        row = self.db.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set_setting(self, name: str, value: Any) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)",
+                (name, json.dumps(value, ensure_ascii=False)),
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
