@@ -240,8 +240,9 @@ def origin_measures(
                 ok = origin.get("article") == g["article"]
                 right_in += ok
             else:
-                ok = origin.get("article") is None and _same_outlet(
-                    origin.get("outlet"), g["outlet"]
+                ok = origin.get("article") is None and (
+                    _same_outlet(origin.get("outlet"), g["outlet"])
+                    or _same_outlet(origin.get("name"), g["outlet"])
                 )
                 right_out += ok
             if not ok:

@@ -197,3 +197,83 @@ def test_families_do_not_depend_on_input_order():
 )
 def test_more_wire_credit_forms(text, outlet):
     assert outlet in {c.outlet for c in outlet_credits(text, reg())}
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet", "kind"),
+    [
+        (
+            "The board met.\n\nNewsWire was unable to independently verify the reports.",
+            "news.com.au",
+            "byline",
+        ),
+        ("Harbour board approves dredging plan. Reuters\n\n" + BODY, "reuters.com", "byline"),
+        ("KESTREL BAY, March 18, 2026 (BSS/AFP) – The board", "afp.com", "wire_dateline"),
+        (
+            "Harbour plan\n\nAssociated Press Modified: November 2, 2012 at 9:31 pm •  "
+            "Published: November 2, 2012\n\n" + BODY,
+            "apnews.com",
+            "byline",
+        ),
+        ("The dredger at work. (Photo: STAFF/Reuters)\n\n" + BODY, "reuters.com", "photo_credit"),
+        (
+            "PHOTO: Harbour board via Coastal Morning Ledger\n\n" + BODY,
+            "cml.example",
+            "credit_line",
+        ),
+    ],
+)
+def test_wire_credit_forms_of_real_copies(text, outlet, kind):
+    r = reg(("cml.example", []))
+    assert (outlet, kind) in {(c.outlet, c.kind) for c in outlet_credits(text, r)}
+
+
+def test_a_name_is_a_collection_outlet_by_its_domain():
+    r = reg(("kestrelherald.example", []), ("cml.example", []))
+    assert r.by_label("Kestrel Herald") == "kestrelherald.example"
+    assert r.by_label("Coastal Morning Ledger") == "cml.example"
+    assert r.by_label("Monday") is None and r.by_label("coastal morning ledger") is None
+
+
+def test_a_bare_wire_dateline_is_a_cut_credit_unless_the_parent_had_it():
+    r = reg()
+    members = [
+        Member("w1", "one.example", day(2), "KESTREL BAY (Reuters) - " + BODY),
+        Member("w2", "two.example", day(3), "KESTREL BAY — " + BODY),
+        Member("w3", "three.example", day(4), "KESTREL BAY — " + BODY + " More later."),
+        Member("w4", "four.example", day(4), "A picture. (Photo: STAFF/Reuters)\n\n" + BODY),
+    ]
+    links = [Link("w2", "w1", 1.0), Link("w3", "w2", 1.0), Link("w4", "w2", 1.0)]
+    (fam,) = build_families(members, links, r)
+    assert fam.origin.article is None and fam.origin.outlet == "reuters.com"
+    assert fam.origin.name == "Reuters"
+    credit = {n.id: n.origin_credit for n in fam.nodes.values()}
+    # w3 took from w2, whose dateline it keeps as it was: the cut was made before it. An
+    # agency's picture credit is no credit of the text.
+    assert credit == {"w1": "credited", "w2": "stripped", "w3": "absent", "w4": "absent"}
+
+
+def test_what_the_root_credits_names_the_origin_first():
+    r = reg()
+    members = [
+        Member("r1", "one.example", day(2), BODY + "\n\nSource: IANS"),
+        Member("r2", "two.example", day(3), BODY + "\n\nSource: IANS"),
+        Member("r3", "three.example", day(4), BODY + "\n\n© Agence France-Presse"),
+    ]
+    links = [Link("r2", "r1", 1.0), Link("r3", "r2", 1.0)]
+    (fam,) = build_families(members, links, r)
+    assert fam.origin.outlet == "ians.in"
+    # r3 names another source (the agency it credits): it cut nothing of the origin's.
+    assert fam.nodes["r3"].origin_credit == "absent"
+
+
+def test_a_quote_given_to_an_agency_names_a_dateline_root_origin():
+    r = reg()
+    text = "MANILA — " + BODY + ' "It is small but dangerous," Rennick told Reuters.'
+    members = [
+        Member("t1", "one.example", day(2), text),
+        Member("t2", "two.example", day(2), "MANILA — " + BODY),
+    ]
+    (fam,) = build_families(members, [Link("t2", "t1", 0.9)], r)
+    assert fam.origin.article is None and fam.origin.outlet == "reuters.com"
+    assert fam.nodes["t1"].origin_credit == "credited"

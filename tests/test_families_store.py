@@ -44,7 +44,7 @@ def test_verdict_carries_family_and_origin_credit(tmp_path):
         fam = desk.family_of(some["article"])
         assert fam is not None and some["family"]["id"] == fam.id
         assert set(some["family"]) == {"id", "size", "origin", "took_from"}
-        assert set(some["family"]["origin"]) == {"article", "outlet", "basis"}
+        assert set(some["family"]["origin"]) == {"article", "outlet", "name", "basis"}
         assert some["origin_credit"] in {"credited", "stripped", "absent"}
         json.dumps(some)
         # The origin article's own verdict has a family and no origin credit.

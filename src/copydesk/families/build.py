@@ -14,7 +14,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from copydesk.families.credits import WEIGHTS, Credit, Registry, outlet_credits
+from copydesk.families.credits import (
+    STRONG,
+    WEIGHTS,
+    Credit,
+    Registry,
+    outlet_credits,
+    picture_spans,
+)
 from copydesk.model import iso
 
 
@@ -49,9 +56,15 @@ class Origin:
     article: str | None
     outlet: str | None
     basis: list[str]
+    name: str | None = None  # how the outlet is credited ("NCA NewsWire"), when known
 
     def to_json(self) -> dict[str, Any]:
-        return {"article": self.article, "outlet": self.outlet, "basis": list(self.basis)}
+        return {
+            "article": self.article,
+            "outlet": self.outlet,
+            "name": self.name,
+            "basis": list(self.basis),
+        }
 
 
 @dataclass(slots=True)
@@ -152,7 +165,7 @@ class Family:
         from copydesk.model import parse_iso
 
         o = obj["origin"]
-        fam = cls(obj["id"], Origin(o["article"], o["outlet"], list(o["basis"])))
+        fam = cls(obj["id"], Origin(o["article"], o["outlet"], list(o["basis"]), o.get("name")))
         for n in obj["tree"]:
             fam.nodes[n["article"]] = Node(
                 n["article"],
@@ -296,6 +309,7 @@ def _origin(
     members: dict[str, Member],
     chosen: dict[str, tuple[str | None, str | None]],
     credits: dict[str, list[Credit]],
+    agencies: frozenset[str] = frozenset(),
 ) -> Origin:
     desc = _descendants(chosen)
     roots = [m for m in members if chosen[m][0] is None]
@@ -321,14 +335,15 @@ def _origin(
     tree_basis = sorted({b for _, b in chosen.values() if b})
     # An outlet outside the family that the root itself credits, that a version credits
     # as its source while none names the family's outlets, or that most versions credit,
-    # is where the story came from.
+    # is where the story came from. What the root (the earliest version) credits comes
+    # first.
     outside = sorted(
         (o for o in votes if o not in outlets_in),
-        key=lambda o: (-votes[o], o),
+        key=lambda o: (root not in voters[o] or not kinds[o] & _SOURCE_KINDS, -votes[o], o),
     )
     inside_named = root_named or any(o in outlets_in for o in votes)
     for outlet in outside:
-        strong = kinds[outlet] - {"quote_credit"}
+        strong = kinds[outlet] & _SOURCE_KINDS
         by_root = root in voters[outlet] and bool(strong)
         by_most = len(voters[outlet]) * 2 >= len(members) and not root_named
         # A version that credits the outside outlet as a source (dateline, credit line,
@@ -336,6 +351,18 @@ def _origin(
         by_any = bool(strong) and not inside_named
         if by_root or by_any or (by_most and (strong or len(voters[outlet]) >= 2)):
             return Origin(None, outlet, sorted(kinds[outlet]))
+    # A root filed under a dateline without its agency ("MANILA —") is a wire's text:
+    # when no version names a source, the one agency they mention (a quote given to it,
+    # its picture) is that wire.
+    mentioned = [o for o in outside if o in agencies]
+    if (
+        len(mentioned) == 1
+        and not inside_named
+        and not any(kinds[o] & _SOURCE_KINDS for o in votes)
+        and len(members) > 1
+        and bare_dateline(members[root].text) is not None
+    ):
+        return Origin(None, mentioned[0], sorted(kinds[mentioned[0]] | {"dateline"}))
     # The origin is in the collection: the credited outlet's earliest version if the
     # copies name one of the family's outlets and the root is not it, else the root.
     inside = sorted(
@@ -351,6 +378,28 @@ def _origin(
     return Origin(root, root_outlet, basis)
 
 
+_SOURCE_KINDS = STRONG | {"foreign_boilerplate"}
+
+# A dateline opening a line: "NEW YORK:", "GIANYAR BEACH —", "CAIRO •", "THE HAGUE,
+# Netherlands —", or in running case with a date, "Utrecht, March 18:".
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATELINE = re.compile(
+    r"(?m)^[ \t]*(?P<place>(?:[A-Z][A-Z.'’-]+)(?:[ \t]+[A-Z][A-Z.'’-]+){0,3}"
+    r"(?:,[ \t]+[A-Z][\w.'’ ]{1,30}?)?(?:,[ \t]+" + _MONTH + r"[ \t]+\d{1,2}(?:,[ \t]+\d{4})?)?"
+    r"|[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+){0,2},[ \t]+" + _MONTH + r"[ \t]+\d{1,2}(?:,[ \t]+\d{4})?)"
+    r"[ \t]*(?:--|[:—–•-])[ \t]+(?=[A-Z\"“‘'])"
+)
+
+
+def bare_dateline(text: str, head: int = 400) -> str | None:
+    """The dateline a text opens with, without an agency's name (within the first lines,
+    after a headline): folded, e.g. ``"utrecht march 18"``; None if it has none."""
+    m = _DATELINE.search(text[:head])
+    if not m or len(re.sub(r"[^A-Za-z]", "", m.group("place"))) < 3:
+        return None
+    return " ".join(re.findall(r"\w+", m.group("place").casefold()))
+
+
 def _names_origin(
     member: Member,
     origin: Origin,
@@ -358,7 +407,7 @@ def _names_origin(
     found: list[Credit],
     origin_article: Member | None,
 ) -> bool:
-    if any(c.outlet == origin.outlet for c in found):
+    if any(c.outlet == origin.outlet and c.kind != "photo_credit" for c in found):
         return True
     if origin_article is not None and origin_article.url:
         bare = re.sub(r"^https?://(www\.)?", "", origin_article.url).rstrip("/").casefold()
@@ -370,10 +419,13 @@ def _names_origin(
         ):
             return True
     if origin.outlet and origin.outlet != member.outlet:
+        pictures = picture_spans(member.text) if origin.outlet in reg.agencies else []
         for form in reg.names_of(origin.outlet):
             pattern = re.compile(r"(?<![\w.-])" + re.escape(form) + r"(?![\w-])", re.IGNORECASE)
             for m in pattern.finditer(member.text):
                 word = m.group(0)
+                if any(lo <= m.start() < hi for lo, hi in pictures):
+                    continue  # an agency's picture credit is no credit of the text
                 if "." in form or all(w[:1].isupper() for w in word.split() if w[:1].isalpha()):
                     return True
     return False
@@ -394,7 +446,12 @@ def build_family(members: Iterable[Member], links: Iterable[Link], reg: Registry
     )
     chosen = _tree(by_id, links)
     credits = {mid: outlet_credits(m.text, reg, own=m.outlet) for mid, m in by_id.items()}
-    origin = _origin(by_id, chosen, credits)
+    origin = _origin(by_id, chosen, credits, reg.agencies)
+    if origin.article is None and origin.outlet:
+        written = [c.text for found in credits.values() for c in found if c.outlet == origin.outlet]
+        origin.name = reg.display.get(origin.outlet) or (
+            min(written, key=lambda w: (-written.count(w), w)) if written else None
+        )
     origin_article = by_id.get(origin.article) if origin.article else None
     fam = Family(family_id(by_id), origin)
     for mid, m in by_id.items():
@@ -405,11 +462,15 @@ def build_family(members: Iterable[Member], links: Iterable[Link], reg: Registry
             oc = "credited"
         elif origin.outlet in _furniture_outlets(m) and origin.outlet != m.outlet:
             oc = "stripped"
+        elif any(c.kind in STRONG and c.outlet != origin.outlet for c in credits[mid]):
+            oc = "absent"  # it names the version it took as another outlet's, not the origin
         elif took_from is not None and _self_mention(
             by_id[took_from], origin, reg, _spans_of(links, mid, took_from)
         ):
             oc = "stripped"  # the version it took from names the origin; the copy cut it
-        elif _dateline_cut(m, origin, by_id, credits):
+        elif not _inherited_dateline(m, by_id.get(took_from) if took_from else None) and (
+            _dateline_cut(m, origin, by_id, credits) or _bare_wire_dateline(m, origin, reg)
+        ):
             oc = "stripped"  # the wire dateline's place kept, the agency's name cut
         elif m.outlet is not None and m.outlet == origin.outlet:
             oc = "credited"  # the origin outlet's own later version
@@ -469,6 +530,21 @@ def _dateline_cut(
             ):
                 return True
     return False
+
+
+def _inherited_dateline(member: Member, took: Member | None) -> bool:
+    """The copy keeps the bare dateline of the version it took from as it was: the
+    agency's name was cut before it."""
+    line = bare_dateline(member.text)
+    return line is not None and took is not None and bare_dateline(took.text) == line
+
+
+def _bare_wire_dateline(member: Member, origin: Origin, reg: Registry) -> bool:
+    """A copy of an agency's story that keeps a dateline without the agency ("TOKYO —")
+    cut the credit."""
+    if origin.article is not None or origin.outlet not in reg.agencies:
+        return False
+    return bare_dateline(member.text) is not None
 
 
 def build_families(members: Iterable[Member], links: Iterable[Link], reg: Registry) -> list[Family]:

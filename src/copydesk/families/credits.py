@@ -10,6 +10,7 @@ is kept as written.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,7 +18,16 @@ from functools import cached_property
 from copydesk.families.agencies import Agency
 
 # How strongly each kind of credit names the outlet the story came from.
-WEIGHTS = {"wire_dateline": 3.0, "credit_line": 2.0, "byline": 2.0, "quote_credit": 0.5}
+WEIGHTS = {
+    "wire_dateline": 3.0,
+    "credit_line": 2.0,
+    "byline": 2.0,
+    "quote_credit": 0.5,
+    "photo_credit": 0.5,
+}
+# Kinds that name the outlet a text came from; the others (a quote given to an outlet, an
+# agency's picture) name an outlet the text mentions.
+STRONG = frozenset({"wire_dateline", "credit_line", "byline"})
 
 _DOMAIN = r"(?:www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}"
 _NAME = (
@@ -76,6 +86,9 @@ class Registry:
     forms: dict[str, str] = field(default_factory=dict)
     display: dict[str, str] = field(default_factory=dict)  # outlet -> a name to show
     agencies: frozenset[str] = frozenset()
+    # A collection outlet's domain labels ("scmp", "nzherald"): a written name that
+    # squashes to one, or whose initials are one, is that outlet.
+    labels: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -93,6 +106,7 @@ class Registry:
             for form in agency.forms:
                 reg.forms.setdefault(_norm(form), agency.outlet)
             reg.forms.setdefault(agency.outlet, agency.outlet)
+        seen_labels: dict[str, set[str]] = defaultdict(set)
         for outlet, names in outlets:
             if not outlet:
                 continue
@@ -101,8 +115,34 @@ class Registry:
                 if name and len(_norm(name)) >= 3:
                     reg.forms.setdefault(_norm(name), outlet)
                     reg.display.setdefault(outlet, name)
+            if reg.canonical_in(outlet, agency_outlets) == outlet:
+                for label in _labels(outlet):
+                    seen_labels[label].add(outlet)
         reg.agencies = frozenset(agency_outlets)
+        reg.labels = {lb: next(iter(o)) for lb, o in seen_labels.items() if len(o) == 1}
         return reg
+
+    @staticmethod
+    def canonical_in(outlet: str, agencies: Iterable[str]) -> str:
+        folded = outlet.casefold().removeprefix("www.")
+        return next((a for a in agencies if folded == a or folded.endswith("." + a)), outlet)
+
+    def by_label(self, name: str) -> str | None:
+        """The collection outlet a written name stands for by its domain: "South China
+        Morning Post" (initials) is scmp.com, "NZ Herald" (squashed) is nzherald.co.nz."""
+        if not self.labels:
+            return None
+        words = re.findall(r"[\w'’&]+", re.sub(r"^the\s+", "", name.strip(), flags=re.I))
+        if not words or not all(w[:1].isupper() or w.casefold() in _LINKS for w in words):
+            return None
+        squashed = "".join(w for w in words).casefold()
+        if len(squashed) >= 4 and squashed in self.labels:
+            return self.labels[squashed]
+        capital = [w for w in words if w.casefold() not in _LINKS]
+        if len(capital) >= 3:
+            initials = "".join(w[0] for w in capital).casefold()
+            return self.labels.get(initials)
+        return None
 
     def resolve(self, name: str) -> str | None:
         """The outlet a written name stands for, or None."""
@@ -118,13 +158,7 @@ class Registry:
 
     def canonical(self, outlet: str | None) -> str | None:
         """An agency's subdomain is the agency: uk.reuters.com is reuters.com."""
-        if not outlet:
-            return outlet
-        folded = outlet.casefold().removeprefix("www.")
-        for agency in self.agencies:
-            if folded == agency or folded.endswith("." + agency):
-                return agency
-        return outlet
+        return self.canonical_in(outlet, self.agencies) if outlet else outlet
 
     def names_of(self, outlet: str) -> list[str]:
         """Every form (folded) that resolves to ``outlet``."""
@@ -141,6 +175,16 @@ class Registry:
         )
 
 
+_LINKS = frozenset({"of", "and", "&", "the"})
+_SUFFIXES = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "www", "news", "amp", "m"})
+
+
+def _labels(outlet: str) -> list[str]:
+    """The distinctive labels of a domain: ``nzherald`` of nzherald.co.nz."""
+    parts = outlet.casefold().split(".")[:-1]
+    return [p for p in parts if len(p) >= 3 and p not in _SUFFIXES]
+
+
 def _cased(text: str, folded_form: str) -> bool:
     """A form matched case-insensitively counts when written capitalised (or as a domain):
     "the sun rose" never credits The Sun."""
@@ -150,32 +194,90 @@ def _cased(text: str, folded_form: str) -> bool:
     return all(w[:1].isupper() or not w[:1].isalpha() for w in words)
 
 
+_LEAD = re.compile(r"\s*(?:the\s+)?", re.IGNORECASE)
+_NAME_AT = re.compile(_NAME)
+
+
 def _known_at(reg: Registry, text: str, start: int, limit: int = 80) -> tuple[str, int, int] | None:
-    """A known outlet form starting at ``start`` (after optional "the"), or None."""
-    m = re.compile(r"\s*(?:the\s+)?", re.IGNORECASE).match(text, start)
+    """A known outlet form starting at ``start`` (after optional "the"), or a name that
+    is a collection outlet's by its domain ("South China Morning Post"), or None."""
+    m = _LEAD.match(text, start)
     at = m.end() if m else start
     m2 = reg._form_pattern.match(text, at, min(len(text), at + limit))
     if m2 and _cased(m2.group(1), m2.group(1).casefold()):
         return reg.forms[_norm(m2.group(1))], m2.start(1), m2.end(1)
+    m3 = _NAME_AT.match(text, at, min(len(text), at + limit))
+    if m3:
+        outlet = reg.by_label(m3.group(0))
+        if outlet:
+            return outlet, m3.start(), m3.end()
     return None
+
+
+# Dates, times and "Updated:" stamps that follow a byline on its line.
+_STAMP = re.compile(
+    r"\b(?:(?:last\s+)?updated|modified|published|posted|created|on)\b\s*:?"
+    r"|\b\d[\d:/.,-]*\b|\b(?:am|pm|a\.m\.|p\.m\.|ist|gmt|utc|edt|est|jst|bst|cet)\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?!\w)"
+    r"|[•|·]",
+    re.IGNORECASE,
+)
+# Words around a picture: a credit inside them names who took the picture, not the text.
+_PICTURE = re.compile(
+    r"\b(?:photo|photos|photograph|picture|pictures|image|images|camera\s+icon|file\s+photo"
+    r"|video|handout|pic)\b",
+    re.IGNORECASE,
+)
+# "Reuters could not independently verify ...": the agency reporting is the author.
+_VERIFY = re.compile(
+    r"[ \t]+(?:(?:was|were|is|are|has\s+been|have\s+been)[ \t]+(?:unable|not\s+able)[ \t]+to"
+    r"|(?:could|can|did|was|has)[ \t]*(?:not|n['’]t))[ \t]+(?:independently[ \t]+)?"
+    r"(?:verify|confirm)\b"
+)
+
+
+def picture_spans(text: str) -> list[tuple[int, int]]:
+    """Picture captions and credits: a bracket, or a short line, that speaks of a photo
+    ("(Photo: STAFF/Reuters)", "PHOTO: Everland via ...", "(AP PHOTO)")."""
+    out = []
+    for m in re.finditer(r"\([^()\n]{0,120}\)", text):
+        if _PICTURE.search(m.group(0)):
+            out.append((m.start(), m.end()))
+    pos = 0
+    for line in text.split("\n"):
+        head = line.lstrip()
+        if _PICTURE.match(head) or (len(line.split()) <= 12 and _PICTURE.search(line)):
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(lo <= start and end <= hi for lo, hi in spans)
 
 
 def outlet_credits(text: str, reg: Registry, *, own: str | None = None) -> list[Credit]:
     """Every credit ``text`` gives to an outlet other than ``own`` (its own outlet)."""
     out: list[Credit] = []
     seen: set[tuple[int, int]] = set()
+    pictures = picture_spans(text)
 
     def add(outlet: str | None, start: int, end: int, kind: str) -> None:
         if not outlet or outlet == own or (start, end) in seen:
             return
         seen.add((start, end))
+        if outlet in reg.agencies and kind != "quote_credit" and _inside(pictures, start, end):
+            # An agency's picture says nothing of where the text came from; another
+            # outlet's ("PHOTO: ... via The Post") is part of the package it sent.
+            kind = "photo_credit"
         out.append(Credit(outlet, text[start:end], kind, start, end))
 
     if not reg.forms:
         return out
     # 1. Wire datelines: "LONDON (Reuters) -", "(AP) —", "NEW DELHI, May 3 (PTI):".
     for m in re.finditer(r"\(([^()\n]{2,40})\)\s*[-—–:]", text):
-        for part in re.split(r"\s*/\s*", m.group(1)):
+        # "(BSS/AFP)": a national agency carrying a wire's story; the last is its origin.
+        for part in reversed(re.split(r"\s*/\s*", m.group(1))):
             outlet = reg.resolve(part)
             if outlet and _cased(part, part.casefold()):
                 add(outlet, m.start(1), m.end(1), "wire_dateline")
@@ -190,16 +292,30 @@ def outlet_credits(text: str, reg: Registry, *, own: str | None = None) -> list[
     ):
         group = next(i for i in (1, 2, 3) if m.group(i))
         tag = m.group(group)
-        outlet = reg.resolve(tag)
-        if outlet in reg.agencies and _cased(tag, tag.casefold()):
-            add(outlet, m.start(group), m.end(group), "wire_dateline")
-    # "..., Reuters reported.": a known outlet named as the reporter.
+        at = m.start(group)
+        for part in re.split(r"\s*[/:]\s*", tag):
+            outlet = reg.resolve(part)
+            if outlet in reg.agencies and _cased(part, part.casefold()):
+                lo = at + tag.find(part)
+                add(outlet, lo, lo + len(part), "wire_dateline")
+                break
+    # "..., Reuters reported.": a known outlet named as the reporter; "Reuters could not
+    # independently verify": the agency is the author. ". Reuters" closing a line: a
+    # sign-off (or a caption's credit, see above).
     for m in reg._form_pattern.finditer(text):
         form = m.group(1)
-        if _cased(form, form.casefold()) and re.match(
-            r"[ \t]+(?:reported|reports|said in a report|news agency reported)\b", text[m.end() :]
+        if not _cased(form, form.casefold()):
+            continue
+        outlet = reg.forms[_norm(form)]
+        rest = text[m.end() : m.end() + 80]
+        if re.match(r"[ \t]+(?:reported|reports|said in a report|news agency reported)\b", rest):
+            add(outlet, m.start(1), m.end(1), "credit_line")
+        elif _VERIFY.match(rest) or (
+            outlet in reg.agencies
+            and re.match(r"[ \t]*(?:\n|$)", rest)
+            and re.search(r"[.!?”\"][ \t]+$", text[max(0, m.start() - 3) : m.start()])
         ):
-            add(reg.forms[_norm(form)], m.start(1), m.end(1), "credit_line")
+            add(outlet, m.start(1), m.end(1), "byline")
     # 2. Cues that introduce a source: the known outlet after them, else a name or domain.
     for cue, kind in _SOURCE_CUES:
         for m in re.finditer(cue, text, re.IGNORECASE):
@@ -225,7 +341,7 @@ def outlet_credits(text: str, reg: Registry, *, own: str | None = None) -> list[
     # ("Reuters", "By AFP", "Reuters | London", "— AP").
     pos = 0
     for line in text.split("\n"):
-        words = line.split()
+        words = _STAMP.sub(" ", line).split()
         if 0 < len(words) <= 12 and (
             len(words) <= 6 or not line.rstrip().endswith((".", "?", "!"))
         ):
