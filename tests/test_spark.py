@@ -108,11 +108,17 @@ def test_generated_collection_parity(spark, tmp_path) -> None:
     ingest order, the same on both engines. A second file gives one id again with a
     changed text: the last record wins, at the place ingesting gives it."""
     articles = generated(seed=5, stories=16)
-    first = write_jsonl(tmp_path / "generated.jsonl", articles)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    first = write_jsonl(folder / "a-generated.jsonl", articles)
     again = replace(articles[1], text=articles[1].text + "\n\nCorrection: an earlier version.")
-    second = write_jsonl(tmp_path / "again.jsonl", [again])
+    second = write_jsonl(folder / "b-again.jsonl", [again])
+    (folder / "_SUCCESS").write_text("", encoding="utf-8")
+    (folder / ".b-again.jsonl.crc").write_text("x", encoding="utf-8")
     want = embedded_reports([first, second], tmp_path / "embedded.db")
-    spark_engine.scan(spark, [first, second], tmp_path / "out", partitions=2)
+    # The folder as a Hadoop filesystem URI: listed and read through pyarrow.
+    assert spark_engine.input_files([folder.as_uri()]) == [first.as_uri(), second.as_uri()]
+    spark_engine.scan(spark, [folder.as_uri()], tmp_path / "out", partitions=2)
     got = spark_reports(tmp_path / "out", tmp_path / "imported.db")
     assert len(want["verdicts"]) >= 20
     assert got == want
@@ -243,3 +249,10 @@ def test_spark_engine_options_are_checked(tmp_path) -> None:
     assert result.exit_code == 2 and "--db" in result.output
     with pytest.raises(EngineError, match="no input files"):
         spark_engine.input_files([tmp_path])
+    with pytest.raises(EngineError, match="no input files"):
+        spark_engine.input_files([tmp_path.as_uri()])
+    (tmp_path / "x.jsonl").write_text("{}\n", encoding="utf-8")
+    assert spark_engine.input_files([tmp_path, tmp_path.as_uri()]) == [
+        str(tmp_path / "x.jsonl"),
+        (tmp_path / "x.jsonl").as_uri(),
+    ]

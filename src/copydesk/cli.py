@@ -244,8 +244,12 @@ def scan(
         ),
     ] = "embedded",
     master: Annotated[
-        str, typer.Option(help="Spark master: local[*], spark://HOST:PORT, yarn.")
-    ] = "local[*]",
+        str | None,
+        typer.Option(
+            help="Spark master: local[*] (default), spark://HOST:PORT, yarn;"
+            " under spark-submit, its own."
+        ),
+    ] = None,
     inputs: Annotated[
         list[str] | None,
         typer.Option(
@@ -340,7 +344,7 @@ def scan(
 
 
 def _scan_spark(
-    master: str,
+    master: str | None,
     inputs: list[str],
     output: str,
     as_json: bool,
@@ -367,7 +371,7 @@ def _scan_spark(
     for problem in summary.rejected[:20]:
         say(err, "[red]rejected[/]", problem)
     err.print(
-        f"Spark ({plain(master)}): scanned {summary.articles} articles in"
+        f"Spark ({plain(summary.master)}): scanned {summary.articles} articles in"
         f" {summary.seconds:.2f}s (start-up {start_up:.2f}s): {summary.candidates}"
         f" candidate pairs, {summary.pairs} with reuse; {plural(summary.verdicts, 'verdict')},"
         f" {plural(summary.families, 'family', 'families')},"

@@ -92,26 +92,41 @@ def require_pyspark() -> None:
         )
 
 
+def under_spark_submit() -> bool:
+    """Whether this driver was started by ``spark-submit`` (which gives it its master
+    and settings)."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
 def session(
-    master: str = "local[*]",
+    master: str | None = None,
     *,
     app_name: str = "copydesk",
     shuffle_partitions: int | None = None,
     conf: dict[str, str] | None = None,
 ) -> SparkSession:
-    """A SparkSession for a scan (``master``: ``local[*]``, ``spark://HOST:PORT``,
-    ``yarn``); the UI is off unless ``conf`` turns it on."""
+    """A SparkSession for a scan. ``master``: ``local[*]``, ``spark://HOST:PORT``,
+    ``yarn``; None: spark-submit's, else ``local[*]``. The UI is off and few shuffle
+    partitions are used unless the submitted settings or ``conf`` say otherwise."""
     require_pyspark()
+    from pyspark import SparkConf
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder.master(master).appName(app_name)
-    settings = {
+    submitted = SparkConf() if under_spark_submit() else None
+    builder = SparkSession.builder.appName(app_name)
+    if master is not None or submitted is None:
+        master = master or "local[*]"
+        builder = builder.master(master)
+    else:
+        master = submitted.get("spark.master", "local[*]")
+    defaults = {
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.shuffle.partitions": str(shuffle_partitions or 8),
         "spark.python.worker.reuse": "true",
-        **(conf or {}),
     }
+    settings = {k: v for k, v in defaults.items() if submitted is None or not submitted.contains(k)}
+    settings.update(conf or {})
     if master.startswith("local"):
         # A local run listens on the loopback address only.
         settings.setdefault("spark.driver.host", "127.0.0.1")
@@ -129,7 +144,7 @@ def session(
     return spark
 
 
-def open_session(master: str = "local[*]", **options: Any) -> tuple[SparkSession, bool]:
+def open_session(master: str | None = None, **options: Any) -> tuple[SparkSession, bool]:
     """The running SparkSession (as under spark-submit), else a new one; and whether it
     was made here (then the caller stops it)."""
     require_pyspark()
@@ -143,6 +158,7 @@ def open_session(master: str = "local[*]", **options: Any) -> tuple[SparkSession
 
 @dataclass(slots=True)
 class SparkSummary:
+    master: str = ""
     articles: int = 0
     rejected: list[str] = field(default_factory=list)
     candidates: int = 0
@@ -157,39 +173,90 @@ class SparkSummary:
 # -- reading ----------------------------------------------------------------------------
 
 
+def _is_uri(path: str) -> bool:
+    return "://" in path
+
+
+def _filesystem(uri: str) -> tuple[Any, str, str]:
+    """(pyarrow filesystem, path in it, the URI's prefix) of a Hadoop filesystem URI:
+    ``hdfs://``, ``s3a://`` (read as ``s3://``), ``gs://``, ``file://``."""
+    from urllib.parse import urlsplit
+
+    from pyarrow import fs
+
+    parts = urlsplit(uri)
+    scheme = {"s3a": "s3", "s3n": "s3"}.get(parts.scheme, parts.scheme)
+    try:
+        filesystem, path = fs.FileSystem.from_uri(scheme + uri[len(parts.scheme) :])
+    except Exception as exc:  # pyarrow's errors for unknown schemes and unreachable hosts
+        raise EngineError(f"{uri}: cannot read this filesystem ({exc})") from exc
+    prefix = f"{parts.scheme}://{parts.netloc}" if path.startswith("/") else f"{parts.scheme}://"
+    return filesystem, path, prefix
+
+
+def _wanted(relative: str) -> bool:
+    """An input file of a folder: not hidden, no Spark marker, a known kind."""
+    parts = relative.split("/")
+    return not any(p.startswith((".", "_")) for p in parts) and parts[-1].lower().removesuffix(
+        ".gz"
+    ).endswith(INPUT_SUFFIXES)
+
+
 def input_files(paths: Sequence[str | Path]) -> list[str]:
     """The files of ``paths`` in reading order: a folder gives its input files, walked in
-    name order (hidden files and Spark's ``_SUCCESS`` markers skipped)."""
+    name order (hidden files and Spark's ``_SUCCESS`` markers skipped). Local paths, or
+    Hadoop filesystem URIs (``hdfs://``, ``s3a://``) read through pyarrow."""
     out: list[str] = []
     for raw in paths:
-        path = Path(raw)
-        if not path.is_dir():
-            out.append(str(raw))
-            continue
-        found = [
-            p
-            for p in sorted(path.rglob("*"))
-            if p.is_file()
-            and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
-            and p.name.lower().removesuffix(".gz").endswith(INPUT_SUFFIXES)
-        ]
+        found: list[str]
+        if _is_uri(str(raw)):
+            from pyarrow import fs
+
+            filesystem, root, prefix = _filesystem(str(raw))
+            if filesystem.get_file_info(root).type != fs.FileType.Directory:
+                out.append(str(raw))
+                continue
+            infos = filesystem.get_file_info(fs.FileSelector(root, recursive=True))
+            found = sorted(
+                prefix + i.path
+                for i in infos
+                if i.type == fs.FileType.File and _wanted(i.path[len(root) :].strip("/"))
+            )
+        else:
+            path = Path(raw)
+            if not path.is_dir():
+                out.append(str(raw))
+                continue
+            found = [
+                str(p)
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and _wanted(p.relative_to(path).as_posix())
+            ]
         if not found:
             raise EngineError(f"{raw}: a folder with no input files (JSON Lines, Parquet, WARC)")
-        out += [str(p) for p in found]
+        out += found
     return out
 
 
 def _read_file(item: tuple[int, str]) -> Iterator[tuple[Any, ...]]:
-    """One input file's records: ("a", (file, record), row) or ("r", reason)."""
+    """One input file's records: ("a", (file, record), row) or ("r", reason). A file on a
+    Hadoop filesystem is copied to local disk first, under its own name."""
     from copydesk.reading import read_path
 
     number, path = item
-    for i, got in enumerate(read_path(path, workers=1)):
-        if isinstance(got, Rejection):
-            if got.severity == "error":
-                yield ("r", (number, i), str(got))
-        else:
-            yield ("a", (number, i), article_row(got))
+    with tempfile.TemporaryDirectory(prefix="copydesk-input-") as tmp:
+        local = path
+        if _is_uri(path):
+            filesystem, remote, _ = _filesystem(path)
+            local = str(Path(tmp) / Path(remote).name)
+            with filesystem.open_input_stream(remote) as src, open(local, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        for i, got in enumerate(read_path(local, workers=1)):
+            if isinstance(got, Rejection):
+                if got.severity == "error":
+                    yield ("r", (number, i), str(got).replace(local, path))
+            else:
+                yield ("a", (number, i), article_row(got))
 
 
 INGEST_BATCH = 2000  # records the embedded engine ingests at once (``embedded.ingest``)
@@ -406,6 +473,7 @@ def scan(
     start = time.perf_counter()
     summary = SparkSummary()
     sc = spark.sparkContext
+    summary.master = sc.master
     parts = partitions or max(2, sc.defaultParallelism * 2)
     out = str(output).rstrip("/")
 
