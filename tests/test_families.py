@@ -277,3 +277,27 @@ def test_a_quote_given_to_an_agency_names_a_dateline_root_origin():
     (fam,) = build_families(members, [Link("t2", "t1", 0.9)], r)
     assert fam.origin.article is None and fam.origin.outlet == "reuters.com"
     assert fam.nodes["t1"].origin_credit == "credited"
+
+
+def test_a_copy_that_drops_the_credited_lead_strips_it_one_that_rewrites_it_does_not():
+    r = reg()
+    lead = (
+        "KESTREL BAY (Reuters) - Dredgers will reopen the old channel next spring, the "
+        "harbour board said, after four years of argument with the town's fishing crews.\n\n"
+    )
+    src = lead + BODY
+    body = (len(lead), len(src))
+    own_lead = "Our town's channel is to be dredged at last, officials say.\n\n"
+    members = [
+        Member("s", "one.example", day(2), src),
+        Member("dropped", "two.example", day(3), BODY),
+        Member("rewritten", "three.example", day(3), own_lead + BODY),
+    ]
+    links = [
+        Link("dropped", "s", 0.9, source_spans=(body,), copy_start=0),
+        Link("rewritten", "s", 0.8, source_spans=(body,), copy_start=len(own_lead)),
+    ]
+    (fam,) = build_families(members, links, r)
+    assert fam.origin.outlet == "reuters.com"
+    assert fam.nodes["dropped"].origin_credit == "stripped"
+    assert fam.nodes["rewritten"].origin_credit == "absent"

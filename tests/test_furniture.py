@@ -97,3 +97,81 @@ def test_sign_up_notice_never_links_two_stories_end_to_end(tmp_path):
                 v.to_json()
             )
         assert desk.family_of("mm-a") is None or "scrape-b" not in desk.family_of("mm-a").nodes
+
+
+QUOTE_PASSAGE = (
+    "Harbour master Jo Rennick, who has fought the closure since the first survey, said "
+    "the vote had come at last. “We have waited four years for the board to listen to the "
+    "people who actually work on the water, and today they finally did, which is all we "
+    "ever asked of them. The crews will be back out at first light, and the town will see "
+    "boats in the old channel again before the summer is out,” Rennick told the Harbour "
+    "Herald in an interview at the quay on Tuesday."
+)
+
+
+def test_a_quote_credited_to_an_outlet_makes_its_article_the_source(tmp_path):
+    # The scraper ran the quote first (by date), crediting the Herald; the match runs
+    # herald -> scraper, but the quote was given to the Herald: its article is the source.
+    herald = Article(
+        "hh-1",
+        STORY_A.replace("\n\nEngineers", "\n\n" + QUOTE_PASSAGE + "\n\nEngineers"),
+        outlet="harbourherald.example",
+        outlet_name="Harbour Herald",
+        published=datetime(2026, 4, 2, 8, tzinfo=UTC),
+    )
+    scraper = Article(
+        "sc-1",
+        STORY_B.replace("\n\nThe county's", "\n\n" + QUOTE_PASSAGE + "\n\nThe county's"),
+        outlet="scraper.example",
+        published=datetime(2026, 4, 1, 8, tzinfo=UTC),
+    )
+    with Desk(tmp_path / "q.db", workers=1) as desk:
+        desk.ingest([herald, scraper])
+        desk.scan()
+        kinds = set(link_kinds(desk.store).values())
+        assert kinds <= {"quote", "quote:copy"} and kinds, kinds
+        got = {v.article: v for v in desk.verdicts()}
+        assert all(not v.sources for v in got.values())  # quotes alone make no copy
+        assert "hh-1" not in got or not any(s.kind == "quote_reuse" for s in got["hh-1"].signals)
+        reuse = [s for s in got["sc-1"].signals if s.kind == "quote_reuse"]
+        assert [s.data["with"] for s in reuse] == ["hh-1"]
+        assert desk.family_of("hh-1") is None
+
+
+STORY_C = (
+    "The ferry between Marrowby and Holt Island will run twice a day from June after the "
+    "operator agreed a new contract with the county council on Monday.\n\n"
+    "Islanders had campaigned for a second sailing since the winter timetable cut the "
+    "service to one return trip, leaving pupils at the mainland school waiting hours for "
+    "the boat home.\n\n"
+    "The council will pay an extra 90,000 pounds a year towards the crossing."
+)
+AUTHOR_BOX = (
+    "Mara Quill is the Mercury's harbour correspondent. She has covered the town's "
+    "waterfront, its fishing fleet and its council for eleven years, and before that "
+    "reported from the county courts and the regional assembly for the Northern Wire "
+    "service and for two weekly papers on the coast."
+)
+
+
+def test_a_passage_many_unrelated_stories_close_with_is_furniture_whatever_it_says(tmp_path):
+    a, b = STORY_A + "\n\n" + AUTHOR_BOX, STORY_B + "\n\n" + AUTHOR_BOX
+    # Two stories alone: the box reads as a report, not as furniture.
+    assert classify_link(a, spans(a, AUTHOR_BOX), b, spans(b, AUTHOR_BOX)) == COPY
+    # Carried at the foot of a third, unrelated story too: furniture.
+    assert classify_link(a, spans(a, AUTHOR_BOX), b, spans(b, AUTHOR_BOX), carriers=1) == FURNITURE
+    stories = [("mm-a", STORY_A), ("mm-b", STORY_B), ("mm-c", STORY_C)]
+    with Desk(tmp_path / "box.db", workers=1) as desk:
+        desk.ingest(
+            Article(
+                id_,
+                text + "\n\n" + AUTHOR_BOX,
+                outlet=f"site{n}.example",
+                published=datetime(2026, 4, n + 1, 8, tzinfo=UTC),
+            )
+            for n, (id_, text) in enumerate(stories)
+        )
+        desk.scan()
+        assert set(link_kinds(desk.store).values()) == {"furniture"}
+        assert all(not v.sources for v in desk.verdicts())
+        assert all(desk.family_of(id_) is None for id_, _ in stories)

@@ -12,10 +12,12 @@ from copydesk.engines import embedded
 from copydesk.engines.compare import Params
 from copydesk.engines.embedded import IngestSummary, Progress, ScanSummary
 from copydesk.engines.families import (
+    QUOTE_OF_COPY,
     add_agencies,
     copies_of_outside_origins,
     family_of_key,
     link_kinds,
+    quote_reusers,
     stored_families,
     trace_family,
     update_families,
@@ -159,7 +161,9 @@ class Desk:
 
     def _with_family(self, key: int, verdict: Verdict | None) -> Verdict | None:
         """The verdict with its family; a shared passage that is furniture or a quote
-        is no source (it stays as evidence among the signals)."""
+        is no source (it stays as evidence among the signals). A quote credited to an
+        outlet makes that outlet's article the source: its own verdict never shows the
+        quote as reused, the other article's does (``quote_reuse``)."""
         if verdict is not None:
             kinds = link_kinds(self.store)
             kept = []
@@ -169,12 +173,26 @@ class Desk:
                 if kind is None:
                     kept.append(match)
                     continue
+                if kind == QUOTE_OF_COPY:
+                    continue  # the quote was given to this article's outlet
                 verdict.signals.append(
                     Evidence(
                         "shared_furniture" if kind == "furniture" else "quote_reuse",
                         data={"with": match.source, "outlet_of_origin": match.outlet},
                     )
                 )
+            for other in quote_reusers(kinds).get(key, []):
+                stored = self.store.articles([other]).get(other)
+                if stored is not None:
+                    verdict.signals.append(
+                        Evidence(
+                            "quote_reuse",
+                            data={
+                                "with": stored.article.id,
+                                "outlet_of_origin": stored.article.outlet,
+                            },
+                        )
+                    )
             verdict.sources = kept
             fields = verdict_fields(family_of_key(self.store, key), verdict.article)
             verdict.family, verdict.origin_credit = fields["family"], fields["origin_credit"]
@@ -204,6 +222,7 @@ class Desk:
         ``filters``, those that pass (with only the sources that pass)."""
         keys = set(self.store.copies(include_same_outlet=include_same_outlet, since=since))
         keys |= set(copies_of_outside_origins(self.store, since=since))
+        keys |= set(quote_reusers(link_kinds(self.store)))
         order = (
             dict(self.store.db.execute("SELECT key, coalesce(published_ts, 1e18) FROM articles"))
             if keys
@@ -289,6 +308,7 @@ class Desk:
                 m.confidence,
                 m.direction_basis,
                 tuple(sorted((p.source_start, p.source_end) for p in m.passages)),
+                min((p.article_start for p in m.passages), default=None),
             )
             for m in verdict.sources
         ]

@@ -28,7 +28,14 @@ from copydesk.families import (
 )
 from copydesk.forensics.aliases import merge
 from copydesk.forensics.boilerplate import FOREIGN, BoilerplateModel, find_boilerplate
-from copydesk.forensics.furniture import COPY, Span, classify_link
+from copydesk.forensics.furniture import (
+    COPY,
+    QUOTE,
+    Span,
+    classify_link,
+    credited_names,
+    passage_key,
+)
 from copydesk.model import Article
 from copydesk.store import Store
 from copydesk.store.sqlite import text_hash
@@ -70,11 +77,11 @@ def _registry_token(reg: Registry) -> str:
     return hashlib.sha1(blob.encode("utf-8")).hexdigest()
 
 
-def _links(store: Store) -> list[tuple[int, int, float, float, str, tuple]]:
+def _links(store: Store) -> list[tuple[int, int, float, float, str, tuple, int | None]]:
     """Links of reuse between outlets, less those that are furniture or quotes."""
     not_copies = link_kinds(store)
     return [
-        (c, s, cov, conf, basis, _source_spans(passages))
+        (c, s, cov, conf, basis, _source_spans(passages), _copy_start(passages))
         for c, s, cov, conf, basis, passages in store.db.execute(
             "SELECT copy, source, coverage, confidence, "
             "coalesce(json_extract(data, '$.direction_basis'), 'published'), "
@@ -88,14 +95,27 @@ def _source_spans(passages: str | None) -> tuple[tuple[int, int], ...]:
     return tuple(sorted((p["source_start"], p["source_end"]) for p in json.loads(passages or "[]")))
 
 
+def _copy_start(passages: str | None) -> int | None:
+    starts = [p["article_start"] for p in json.loads(passages or "[]")]
+    return min(starts) if starts else None
+
+
+QUOTE_OF_COPY = "quote:copy"
+
+
 def link_kinds(store: Store) -> dict[str, str]:
-    """``"copy key:source key"`` -> ``furniture`` | ``quote`` for the stored matches that
-    are no copy (see :mod:`copydesk.forensics.furniture`)."""
+    """``"copy key:source key"`` -> ``furniture`` | ``quote`` | ``quote:copy`` for the
+    stored matches that are no copy (see :mod:`copydesk.forensics.furniture`)."""
     return store.load_model("link_kinds") or {}
 
 
-def classify_links(store: Store, *, max_coverage: float = 0.5) -> dict[str, str]:
-    """Classify every low-coverage match (a copy covers more) and keep the result."""
+def classify_links(
+    store: Store, reg: Registry | None = None, *, max_coverage: float = 0.5
+) -> dict[str, str]:
+    """Classify every low-coverage match (a copy covers more) and keep the result:
+    ``furniture``, ``quote`` (the quote's credited outlet is the source's, or unknown) or
+    ``quote:copy`` (the match's copy is the credited outlet's own article: it is the
+    source, the other article reused the quote)."""
     out: dict[str, str] = {}
     rows = list(
         store.db.execute(
@@ -103,25 +123,60 @@ def classify_links(store: Store, *, max_coverage: float = 0.5) -> dict[str, str]
             (max_coverage,),
         )
     )
+    # How many articles carry each shared passage (its first words), for furniture.
+    carried: dict[str, set[int]] = defaultdict(set)
+    parsed = []
     for lo in range(0, len(rows), 200):
         chunk = rows[lo : lo + 200]
-        texts = {
-            k: a.article.text for k, a in store.articles({k for r in chunk for k in r[:2]}).items()
-        }
+        arts = {k: a.article for k, a in store.articles({k for r in chunk for k in r[:2]}).items()}
         for copy, source, data in chunk:
             passages = json.loads(data).get("passages", [])
-            kind = classify_link(
-                texts[copy],
-                [Span(p["article_start"], p["article_end"]) for p in passages],
-                texts[source],
-                [Span(p["source_start"], p["source_end"]) for p in passages],
+            key = passage_key(
+                " ".join(arts[copy].text[p["article_start"] : p["article_end"]] for p in passages)
             )
-            if kind != COPY:
-                out[f"{copy}:{source}"] = kind
+            carried[key].update((copy, source))
+            parsed.append((copy, source, passages, key, arts[copy], arts[source]))
+    # Articles one copies from another (a real copy, a corpus duplicate) are related: they
+    # carry a passage together, not "otherwise unrelated".
+    related: dict[int, set[int]] = defaultdict(set)
+    for c, s in store.db.execute(
+        "SELECT copy, source FROM matches WHERE coverage > ?", (max_coverage,)
+    ):
+        related[c].add(s)
+        related[s].add(c)
+    for copy, source, passages, key, copy_art, source_art in parsed:
+        copy_spans = [Span(p["article_start"], p["article_end"]) for p in passages]
+        others = carried[key] - {copy, source} - related[copy] - related[source]
+        kind = classify_link(
+            copy_art.text,
+            copy_spans,
+            source_art.text,
+            [Span(p["source_start"], p["source_end"]) for p in passages],
+            carriers=len(others),
+        )
+        if kind == QUOTE:
+            reg = reg or registry_of(store)
+            names = credited_names(" ".join(copy_art.text[s.start : s.end] for s in copy_spans))
+            credited = {reg.canonical(reg.resolve(n) or reg.by_label(n)) for n in names}
+            if reg.canonical(copy_art.outlet) in credited - {None}:
+                kind = QUOTE_OF_COPY
+        if kind != COPY:
+            out[f"{copy}:{source}"] = kind
     if out != link_kinds(store):
         with store.transaction():
             store.save_model("link_kinds", out)
     return out
+
+
+def quote_reusers(kinds: dict[str, str]) -> dict[int, list[int]]:
+    """Source key -> the keys of the credited outlets' articles whose quote it reused,
+    for the quote links stored the wrong way round (``quote:copy``)."""
+    out: dict[int, list[int]] = defaultdict(list)
+    for pair, kind in kinds.items():
+        if kind == QUOTE_OF_COPY:
+            copy, source = (int(k) for k in pair.split(":"))
+            out[source].append(copy)
+    return {k: sorted(v) for k, v in out.items()}
 
 
 def member_of(article: Article, model: BoilerplateModel) -> Member:
@@ -167,8 +222,8 @@ def update_families(
     just scanned) and kept while the article stays unlinked and unchanged. That depends
     only on its text and the agencies, never on the rest of the collection.
     """
-    classify_links(store)
     reg = reg or registry_of(store)
+    classify_links(store, reg)
     row = store.db.execute("SELECT data FROM models WHERE name = 'boilerplate'").fetchone()
     model = BoilerplateModel.from_json(json.loads(row[0])) if row else BoilerplateModel({})
     token = _registry_token(reg) + hashlib.sha1((row[0] if row else "").encode()).hexdigest()
@@ -184,8 +239,8 @@ def update_families(
             meta[key] = (id_, th + mh, "")
     ids = {k: meta[k][0] for k in meta}
     links = [
-        Link(ids[c], ids[s], cov, conf, basis, spans)
-        for c, s, cov, conf, basis, spans in rows
+        Link(ids[c], ids[s], cov, conf, basis, spans, start)
+        for c, s, cov, conf, basis, spans, start in rows
         if c in ids and s in ids
     ]
     key_of = {v: k for k, v in ids.items()}
@@ -207,7 +262,7 @@ def update_families(
         for lk in glinks:
             h.update(
                 f"{lk.copy}\0{lk.source}\0{lk.coverage:.4f}\0{lk.direction_basis}\0"
-                f"{lk.source_spans}\0".encode()
+                f"{lk.source_spans}\0{lk.copy_start}\0".encode()
             )
         fam_id = Family.id_for(group)
         wanted[fam_id] = (h.hexdigest(), group, glinks)
@@ -319,8 +374,8 @@ def family_links(store: Store, fam: Family) -> tuple[dict[int, str], list[Link]]
         if stored is not None:
             keys[stored.key] = id_
     out = [
-        Link(keys[c], keys[s], cov, conf, basis, spans)
-        for c, s, cov, conf, basis, spans in _links(store)
+        Link(keys[c], keys[s], cov, conf, basis, spans, start)
+        for c, s, cov, conf, basis, spans, start in _links(store)
         if c in keys and s in keys
     ]
     return keys, out

@@ -49,6 +49,8 @@ class Link:
     direction_basis: str = "published"
     # Where the aligned passages lie in the source: (start, end) character offsets.
     source_spans: tuple[tuple[int, int], ...] = ()
+    # Where the first aligned passage starts in the copy (None when not known).
+    copy_start: int | None = None
 
 
 @dataclass(slots=True)
@@ -465,7 +467,7 @@ def build_family(members: Iterable[Member], links: Iterable[Link], reg: Registry
         elif any(c.kind in STRONG and c.outlet != origin.outlet for c in credits[mid]):
             oc = "absent"  # it names the version it took as another outlet's, not the origin
         elif took_from is not None and _self_mention(
-            by_id[took_from], origin, reg, _spans_of(links, mid, took_from)
+            by_id[took_from], origin, reg, _spans_of(links, mid, took_from, m.text)
         ):
             oc = "stripped"  # the version it took from names the origin; the copy cut it
         elif not _inherited_dateline(m, by_id.get(took_from) if took_from else None) and (
@@ -482,8 +484,23 @@ def build_family(members: Iterable[Member], links: Iterable[Link], reg: Registry
     return fam
 
 
-def _spans_of(links: list[Link], copy: str, source: str) -> tuple[tuple[int, int], ...]:
-    return next((lk.source_spans for lk in links if lk.copy == copy and lk.source == source), ())
+def _spans_of(
+    links: list[Link], copy: str, source: str, copy_text: str = ""
+) -> tuple[tuple[int, int], ...]:
+    """The passages ``copy`` took from ``source``, in the source; when the copy opens with
+    them (nothing but a headline before), the source's lead before them too: the copy
+    dropped that lead rather than writing its own."""
+    link = next((lk for lk in links if lk.copy == copy and lk.source == source), None)
+    if link is None or not link.source_spans:
+        return ()
+    spans = link.source_spans
+    before = copy_text[: link.copy_start or 0].strip()
+    if link.copy_start is not None and (
+        not before or (len(before.split()) <= 20 and "\n" not in before and before[-1] not in ".!?")
+    ):
+        first = min(lo for lo, _ in spans)
+        spans = ((0, first), *spans)
+    return spans
 
 
 def _self_mention(

@@ -70,7 +70,8 @@ def _at_edge(text: str, span: Span, edge: float) -> bool:
 # A quotation credited inside the passage to an outlet: "told the Herald", "said in an
 # interview with Radio Kestrel", "speaking to CNN".
 _CREDITED_QUOTE = re.compile(
-    r"\b(?:told|speaking\s+to|(?:in\s+)?an\s+interview\s+with)\s+(?:the\s+)?[A-Z]"
+    r"\b(?:told|speaking\s+to|(?:in\s+)?an\s+interview\s+with)\s+(?:the\s+)?"
+    r"(?P<name>[A-Z][\w&'’.-]*(?:[ \t]+(?:of[ \t]+)?[A-Z][\w&'’.-]*){0,4})"
 )
 _READER = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
 
@@ -98,6 +99,17 @@ def quoted_share(text: str) -> float:
     return inside / len(text.strip())
 
 
+def credited_names(passage: str) -> list[str]:
+    """The outlets quotations in the passage are credited to, as written ("Harbour
+    Herald" in "... Rennick told the Harbour Herald")."""
+    return [m.group("name").rstrip(".") for m in _CREDITED_QUOTE.finditer(passage)]
+
+
+def passage_key(text: str) -> str:
+    """What identifies a shared passage across pairs: its first words, folded."""
+    return " ".join(w.casefold() for w in _WORD.findall(text)[:12])
+
+
 def classify_link(
     copy_text: str,
     copy_spans: Sequence[Span],
@@ -107,13 +119,16 @@ def classify_link(
     edge: float = 0.15,
     max_rest: float = 0.08,
     max_share: float = 0.5,
+    carriers: int = 0,
 ) -> str:
     """``copy``, ``furniture`` or ``quote`` for one aligned pair of texts.
 
     Only a link whose passages leave the rest of both texts unrelated (``max_rest``) and
     cover at most ``max_share`` of either text can be anything but a copy: then it is a
     quote if the shared text is mostly quotation, furniture if every passage sits at an
-    edge of both texts.
+    edge of both texts and reads like furniture, or is carried at an edge by other
+    articles too (``carriers``: how many besides these two): a passage many unrelated
+    texts open or close with is furniture whatever it says.
     """
     if not copy_spans or not source_spans:
         return COPY
@@ -129,7 +144,7 @@ def classify_link(
     if (
         all(_at_edge(copy_text, s, edge) for s in copy_spans)
         and all(_at_edge(source_text, s, edge) for s in source_spans)
-        and reads_like_furniture(passage)
+        and (carriers >= 1 or reads_like_furniture(passage))
     ):
         return FURNITURE
     return COPY
