@@ -36,6 +36,7 @@ for _path in (SRC, BENCH_DIR):
 
 import family_cases  # noqa: E402
 import labelled  # noqa: E402
+import stories  # noqa: E402
 from labelled import OPS, Collection, Gold  # noqa: E402
 from metrics import (  # noqa: E402
     PRF,
@@ -576,6 +577,8 @@ def print_report(report: dict[str, Any]) -> None:
             f"target {name} {op} {t['target']}: {fmt(t['value'], 3)} {mark} "
             f"(margin {fmt(t['margin'], 4)})"
         )
+    if report.get("stories"):
+        print_stories(console, report["stories"])
     console.print("seconds: " + json.dumps(report["seconds"]))
 
 
@@ -596,6 +599,51 @@ def write_report(report: dict[str, Any]) -> Path:
 
 
 # --- main ----------------------------------------------------------------------------------
+
+
+def run_stories(args: argparse.Namespace, root: Path) -> dict[str, Any]:
+    """The story-families cases (bench/stories.py) in a store of their own."""
+    from copydesk import Desk
+    from copydesk.families import parse_agencies
+
+    start = time.perf_counter()
+    originals = labelled.load_originals(root, args.bbc_limit, args.reuters_limit)
+    made = stories.generate_stories(originals, per_case=args.story_cases)
+    seconds = {"generate": time.perf_counter() - start}
+    db_path = WORK_DIR / "stories.db"
+    for leftover in db_path.parent.glob(db_path.name + "*"):
+        leftover.unlink()
+    with Desk(db_path) as desk:
+        desk.add_agencies(parse_agencies(stories.AGENCIES, "the benchmark's agency file"))
+        start = time.perf_counter()
+        desk.ingest(iter(made.articles))
+        desk.scan()
+        seconds["copydesk"] = time.perf_counter() - start
+        scored = stories.score_stories(made, desk)
+    return {"collection": made.meta, "seconds": seconds, **scored}
+
+
+def print_stories(console: Any, result: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    metrics = ("family", "origin", "took_from", "origin_credit", "trace_origin", "kept_apart",
+               "never_reversed", "never_a_copy")  # fmt: skip
+    table = Table(
+        title=f"story families ({result['collection']['articles']:,} articles, "
+        f"{result['collection']['per_case']} stories a case): right / labelled"
+    )
+    table.add_column("case")
+    for m in metrics:
+        table.add_column(m, justify="right")
+    for case, cells in result["cases"].items():
+        table.add_row(case, *(
+            f"{cells[m]['right']}/{cells[m]['of']}" if m in cells else "" for m in metrics
+        ))  # fmt: skip
+    table.add_row("overall", *(
+        f"{fmt(result['overall'][m]['accuracy'], 3)}" if m in result["overall"] else ""
+        for m in metrics
+    ))  # fmt: skip
+    console.print(table)
 
 
 def build_collection(args: argparse.Namespace, root: Path) -> tuple[Collection, float]:
@@ -638,8 +686,10 @@ def run(args: argparse.Namespace, root: Path) -> dict[str, Any]:
         "met": cd_info["dangling"]["rate"] < MAX_DANGLING_RATE,
         "margin": MAX_DANGLING_RATE - cd_info["dangling"]["rate"],
     }
+    story_results = run_stories(args, root) if args.story_cases else None
     return {
         "benchmark": "accuracy",
+        "stories": story_results,
         "started": started,
         "corpora": str(root),
         "full_corpus": _full(collection),
@@ -676,6 +726,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-difflib", action="store_true")
     parser.add_argument("--workers", type=int, default=None, help="difflib processes (CPUs)")
     parser.add_argument("--corpora", type=Path, default=None, help="corpora folder")
+    parser.add_argument(
+        "--story-cases", type=int, default=60, help="stories per story-families case (0: none)"
+    )
     return parser.parse_args(argv)
 
 
