@@ -186,7 +186,8 @@ def test_demo_corpus_parity_through_the_command_line(spark, tmp_path) -> None:
          "--output", str(out), "--json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "42 articles" in result.output
+    n = len(ARTICLES.read_text(encoding="utf-8").splitlines())
+    assert f"scanned {n} articles" in result.output
     lines = spark_engine.read_back(out, "verdicts")
     assert any(json.loads(line)["article"] == "cs-001" for line in lines)
     assert sorted(p.name for p in (out / "verdicts").iterdir() if p.is_dir())[0].startswith(
