@@ -5,6 +5,8 @@
     │   │                    ``reason`` says why (also a ValueError)
     │   └── ImpreciseDateError  a date of year or month precision: a reader keeps the
     │                        record without it, and warns
+    ├── EngineError          an engine cannot run as asked (Spark engine without pyspark
+    │                        or Java, a master it cannot reach)
     └── StoreError           the store cannot be used as asked; the message says what
         │                    to do (also a RuntimeError)
         └── NoStoreError     a store to be read does not exist (``create=False``)
@@ -19,6 +21,7 @@ from pathlib import Path
 
 __all__ = [
     "CopydeskError",
+    "EngineError",
     "ImpreciseDateError",
     "NoStoreError",
     "RecordError",
@@ -42,6 +45,10 @@ class RecordError(CopydeskError, ValueError):
 class ImpreciseDateError(RecordError):
     """A date that gives only the year or the month ("2022-04"): too coarse to say which
     of two articles came first."""
+
+
+class EngineError(CopydeskError, RuntimeError):
+    """An engine cannot run as asked (a missing dependency, a cluster out of reach)."""
 
 
 class StoreError(CopydeskError, RuntimeError):
