@@ -25,7 +25,7 @@ from copydesk.model import Article, iso
 from copydesk.reading import RecordError, parse_published, read_single
 from copydesk.reports.outlets import OutletProfile
 from copydesk.web import queries
-from copydesk.web.deps import DeskDep, Desks, SearchDeskDep, Settings, get_settings
+from copydesk.web.deps import DeskDep, SearchDeskDep, Settings, get_settings
 from copydesk.web.highlight import snippet_html
 from copydesk.web.layout import credit_colour, force_layout, time_ticks
 from copydesk.web.queries import CREDITS, RELATIONS, Filters, end_bound, search
@@ -230,15 +230,15 @@ async def trace_submit(request: Request) -> Response:
         if article.id == "trace":  # pasted text: named by its URL, else by its text
             digest = hashlib.blake2b(article.text.encode(), digest_size=6).hexdigest()
             article.id = article.url or f"trace-{digest}"
-        await run_in_threadpool(_store, request.app.state.desks, article)
+        async with request.app.state.desks.turn() as desk:
+            await run_in_threadpool(_store, desk, article)
         return RedirectResponse(article_href(article.id), status_code=303)
     return await run_in_threadpool(_trace_view, request, article)
 
 
-def _store(desks: Desks, article: Article) -> None:
-    with desks.writing() as desk:
-        desk.ingest([article])
-        desk.scan()
+def _store(desk: Desk, article: Article) -> None:
+    desk.ingest([article])
+    desk.scan()
 
 
 def _trace_view(request: Request, article: Article) -> HTMLResponse:
