@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from copydesk.families import Registry, builtin_agencies, outlet_credits
 from copydesk.model import Article
 
 SEED = 20261202
@@ -87,10 +88,13 @@ def _paras(text: str) -> list[str]:
 
 
 def _bodies(originals: list[Article], rng: random.Random, n: int) -> list[list[str]]:
+    """Paragraph lists of originals that credit no outlet (a BBC text saying "told the
+    BBC" would name an origin of its own)."""
+    reg = Registry.build(builtin_agencies())
     pool = [p for a in originals if 4 <= len(p := _paras(a.text)) <= 12]
-    pool = [p for p in pool if 150 <= sum(len(x.split()) for x in p) <= 900]
+    pool = [p for p in pool if 250 <= sum(len(x.split()) for x in p) <= 900]
     rng.shuffle(pool)
-    return pool[:n]
+    return [p for p in pool[: n * 2] if not outlet_credits("\n\n".join(p), reg)][:n]
 
 
 class _Maker:
@@ -221,8 +225,9 @@ class _Maker:
     def quote(self, i: int) -> None:
         speaker = SPEAKERS[i % len(SPEAKERS)]
         paper = f"{PLACES[-1 - i % len(PLACES)]} {['Herald', 'Gazette', 'Record'][i % 3]}"
-        narrative = " ".join(_SENT.split(" ".join(self.body()))[:2])
-        said = " ".join(_SENT.split(" ".join(self.body()))[:3]).rstrip(".")
+        narrative = _SENT.split(" ".join(self.body()))[0]
+        said = " ".join(_SENT.split(" ".join(self.body()))[:4]).rstrip(".")
+        # Mostly quotation: the narrative sentence and the credit are the smaller part.
         passage = f"{narrative} “{said},” {speaker} told the {paper} in an interview on Tuesday."
         own, other = self.body(), self.body()
         own.insert(len(own) // 2, passage)
