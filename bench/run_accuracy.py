@@ -34,8 +34,8 @@ for _path in (SRC, BENCH_DIR):
     if _path.is_dir() and str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-import family_cases  # noqa: E402
 import labelled  # noqa: E402
+import stories  # noqa: E402
 from labelled import OPS, Collection, Gold  # noqa: E402
 from metrics import (  # noqa: E402
     PRF,
@@ -358,35 +358,6 @@ def _oriented(g: Gold, p: Predicted, passage: tuple[int, int, int, int]) -> Span
     return Span((g.copy, g.source), (c, d), (a, b))
 
 
-def run_family_cases(collection: Collection, db_path: Path) -> dict[str, Any]:
-    """The story-family cases (``bench/family_cases.py``), made from the collection's
-    originals, in a store of their own: origin, origin credit, took_from, pairs kept
-    apart, quote direction."""
-    from copydesk import Desk
-
-    for leftover in db_path.parent.glob(db_path.name + "*"):
-        leftover.unlink()
-    # BBC originals with no near-duplicate in the corpora: each case's stories are distinct.
-    related = {i for pair in (*collection.dup_pairs, *collection.template_pairs) for i in pair}
-    copies = {g.copy for g in collection.gold}
-    originals = [
-        a
-        for a in collection.articles
-        if a.id.startswith("bbc/") and a.id not in copies and a.id not in related
-    ]
-    articles, cases = family_cases.generate(originals)
-    start = time.perf_counter()
-    with Desk(db_path, workers=1) as desk:
-        desk.ingest(iter(articles))
-        desk.scan()
-        verdicts = {v.article: v.to_json() for v in desk.verdicts()}
-        families = {a.id: desk.family_of(a.id) for a in articles}
-    result = family_cases.score(cases, verdicts, families)
-    result["articles"] = len(articles)
-    result["seconds"] = round(time.perf_counter() - start, 2)
-    return result
-
-
 def evaluate(
     collection: Collection,
     copydesk: list[Predicted],
@@ -555,26 +526,6 @@ def print_report(report: dict[str, Any]) -> None:
             if side
         )
     )
-    fc = cd.get("family_cases")
-    if fc:
-        console.print(
-            f"story-family cases ({fc['articles']} articles, "
-            + ", ".join(f"{n} {k}" for k, n in fc["cases"].items())
-            + "): "
-            + "; ".join(
-                f"{label} {fc[key]['right']}/{fc[key]['of']}"
-                for label, key in (
-                    ("origin", "origin"),
-                    ("origin credit", "origin_credit"),
-                    ("took_from", "took_from"),
-                    ("kept apart", "kept_apart"),
-                    ("quote direction", "quote_direction"),
-                )
-            )
-            + " (origin by case: "
-            + ", ".join(f"{k} {v['right']}/{v['of']}" for k, v in fc["origin_by_kind"].items())
-            + ")"
-        )
     for name, t in res["targets"].items():
         mark = "[green]met[/]" if t["met"] else "[red]missed[/]"
         op = "<" if name == "dangling_fp_rate" else "≥"
@@ -582,6 +533,8 @@ def print_report(report: dict[str, Any]) -> None:
             f"target {name} {op} {t['target']}: {fmt(t['value'], 3)} {mark} "
             f"(margin {fmt(t['margin'], 4)})"
         )
+    if report.get("stories"):
+        print_stories(console, report["stories"])
     console.print("seconds: " + json.dumps(report["seconds"]))
 
 
@@ -602,6 +555,51 @@ def write_report(report: dict[str, Any]) -> Path:
 
 
 # --- main ----------------------------------------------------------------------------------
+
+
+def run_stories(args: argparse.Namespace, root: Path) -> dict[str, Any]:
+    """The story-families cases (bench/stories.py) in a store of their own."""
+    from copydesk import Desk
+    from copydesk.families import parse_agencies
+
+    start = time.perf_counter()
+    originals = labelled.load_originals(root, args.bbc_limit, args.reuters_limit)
+    made = stories.generate_stories(originals, per_case=args.story_cases)
+    seconds = {"generate": time.perf_counter() - start}
+    db_path = WORK_DIR / "stories.db"
+    for leftover in db_path.parent.glob(db_path.name + "*"):
+        leftover.unlink()
+    with Desk(db_path) as desk:
+        desk.add_agencies(parse_agencies(stories.AGENCIES, "the benchmark's agency file"))
+        start = time.perf_counter()
+        desk.ingest(iter(made.articles))
+        desk.scan()
+        seconds["copydesk"] = time.perf_counter() - start
+        scored = stories.score_stories(made, desk)
+    return {"collection": made.meta, "seconds": seconds, **scored}
+
+
+def print_stories(console: Any, result: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    metrics = ("family", "origin", "took_from", "origin_credit", "trace_origin", "kept_apart",
+               "never_reversed", "never_a_copy")  # fmt: skip
+    table = Table(
+        title=f"story families ({result['collection']['articles']:,} articles, "
+        f"{result['collection']['per_case']} stories a case): right / labelled"
+    )
+    table.add_column("case")
+    for m in metrics:
+        table.add_column(m, justify="right")
+    for case, cells in result["cases"].items():
+        table.add_row(case, *(
+            f"{cells[m]['right']}/{cells[m]['of']}" if m in cells else "" for m in metrics
+        ))  # fmt: skip
+    table.add_row("overall", *(
+        f"{fmt(result['overall'][m]['accuracy'], 3)}" if m in result["overall"] else ""
+        for m in metrics
+    ))  # fmt: skip
+    console.print(table)
 
 
 def build_collection(args: argparse.Namespace, root: Path) -> tuple[Collection, float]:
@@ -636,7 +634,6 @@ def run(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     dl_pred, dl_info = (None, {}) if args.no_difflib else run_difflib(collection, args.workers)
     start = time.perf_counter()
     results = evaluate(collection, cd_pred, ds_pairs, dl_pred)
-    results["copydesk"]["family_cases"] = run_family_cases(collection, WORK_DIR / "families.db")
     results["copydesk"]["dangling_false_positives"] = cd_info["dangling"]
     results["targets"]["dangling_fp_rate"] = {
         "value": cd_info["dangling"]["rate"],
@@ -644,8 +641,10 @@ def run(args: argparse.Namespace, root: Path) -> dict[str, Any]:
         "met": cd_info["dangling"]["rate"] < MAX_DANGLING_RATE,
         "margin": MAX_DANGLING_RATE - cd_info["dangling"]["rate"],
     }
+    story_results = run_stories(args, root) if args.story_cases else None
     return {
         "benchmark": "accuracy",
+        "stories": story_results,
         "started": started,
         "corpora": str(root),
         "full_corpus": _full(collection),
@@ -682,6 +681,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-difflib", action="store_true")
     parser.add_argument("--workers", type=int, default=None, help="difflib processes (CPUs)")
     parser.add_argument("--corpora", type=Path, default=None, help="corpora folder")
+    parser.add_argument(
+        "--story-cases", type=int, default=60, help="stories per story-families case (0: none)"
+    )
     return parser.parse_args(argv)
 
 

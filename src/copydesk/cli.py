@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -36,6 +36,9 @@ from copydesk.reports.network import write_csv, write_gexf, write_graphml
 from copydesk.reports.outlets import profiles_table, write_profiles_csv
 from copydesk.reports.tables import shorten
 from copydesk.rights.partners import Partners, SettingsError, load_partners
+
+if TYPE_CHECKING:
+    from copydesk.forensics.atlas import Atlas
 from copydesk.store import StoreError
 
 app = typer.Typer(
@@ -127,6 +130,15 @@ def _partners(path: Path | None) -> Partners | None:
         raise _fail(str(exc)) from None
 
 
+def _atlas(path: Path | None) -> Atlas | None:
+    from copydesk.forensics.atlas import AtlasError, read_atlas
+
+    try:
+        return read_atlas(path) if path is not None else None
+    except AtlasError as exc:
+        raise _fail(str(exc)) from None
+
+
 def _since(value: str | None) -> datetime | None:
     if value is None:
         return None
@@ -214,6 +226,13 @@ def scan(
         ),
     ] = None,
     partners: PartnersOption = None,
+    atlas: Annotated[
+        Path | None,
+        typer.Option(
+            help="A furniture atlas (copydesk atlas build): outlets' lines learned from a crawl"
+            " (kept in the store)."
+        ),
+    ] = None,
     outlet: OutletFilter = None,
     source_outlet: SourceOutletFilter = None,
     relation: RelationFilter = None,
@@ -244,9 +263,17 @@ def scan(
     )
     since_dt = _since(since)
     licences = _partners(partners)
+    furniture = _atlas(atlas)
     with _desk(db, workers) as desk:
         if licences is not None:
             desk.set_partners(licences)
+        if furniture is not None and desk.use_atlas(furniture):
+            say(
+                err,
+                "",
+                f"atlas {atlas}: {plural(len(furniture), 'line shape')} of "
+                f"{plural(len(furniture.outlets), 'outlet')}; every verdict is judged again",
+            )
         if aliases is not None:
             try:
                 desk.add_aliases(load_alias_file(aliases))
@@ -867,6 +894,59 @@ def evidence(
     say(
         err, "", f"evidence pack of {article_id}: {pack.folder} ({plural(len(pack.files), 'file')})"
     )
+
+
+atlas_app = typer.Typer(
+    help="The furniture atlas: outlets' recurring lines learned from a large crawl, so that"
+    " a copy carrying the furniture of an outlet absent from the collection still names it.",
+    no_args_is_help=True,
+)
+app.add_typer(atlas_app, name="atlas")
+
+
+@atlas_app.command("build")
+def atlas_build(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="The crawl: WARC archives, JSON Lines, Parquet, HTML folders..."),
+    ],
+    atlas: Annotated[Path, typer.Option(help="The atlas file to write (JSON).")],
+    workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+) -> None:
+    """Learn each outlet's furniture (promo lines, captions, sign-up and consent notices,
+    footers) from INPUTS and write the atlas: a digest of each line shape and its outlet,
+    never the text. Use it with `copydesk scan --atlas FILE`. Exit status: 0 written (some
+    records may have been unreadable: they are counted), 2 nothing could be learned."""
+    from copydesk.forensics.atlas import AtlasError, build_atlas, write_atlas
+    from copydesk.model import Rejection
+    from copydesk.reading import read_paths
+
+    counts = {"articles": 0, "rejected": 0}
+
+    def articles():
+        with _progress() as progress:
+            task = progress.add_task("reading", total=None)
+            for item in read_paths(inputs, workers=workers):
+                if isinstance(item, Rejection):
+                    counts["rejected"] += 1
+                    continue
+                counts["articles"] += 1
+                progress.advance(task, 1)
+                yield item
+
+    learned = build_atlas(articles(), sources=[Path(i).name for i in inputs])
+    if not counts["articles"]:
+        raise _fail(f"no articles could be read from {', '.join(inputs)}")
+    try:
+        write_atlas(learned, atlas)
+    except AtlasError as exc:
+        raise _fail(str(exc)) from None
+    unreadable = counts["rejected"]
+    say(err, "",
+        f"atlas {atlas}: {plural(len(learned), 'line shape')} of "
+        f"{plural(len(learned.outlets), 'outlet')} learned from "
+        f"{plural(counts['articles'], 'article')}"
+        + (f" ({plural(unreadable, 'record')} unreadable)" if unreadable else ""))  # fmt: skip
 
 
 @app.command()

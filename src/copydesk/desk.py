@@ -32,6 +32,7 @@ from copydesk.rights.filters import VerdictFilter
 from copydesk.store import Store
 
 if TYPE_CHECKING:
+    from copydesk.forensics.atlas import Atlas
     from copydesk.rights.alerts import AlertConfig, DeliveryResult
     from copydesk.rights.evidence import Check, Pack
     from copydesk.rights.findings import Finding
@@ -379,6 +380,19 @@ class Desk:
         from copydesk.rights.findings import set_setting
 
         set_setting(self.store, name, value)
+
+    def use_atlas(self, atlas: Atlas) -> bool:
+        """Keep ``atlas`` (replacing any earlier one) for this and every later scan; True
+        when it changed, and the next scan then judges everything again under it."""
+        from copydesk.engines.embedded import JUDGED
+
+        value = atlas.to_json()
+        if self.store.load_model("atlas") == value:
+            return False
+        with self.store.transaction():
+            self.store.save_model("atlas", value)
+            self.store.save_model(JUDGED, None)
+        return True
 
     def partners(self) -> Partners:
         """The licences kept by ``scan``/``watch --partners`` (none by default)."""

@@ -13,7 +13,9 @@ code, ``web/`` into an HTTP answer. Anything else escaping a stage is a bug.
 
 from __future__ import annotations
 
-__all__ = ["CopydeskError", "NoStoreError", "RecordError", "StoreError"]
+from pathlib import Path
+
+__all__ = ["CopydeskError", "NoStoreError", "RecordError", "StoreError", "read_user_file"]
 
 
 class CopydeskError(Exception):
@@ -34,3 +36,14 @@ class StoreError(CopydeskError, RuntimeError):
 
 class NoStoreError(StoreError):
     """A store was to be read, but its file does not exist (opened with ``create=False``)."""
+
+
+def read_user_file(path: str | Path, what: str, error: type[Exception]) -> str:
+    """The UTF-8 text of a file the user names (an agencies, aliases, partners, feeds or
+    atlas file); ``error(message)`` naming the file once and saying what is wrong."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: the {what} is not UTF-8 text (byte {exc.start})") from None

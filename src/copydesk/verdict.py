@@ -360,8 +360,16 @@ def compare(
         return None
     a_is_copy, basis = direction(a, b, alignment, params, ctx=ctx)
     if a_is_copy:
-        return a, b, judge(a, b, alignment, basis, params, ctx=ctx)
-    return b, a, judge(b, a, swap(alignment), basis, params, ctx=ctx)
+        copy, source, match = a, b, judge(a, b, alignment, basis, params, ctx=ctx)
+    else:
+        copy, source, match = b, a, judge(b, a, swap(alignment), basis, params, ctx=ctx)
+    if not match.same_outlet and match.coverage == 0.0 and match.source_coverage == 0.0:
+        # Everything the two share is boilerplate (one outlet's footer carried by copies
+        # of two different stories, say): evidence of where a text came from, never a
+        # link between two outlets' articles. An outlet's reuse of its own footer stays
+        # reportable as same-outlet reuse.
+        return None
+    return copy, source, match
 
 
 __all__ = [

@@ -19,6 +19,7 @@ from itertools import islice
 from typing import Any
 
 from copydesk.forensics.aliases import learn_aliases, merge
+from copydesk.forensics.atlas import Atlas
 from copydesk.forensics.boilerplate import (
     BoilerplateModel,
     article_shapes,
@@ -92,6 +93,9 @@ def learn(
             # Streamed: a million articles' texts are never all in memory.
             shaped = map_fn(shapes_of, _chunks(store.outlet_texts(copies)))
             model = learn_from_shapes(item for chunk in shaped for item in chunk)
+            atlas = store.load_model("atlas")
+            if atlas:  # lines learned from a crawl: looked up after the collection's own
+                model.atlas = Atlas.from_json(atlas, "the store's atlas").shapes
             store.save_model("boilerplate", model.to_json())
     return load_context(store)
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from copydesk.errors import read_user_file
+
 
 class AgencyFileError(ValueError):
     """A line of an agencies file that cannot be read (the message names file and line)."""
@@ -49,12 +51,7 @@ def builtin_agencies() -> list[Agency]:
 
 
 def read_agencies(path: str | Path) -> list[Agency]:
-    path = Path(path)
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AgencyFileError(f"{path}: cannot read agencies file: {exc}") from exc
-    return parse_agencies(text, str(path))
+    return parse_agencies(read_user_file(path, "agencies file", AgencyFileError), str(path))
 
 
 def merge_agencies(base: list[Agency], extra: list[Agency]) -> list[Agency]:

@@ -17,6 +17,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from copydesk.errors import read_user_file
+
 # Capitalised runs of up to four words (with "the" dropped), and domain-like tokens.
 _PHRASE = re.compile(
     r"\b(?:[A-Z][\w'&]*(?:[ -](?:[A-Z][\w'&]*|of|and|&)){0,3}(?:\.(?:[a-z]{2,6}))+"
@@ -92,10 +94,7 @@ def learn_aliases(
 def load_alias_file(path: str | Path) -> dict[str, list[str]]:
     """Aliases from a JSON object or a two-column CSV (outlet, name); clear errors."""
     path = Path(path)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read the alias file ({exc})") from exc
+    raw = read_user_file(path, "alias file", ValueError)
     if path.suffix.lower() == ".json" or raw.lstrip().startswith("{"):
         try:
             obj = json.loads(raw)

@@ -27,6 +27,7 @@ copy came from.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from array import array
 from collections import Counter
@@ -250,30 +251,48 @@ class BoilerplateShape:
         )
 
 
+def shape_key(shape: str) -> str:
+    """The digest a furniture atlas files a shape under (BLAKE2b, 96 bits, hex)."""
+    return hashlib.blake2b(shape.encode("utf-8"), digest_size=12).hexdigest()
+
+
 @dataclass(slots=True)
 class BoilerplateModel:
     """Shapes (see :func:`line_shape`) and who owns them; ``outlets`` counts the articles
     of each outlet that were learned from (copies included); ``params`` records the rule's
-    settings."""
+    settings. ``atlas`` holds shapes learned elsewhere (a furniture atlas,
+    :mod:`copydesk.forensics.atlas`), filed by :func:`shape_key`: a line is looked up in
+    ``shapes`` first, then in ``atlas``."""
 
     shapes: dict[str, BoilerplateShape] = field(default_factory=dict)
     outlets: dict[str, int] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
+    atlas: dict[str, BoilerplateShape] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.shapes)
+
+    def owner(self, shape: str) -> BoilerplateShape | None:
+        """Who owns ``shape``: the collection's model, else the atlas."""
+        owned = self.shapes.get(shape)
+        if owned is None and self.atlas:
+            owned = self.atlas.get(shape_key(shape))
+        return owned
 
     def owned_by(self, outlet: str) -> dict[str, BoilerplateShape]:
         """The shapes ``outlet`` owns."""
         return {s: b for s, b in self.shapes.items() if b.outlet == outlet}
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "version": 1,
             "params": dict(self.params),
             "outlets": dict(sorted(self.outlets.items())),
             "shapes": {s: b.to_json() for s, b in sorted(self.shapes.items())},
         }
+        if self.atlas:
+            out["atlas"] = {k: b.to_json() for k, b in sorted(self.atlas.items())}
+        return out
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> BoilerplateModel:
@@ -281,6 +300,7 @@ class BoilerplateModel:
             shapes={s: BoilerplateShape.from_json(b) for s, b in obj.get("shapes", {}).items()},
             outlets={o: int(n) for o, n in obj.get("outlets", {}).items()},
             params=dict(obj.get("params", {})),
+            atlas={k: BoilerplateShape.from_json(b) for k, b in obj.get("atlas", {}).items()},
         )
 
 
@@ -504,7 +524,7 @@ def find_boilerplate(text: str, outlet: str | None, model: BoilerplateModel) -> 
     Boilerplate does not count toward coverage: callers leave :func:`boilerplate_spans`
     out of the text they measure.
     """
-    if not model.shapes or not text:
+    if not (model.shapes or model.atlas) or not text:
         return []
     mine = outlet.casefold() if outlet else None
     out: list[Evidence] = []
@@ -513,7 +533,7 @@ def find_boilerplate(text: str, outlet: str | None, model: BoilerplateModel) -> 
         shape = line_shape(line)
         if shape is None:
             continue
-        owned = model.shapes.get(shape)
+        owned = model.owner(shape)
         if owned is None:
             continue
         kind = OWN if mine is not None and owned.outlet.casefold() == mine else FOREIGN

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from copydesk.errors import read_user_file
+
 from ..model import Article, Rejection
 from ..store.pages import FetchState, fetch_state, pages_done, save_fetch_states
 from .errors import RecordError
@@ -46,10 +48,7 @@ class FeedListError(ValueError):
 
 def load_feed_list(path: str | Path) -> list[str]:
     """Feed and sitemap URLs, one a line; blank lines and lines starting with # skipped."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FeedListError(f"cannot read the feed list {path}: {exc}") from None
+    lines = read_user_file(path, "feed list", FeedListError).splitlines()
     urls: list[str] = []
     for number, line in enumerate(lines, 1):
         url = line.strip()

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from copydesk.errors import CopydeskError
+from copydesk.errors import CopydeskError, read_user_file
 
 _MAY_CARRY = re.compile(r"^(\S+)\s+may\s+carry\s+(\S+)$", re.IGNORECASE)
 _HEADERS = {("outlet",), ("copier", "origin"), ("copier", "source")}
@@ -94,11 +94,4 @@ def parse_partners(text: str, where: str = "<partners>") -> Partners:
 
 
 def load_partners(path: str | Path) -> Partners:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot read the partners file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise SettingsError(f"{path}: the partners file is not UTF-8 text") from None
-    return parse_partners(text, str(path))
+    return parse_partners(read_user_file(path, "partners file", SettingsError), str(path))
