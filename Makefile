@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB ?= demo.db
 
-.PHONY: run test test-fast lint bench bench-full bench-quality install clean
+.PHONY: run test test-fast lint bench bench-full bench-quality bench-spark install clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -60,6 +60,10 @@ bench: bench-quality
 
 bench-full: bench-quality
 	$(BIN)/python bench/run_scale.py --tiers 21k,200k,1m
+
+# the Spark engine (local[2]) beside the embedded one, 21k and 200k tiers
+bench-spark: $(STAMP)
+	$(BIN)/python bench/run_spark.py --tiers 21k,200k
 
 # speed and accuracy on the real corpus, HTML extraction: the parts both runs share
 bench-quality: $(STAMP)

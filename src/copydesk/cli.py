@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -199,7 +200,9 @@ def _emit(verdicts: list[Verdict], as_json: bool, title: str) -> None:
 
 @app.command()
 def scan(
-    db: DbOption,
+    db: Annotated[
+        Path | None, typer.Option("--db", help="The store: an SQLite file (embedded engine).")
+    ] = None,
     as_json: JsonOption = False,
     since: Annotated[
         str | None, typer.Option(help="Only verdicts on articles published on or after DATE.")
@@ -253,10 +256,58 @@ def scan(
             help="Also find rewritten and translated copies (sentence embeddings).",
         ),
     ] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="embedded (the store, default) or spark (--input files, --output folder)."
+        ),
+    ] = "embedded",
+    master: Annotated[
+        str | None,
+        typer.Option(
+            help="Spark master: local[*] (default), spark://HOST:PORT, yarn;"
+            " under spark-submit, its own."
+        ),
+    ] = None,
+    inputs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--input", help="Spark engine: JSON Lines, Parquet, WARC files or folders (repeat)."
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(help="Spark engine: the folder for verdicts, families, outlet profiles."),
+    ] = None,
+    partitions: Annotated[
+        int | None, typer.Option(help="Spark engine: partitions (default: 2 per core).")
+    ] = None,
 ) -> None:
     """Compare the articles not yet scanned with everything stored, then list every
     article that reuses another (its sources, relation, credit, coverage). With an
-    --alert-* option, new findings of your outlets (the mine setting) are sent."""
+    --alert-* option, new findings of your outlets (the mine setting) are sent.
+
+    --engine spark scans --input files on a Spark cluster and writes the verdicts,
+    families and outlet profiles under --output (Parquet; JSON Lines with --json);
+    copydesk import loads them into a store."""
+    if engine == "spark":
+        if db is not None or rescan or semantic:
+            raise _fail("--engine spark reads --input files and writes --output: no --db,"
+                        " --rescan or --semantic")  # fmt: skip
+        if not inputs or output is None:
+            raise _fail("--engine spark needs --input PATH (one or more) and --output DIR")
+        user = None
+        if aliases is not None:
+            try:
+                user = {k.lower(): v for k, v in load_alias_file(aliases).items()}
+            except ValueError as exc:
+                raise _fail(str(exc)) from None
+        _scan_spark(master, inputs, output, as_json, partitions, user)
+        return
+    if engine != "embedded":
+        raise _fail(f"--engine must be embedded or spark, not {engine!r}")
+    if db is None:
+        raise _fail("--db is required (the store to scan)")
     filters = _verdict_filter(outlet, source_outlet, relation, credit, min_coverage, None, until)
     alerts = _alert_config(
         alert_webhook, alert_secret, alert_smtp, alert_to, alert_from, alert_jsonl, alert_digest
@@ -317,6 +368,61 @@ def scan(
         )
     if report is not None:
         say(err, "verdicts as JSON Lines:", report)
+
+
+def _scan_spark(
+    master: str | None,
+    inputs: list[str],
+    output: str,
+    as_json: bool,
+    partitions: int | None,
+    user_aliases: dict[str, list[str]] | None,
+) -> None:
+    from copydesk.engines import spark as spark_engine
+    from copydesk.errors import EngineError
+
+    try:
+        started = time.perf_counter()
+        session, created = spark_engine.open_session(master)
+        start_up = time.perf_counter() - started
+        try:
+            summary = spark_engine.scan(
+                session, inputs, output, as_json=as_json, partitions=partitions,
+                user_aliases=user_aliases,
+            )  # fmt: skip
+        finally:
+            if created:
+                session.stop()
+    except EngineError as exc:
+        raise _fail(str(exc)) from None
+    for problem in summary.rejected[:20]:
+        say(err, "[red]rejected[/]", problem)
+    err.print(
+        f"Spark ({plain(summary.master)}): scanned {summary.articles} articles in"
+        f" {summary.seconds:.2f}s (start-up {start_up:.2f}s): {summary.candidates}"
+        f" candidate pairs, {summary.pairs} with reuse; {plural(summary.verdicts, 'verdict')},"
+        f" {plural(summary.families, 'family', 'families')},"
+        f" {plural(summary.outlets, 'outlet')}"
+    )
+    say(err, "written under:", output)
+
+
+@app.command("import")
+def import_(
+    folder: Annotated[Path, typer.Argument(help="The --output folder of a Spark scan.")],
+    db: NewDbOption,
+) -> None:
+    """Load the output of `scan --engine spark` into a new store, so that show, trace,
+    outlets, families and the web app work on it."""
+    from copydesk.engines.exchange import import_output
+
+    with _desk(db, create=True) as desk:
+        try:
+            n = import_output(desk.store, folder)
+        except StoreError as exc:
+            raise _fail(str(exc)) from None
+        verdicts = sum(1 for _ in desk.verdicts())
+    err.print(f"imported {plural(n, 'article')}, {plural(verdicts, 'verdict')} into {plain(db)}")
 
 
 @app.command()

@@ -3,6 +3,8 @@
     CopydeskError            anything copydesk refuses to do, with a message saying why
     ├── RecordError          a record (or one input) that cannot become an Article;
     │                        ``reason`` says why (also a ValueError)
+    ├── EngineError          an engine cannot run as asked (Spark engine without pyspark
+    │                        or Java, a master it cannot reach)
     └── StoreError           the store cannot be used as asked; the message says what
         │                    to do (also a RuntimeError)
         └── NoStoreError     a store to be read does not exist (``create=False``)
@@ -15,7 +17,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["CopydeskError", "NoStoreError", "RecordError", "StoreError", "read_user_file"]
+__all__ = [
+    "CopydeskError",
+    "EngineError",
+    "NoStoreError",
+    "RecordError",
+    "StoreError",
+    "read_user_file",
+]
 
 
 class CopydeskError(Exception):
@@ -28,6 +37,10 @@ class RecordError(CopydeskError, ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class EngineError(CopydeskError, RuntimeError):
+    """An engine cannot run as asked (a missing dependency, a cluster out of reach)."""
 
 
 class StoreError(CopydeskError, RuntimeError):

@@ -812,5 +812,5 @@ class Store:
         sql = "SELECT source, data, same_outlet FROM matches WHERE copy = ?"
         if not include_same_outlet:
             sql += " AND same_outlet = 0"
-        sql += " ORDER BY coverage DESC, confidence DESC"
+        sql += " ORDER BY coverage DESC, confidence DESC, source"
         return [(s, json.loads(d), bool(so)) for s, d, so in self.db.execute(sql, (copy,))]
