@@ -57,10 +57,10 @@ class Desks:
     reader: Desk
     writer: Desk
     write_lock: threading.Lock = field(default_factory=threading.Lock)
-    # The queue of requests waiting to write, one per event loop (a test client runs its
-    # own): waiting there holds no worker thread.
-    _queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = field(
-        default_factory=weakref.WeakKeyDictionary
+    # The queues of requests waiting their turn (to write, to render a PDF), per event
+    # loop (a test client runs its own): waiting there holds no worker thread.
+    _queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+        field(default_factory=weakref.WeakKeyDictionary)
     )
 
     @classmethod
@@ -80,15 +80,19 @@ class Desks:
     async def turn(self) -> AsyncIterator[Desk]:
         """The writable Desk for one request at a time; the wait is on the event loop.
         Run the writing itself in a worker thread (``run_in_threadpool``)."""
-        loop = asyncio.get_running_loop()
-        queue = self._queues.setdefault(loop, asyncio.Lock())
-        async with queue:
+        async with self.queue("write"):
             # Held only by an index sync that never waits, or by a ``writing`` elsewhere.
             await run_in_threadpool(self.write_lock.acquire)
             try:
                 yield self.writer
             finally:
                 self.write_lock.release()
+
+    def queue(self, name: str) -> asyncio.Lock:
+        """The event loop's queue ``name``: requests that must go one at a time wait in
+        it without holding a worker thread."""
+        queues = self._queues.setdefault(asyncio.get_running_loop(), {})
+        return queues.setdefault(name, asyncio.Lock())
 
     def sync_search_index(self) -> None:
         """Index new articles before a search; skipped when another request is at it or

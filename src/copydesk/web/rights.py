@@ -67,8 +67,12 @@ def _pack_zip(desk: Desk, article_id: str) -> bytes:
 
 @router.get("/articles/{article_id:path}/evidence.zip")
 async def evidence_zip(request: Request, article_id: str) -> Response:
-    async with request.app.state.desks.turn() as desk:  # one at a time: a pack is recorded
-        data = await run_in_threadpool(_pack_zip, desk, article_id)
+    desks: Desks = request.app.state.desks
+    # A pack only reads the store: never queued behind the writes (an ingest and scan per
+    # stored article); packs go one at a time, as PDF rendering is not known to be safe
+    # in two threads at once.
+    async with desks.queue("evidence"):
+        data = await run_in_threadpool(_pack_zip, desks.reader, article_id)
     name = "".join(c if c.isalnum() or c in "-_." else "_" for c in article_id)[:80]
     return Response(
         data,
