@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -213,6 +214,7 @@ def run_load(
         "requests": len(lat),
         "errors": len(tally.errors),
         "error_examples": tally.errors[:5],
+        "errors_by_route": dict(Counter(e.split(":")[0].split("?")[0] for e in tally.errors)),
         "p50_ms": round(statistics.median(lat) * 1000, 1) if lat else None,
         "p99_ms": round(lat[int(0.99 * (len(lat) - 1))] * 1000, 1) if lat else None,
         "max_ms": round(lat[-1] * 1000, 1) if lat else None,
