@@ -23,10 +23,12 @@ run: $(STAMP)
 	$(BIN)/copydesk scan --db $(DEMO_DB) --report demo-report.jsonl
 	$(BIN)/copydesk outlets --db $(DEMO_DB)
 	@echo
-	@echo "Verdicts as JSON Lines: demo-report.jsonl. Look closer:"
-	@echo "  $(BIN)/copydesk show --db $(DEMO_DB) cs-001      # a content-farm copy beside its source"
-	@echo "  $(BIN)/copydesk network --db $(DEMO_DB) --graphml demo-network.graphml"
-	@echo "  $(BIN)/copydesk serve --db $(DEMO_DB)         # the web app on http://127.0.0.1:8000/"
+	@echo "Verdicts as JSON Lines: demo-report.jsonl. Look closer (copydesk is $(BIN)/copydesk:"
+	@echo "source $(BIN)/activate puts it on your PATH):"
+	@echo "  source $(BIN)/activate"
+	@echo "  copydesk show --db $(DEMO_DB) cs-001      # a content-farm copy beside its source"
+	@echo "  copydesk network --db $(DEMO_DB) --graphml demo-network.graphml"
+	@echo "  copydesk serve --db $(DEMO_DB)         # the web app on http://127.0.0.1:8000/"
 
 # The browser tests need Debian's Chromium (.ci/run installs it). Without it they would be
 # skipped: make test stops instead, unless COPYDESK_SKIP_BROWSER=1 says that is intended.

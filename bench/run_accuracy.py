@@ -34,7 +34,6 @@ for _path in (SRC, BENCH_DIR):
     if _path.is_dir() and str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-import family_cases  # noqa: E402
 import labelled  # noqa: E402
 import stories  # noqa: E402
 from labelled import OPS, Collection, Gold  # noqa: E402
@@ -359,29 +358,6 @@ def _oriented(g: Gold, p: Predicted, passage: tuple[int, int, int, int]) -> Span
     return Span((g.copy, g.source), (c, d), (a, b))
 
 
-def run_family_cases(collection: Collection, db_path: Path) -> dict[str, Any]:
-    """The story-family cases (``bench/family_cases.py``), made from the collection's
-    originals, in a store of their own: origin, origin credit, took_from, pairs kept
-    apart, quote direction."""
-    from copydesk import Desk
-
-    for leftover in db_path.parent.glob(db_path.name + "*"):
-        leftover.unlink()
-    copies = {g.copy for g in collection.gold}
-    originals = [a for a in collection.articles if a.id not in copies]
-    articles, cases = family_cases.generate(originals)
-    start = time.perf_counter()
-    with Desk(db_path, workers=1) as desk:
-        desk.ingest(iter(articles))
-        desk.scan()
-        verdicts = {v.article: v.to_json() for v in desk.verdicts()}
-        families = {a.id: desk.family_of(a.id) for a in articles}
-    result = family_cases.score(cases, verdicts, families)
-    result["articles"] = len(articles)
-    result["seconds"] = round(time.perf_counter() - start, 2)
-    return result
-
-
 def evaluate(
     collection: Collection,
     copydesk: list[Predicted],
@@ -550,26 +526,6 @@ def print_report(report: dict[str, Any]) -> None:
             if side
         )
     )
-    fc = cd.get("family_cases")
-    if fc:
-        console.print(
-            f"story-family cases ({fc['articles']} articles, "
-            + ", ".join(f"{n} {k}" for k, n in fc["cases"].items())
-            + "): "
-            + "; ".join(
-                f"{label} {fc[key]['right']}/{fc[key]['of']}"
-                for label, key in (
-                    ("origin", "origin"),
-                    ("origin credit", "origin_credit"),
-                    ("took_from", "took_from"),
-                    ("kept apart", "kept_apart"),
-                    ("quote direction", "quote_direction"),
-                )
-            )
-            + " (origin by case: "
-            + ", ".join(f"{k} {v['right']}/{v['of']}" for k, v in fc["origin_by_kind"].items())
-            + ")"
-        )
     for name, t in res["targets"].items():
         mark = "[green]met[/]" if t["met"] else "[red]missed[/]"
         op = "<" if name == "dangling_fp_rate" else "≥"
@@ -678,7 +634,6 @@ def run(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     dl_pred, dl_info = (None, {}) if args.no_difflib else run_difflib(collection, args.workers)
     start = time.perf_counter()
     results = evaluate(collection, cd_pred, ds_pairs, dl_pred)
-    results["copydesk"]["family_cases"] = run_family_cases(collection, WORK_DIR / "families.db")
     results["copydesk"]["dangling_false_positives"] = cd_info["dangling"]
     results["targets"]["dangling_fp_rate"] = {
         "value": cd_info["dangling"]["rate"],

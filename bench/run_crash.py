@@ -3,9 +3,13 @@
 Invented articles (the demo corpus repeated under new ids, so scans find reuse) are
 ingested by ``copydesk ingest`` and scanned by ``copydesk scan``, each killed with SIGKILL
 after a random delay; after every kill the store must pass ``PRAGMA integrity_check``, and
-once everything has run to the end it must hold every article exactly once, no pair twice.
+once everything has run to the end it must hold every article exactly once, no pair twice,
+and give exactly the verdicts of a store built from the same file without interruption.
 
     python bench/run_crash.py --kills 20
+
+Only runs that were still going when the signal came count as kills (a run that ended
+before its delay is reported as finished).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from copydesk.demo import ARTICLES
@@ -52,6 +57,14 @@ def check(db: Path) -> tuple[str, int, int, int]:
     return integrity, articles, ids, dup_pairs
 
 
+def verdicts(db: Path) -> list[str]:
+    out = subprocess.run(
+        command("verdicts", "--db", str(db), "--json", "--include-same-outlet"),
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return sorted(out.splitlines())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=20)
@@ -65,39 +78,52 @@ def main(argv: list[str] | None = None) -> int:
         ingest = command("ingest", "--db", str(db), "--workers", "1", str(data))
         scan = command("scan", "--db", str(db), "--workers", "1", "--json")
         survived = bad = 0
-        for n in range(args.kills):
+        killed_runs: Counter[str] = Counter()
+        n = 0
+        while sum(killed_runs.values()) < args.kills and n < 4 * args.kills:
+            # ingest and scan in turn, until --kills runs were killed part-way
             cmd = ingest if n % 2 == 0 else scan
+            n += 1
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(rng.uniform(0.5, 6.0))
             killed = proc.poll() is None
             if killed:
                 proc.send_signal(signal.SIGKILL)
+                killed_runs[cmd[3]] += 1
             proc.wait()
             if db.exists():
                 integrity = check(db)[0]
                 ok = integrity == "ok"
                 survived += ok and killed
                 bad += not ok
-                print(f"{n + 1}: {'killed' if killed else 'finished'} {cmd[3]}: {integrity}")
+                state = "killed" if killed else "finished"
+                print(f"{n}: {state} {cmd[3]}: {integrity}", flush=True)
         subprocess.run(ingest, check=False, capture_output=True)
         subprocess.run(scan, check=False, capture_output=True)
         integrity, articles, ids, dup_pairs = check(db)
+        clean = Path(tmp) / "clean.db"
+        subprocess.run([*ingest[:5], str(clean), *ingest[6:]], check=True, capture_output=True)
+        subprocess.run([*scan[:5], str(clean), *scan[6:]], check=True, capture_output=True)
+        got, want = verdicts(db), verdicts(clean)
         print(
             json.dumps(
                 {
-                    "kills": args.kills,
+                    "kills": dict(killed_runs),
                     "survived": survived,
                     "corrupt": bad,
                     "integrity": integrity,
                     "expected_articles": expected,
                     "articles": articles,
-                    "distinct_ids": ids,
+                    "lost_articles": expected - ids,
+                    "duplicated_articles": articles - ids,
                     "duplicate_pairs": dup_pairs,
+                    "verdicts": len(got),
+                    "verdicts_differing_from_a_clean_run": len(set(got) ^ set(want)),
                 }
             )
         )
         lost_or_doubled = articles != expected or ids != expected or dup_pairs
-        return 1 if bad or integrity != "ok" or lost_or_doubled else 0
+        return 1 if bad or integrity != "ok" or lost_or_doubled or got != want else 0
 
 
 if __name__ == "__main__":

@@ -43,6 +43,20 @@ def test_a_nul_byte_costs_only_its_record(tmp_path: Path) -> None:
     assert "NUL" in problems[0].reason and str(path) in str(problems[0])
 
 
+def test_a_signature_at_the_start_of_json_lines_costs_only_the_first_record(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "sig.jsonl"
+    path.write_bytes(b"GIF87a\x80" + records(0, 5))  # damage that looks like an image
+    got, problems = read(path)
+    assert got == ids(1, 5)
+    assert [p.line for p in problems] == [1] and "not valid UTF-8" in problems[0].reason
+    png = tmp_path / "image.jsonl"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)  # a real image
+    got, problems = read(png)
+    assert got == [] and len(problems) == 1 and "PNG image" in problems[0].reason
+
+
 def test_a_binary_file_is_still_one_rejection(tmp_path: Path) -> None:
     path = tmp_path / "blob.jsonl"
     path.write_bytes(bytes(range(256)) * 64)

@@ -301,3 +301,21 @@ def test_a_copy_that_drops_the_credited_lead_strips_it_one_that_rewrites_it_does
     assert fam.origin.outlet == "reuters.com"
     assert fam.nodes["dropped"].origin_credit == "stripped"
     assert fam.nodes["rewritten"].origin_credit == "absent"
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("NEW YORK: A storm triggered warnings", "new york"),
+        ("Harbour plan approved\n\nGIANYAR BEACH — More than 10,000 turtles", "gianyar beach"),
+        ("CAIRO • Egyptian archaeologists have found", "cairo"),
+        ("Utrecht, March 18: Dutch police arrested", "utrecht march 18"),
+        ("LONDON (Reuters) - A flight landed", None),
+        ("Cooch Behar: A sense of panic spread", None),
+        ("The board met on Tuesday - and agreed.", None),
+    ],
+)
+def test_bare_datelines(text, want):
+    from copydesk.families.build import bare_dateline
+
+    assert bare_dateline(text) == want

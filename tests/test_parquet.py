@@ -139,3 +139,36 @@ def test_fuzz_random_bytes_as_parquet(tmp_path: Path, data: bytes, keep: bool) -
     path.write_bytes(data)
     for item in read_path(path):
         assert isinstance(item, Article | Rejection)
+
+
+def test_cli_export_then_ingest_gives_identical_articles(tmp_path: Path) -> None:
+    """Every field comes back as it was, ``extra`` included (no 'unknown field' either)."""
+    tricky = tmp_path / "tricky.jsonl"
+    records = [
+        {"id": "q-1", "text": 'A "quoted", comma\nline; and ünïcode — dash.', "author": ["A", "B"],
+         "published": "2026-03-02T08:15:00+01:00", "section": "coast", "tags": ["seals", 2],
+         "outlet_name": "The Quoting Post", "url": "https://quoting.example/q-1"},
+        {"id": "q-2", "text": "No date, no title, nested extra.", "meta": {"a": {"b": [1, None]}}},
+    ]  # fmt: skip
+    tricky.write_text("".join(json.dumps(r) + "\n" for r in records))
+    html = tmp_path / "seals.html"
+    html.write_text(page())
+    runner = CliRunner()
+    db = tmp_path / "s.db"
+    ingested = runner.invoke(
+        app, ["ingest", "--db", str(db), str(ARTICLES), str(tricky), str(html)]
+    )
+    assert ingested.exit_code == 0, ingested.output
+    with Desk(db, create=False) as desk:
+        originals = [a.to_json() for a in desk.all_articles()]
+    assert any(a["extra"].get("links") for a in originals)
+    for fmt in ("csv", "parquet"):
+        out = tmp_path / f"all.{fmt}"
+        done = runner.invoke(app, ["export", "--db", str(db), f"--{fmt}", str(out)])
+        assert done.exit_code == 0, done.output
+        again = tmp_path / f"again-{fmt}.db"
+        back = runner.invoke(app, ["ingest", "--db", str(again), str(out)])
+        assert back.exit_code == 0, back.output
+        assert "unknown" not in back.output and "\nwarning " not in back.output, back.output
+        with Desk(again, create=False) as desk:
+            assert [a.to_json() for a in desk.all_articles()] == originals, fmt

@@ -315,7 +315,7 @@ def test_parse_published_keeps_the_instant() -> None:
     assert parsed is not None and parsed.tzinfo is UTC
 
 
-@pytest.mark.parametrize("value", ["xyz", "2022", "16/10/2022", "2022-13-45", True, [2022]])
+@pytest.mark.parametrize("value", ["xyz", "2022-", "16/10/2022", "2022-13-45", True, [2022]])
 def test_parse_published_errors(value: Any) -> None:
     with pytest.raises(RecordError, match=r"^published: "):
         parse_published(value)
@@ -599,7 +599,8 @@ def test_json_array_syntax_error_keeps_items_before_it(tmp_path: Path) -> None:
 def test_empty_json_array(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
     path.write_text("[ ]\n", encoding="utf-8")
-    assert list(read_path(path)) == []
+    [said] = list(read_path(path))
+    assert (said.source, said.severity, said.reason) == (str(path), "warning", "no records in it")
 
 
 def test_pretty_printed_single_object(tmp_path: Path) -> None:
@@ -780,7 +781,12 @@ def test_unknown_format(tmp_path: Path) -> None:
 def test_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl"
     path.write_bytes(b"")
-    assert list(read_path(path)) == []
+    [said] = list(read_path(path))
+    assert str(said) == f"{path}: no records: the file is empty" and said.severity == "warning"
+    csv_path = tmp_path / "a.csv"
+    csv_path.write_text("id,url,text\n")  # a header row only
+    [said] = list(read_path(csv_path))
+    assert str(said) == f"{csv_path}: no records in it"
 
 
 # --- property: bad bytes never raise -------------------------------------------------
@@ -904,3 +910,33 @@ def test_single_bad_input(tmp_path: Path) -> None:
         read_single(latin)
     with pytest.raises(RecordError, match="is a directory"):
         read_single(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("value", "what"), [("2022-04", "month"), ("2022", "year"), ("2022-W15", "week")]
+)
+def test_a_coarse_date_is_left_out_with_a_warning(tmp_path: Path, value: str, what: str) -> None:
+    """A year or month alone cannot order two articles: the record is kept without its
+    date (textual evidence decides its direction) and the warning names file and line."""
+    from copydesk.errors import ImpreciseDateError
+
+    with pytest.raises(ImpreciseDateError, match=f"only the {what}"):
+        parse_published(value)
+    src = tmp_path / "coarse.jsonl"
+    src.write_text(
+        '{"id": "a", "text": "first words", "published": "2022-04-16"}\n'
+        f'{{"id": "b", "text": "second words", "published": "{value}"}}\n'
+    )
+    csv_src = tmp_path / "coarse.csv"
+    csv_src.write_text(f"id,published,text\nc,{value},third words\n")
+    items = [*read_path(src), *read_path(csv_src)]
+    articles = {i.id: i for i in items if isinstance(i, Article)}
+    assert set(articles) == {"a", "b", "c"}
+    assert articles["a"].published is not None
+    assert articles["b"].published is None and articles["c"].published is None
+    problems = [i for i in items if isinstance(i, Rejection)]
+    assert [(p.source, p.line, p.severity) for p in problems] == [
+        (str(src), 2, "warning"),
+        (str(csv_src), 2, "warning"),
+    ]
+    assert f"'{value}' gives only the {what}" in str(problems[0])

@@ -268,3 +268,44 @@ def test_archive_gzipped_as_one_stream(tmp_path: Path) -> None:
     articles, errors, _ = split(list(read_path(path)))
     assert [a.title for a in articles] == ["Story number 0", "Story number 1"]
     assert errors and "damaged gzip stream" in errors[-1].reason
+
+
+@pytest.mark.parametrize("name", ["crawl.warc", "crawl.warc.gz", "one-stream.warc.gz"])
+def test_a_warc_line_inside_a_payload_is_no_record_header(tmp_path: Path, name: str) -> None:
+    """A page quoting a WARC file has lines starting "WARC/1.0" in its payload: the
+    Content-Length says where the record ends, so they are never taken for headers."""
+    quoted = (
+        "<pre>\nWARC/1.0\nWARC-Type: response\nContent-Length: 99999\n\n"
+        "WARC/1.1\r\nWARC-Type: request\r\n\r\n</pre>"
+    )
+    records = pages(3)
+    middle = records[1]["body"].decode().replace("</article>", quoted + "</article>")
+    assert quoted in middle
+    records[1]["body"] = middle.encode()
+    path = write_warc(tmp_path / name, records, gz=name.endswith(".gz"))
+    if name.startswith("one-stream"):  # gzipped as one stream, not record by record
+        plain = write_warc(tmp_path / "plain.warc", records, gz=False).read_bytes()
+        path.write_bytes(gzip.compress(plain))
+    articles, errors, _ = split(list(read_path(path)))
+    assert errors == []
+    assert [a.url for a in articles] == [r["url"] for r in records]
+    assert "WARC-Type: request" in articles[1].text or "WARC/1.0" in articles[1].extra["_html"]
+
+
+def test_a_wrong_content_length_is_still_recovered(tmp_path: Path) -> None:
+    """Recovery at an inner header happens only when the length is wrong: a record
+    whose Content-Length runs past the next record loses itself, never the next one."""
+    records = pages(3)
+    path = write_warc(tmp_path / "crawl.warc", records, gz=False)
+    data = path.read_bytes()
+    second = data.index(b"WARC/1.", data.index(records[1]["url"].encode()) - 400)
+    head_end = data.index(b"\r\n\r\n", second)
+    header = data[second:head_end]
+    length = int(header.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    old, new = f"Content-Length: {length}", f"Content-Length: {length + 5000}"
+    bad = header.replace(old.encode(), new.encode())
+    path.write_bytes(data[:second] + bad + data[head_end:])
+    articles, errors, _ = split(list(read_path(path)))
+    assert records[2]["url"] in {a.url for a in articles}
+    assert records[0]["url"] in {a.url for a in articles}
+    assert errors and any("Content-Length" in e.reason for e in errors)

@@ -71,3 +71,62 @@ def test_200_clients_20_requests_each(tmp_path: Path) -> None:
     clients, requests = 200, 20
     figures = run_load(demo_store(tmp_path), clients=clients, requests=requests, batches=6)
     _check(figures, clients, requests)
+
+
+def test_writers_waiting_never_take_the_last_worker_thread(tmp_path: Path) -> None:
+    """Writes (stored articles, evidence packs) wait for their turn on the event loop. When
+    they waited in worker threads, a burst of them filled the thread pool while the one
+    holding the write desk needed a thread to finish: every request hung (bench/run_load.py
+    at 200 clients stopped dead). Here the pool has 2 threads and 6 writers come at once."""
+    import http.client
+    import json
+    import socket
+    import threading
+    import time
+
+    import anyio.to_thread
+    import uvicorn
+
+    from copydesk.web.app import create_app
+    from run_load import request, story
+
+    app = create_app(demo_store(tmp_path))
+
+    async def small_pool(scope, receive, send):  # an ASGI wrapper: 2 worker threads
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 2
+        await app(scope, receive, send)
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(small_pool, host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    results: list[int] = []
+
+    def writer(n: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            if n % 2:
+                status, _ = request(conn, "GET", "/articles/cs-001/evidence.zip", None)
+            else:
+                status, data = request(conn, "POST", "/api/articles", {"json": story("w", n)})
+                assert json.loads(data)["added"] == 1
+        except (OSError, http.client.HTTPException):
+            status = 0  # a timeout: the server hung
+        results.append(status)
+
+    try:
+        clients = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+        for c in clients:
+            c.start()
+        for c in clients:
+            c.join(90)
+    finally:
+        server.should_exit = True
+        thread.join(15)
+    assert results == [200] * 6

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -16,20 +18,23 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 from rich.table import Table
 from rich.text import Text
 
 from copydesk.desk import Desk
+from copydesk.errors import ImpreciseDateError
 from copydesk.families import AgencyFileError, Family, read_agencies
 from copydesk.forensics.aliases import load_alias_file
 from copydesk.forensics.quotes import QuoteRecord
 from copydesk.model import Verdict, iso
+from copydesk.progress import Step
 from copydesk.reading import RecordError, parse_published, read_single
 from copydesk.reports import ingest_table, render_side_by_side, verdict_table
 from copydesk.reports.families import families_table, family_tree, write_families_csv
@@ -111,17 +116,56 @@ def _desk(db: Path, workers: int | None = None, *, create: bool = False) -> Iter
         desk.close()
 
 
-def _progress(transient: bool = True) -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=transient,
-        disable=not err.is_terminal,
-    )
+class _Bar:
+    """A library operation's progress on stderr (a terminal only: never in piped output):
+    the phase in progress, a bar and the time left when its total is known, the time
+    spent. Called with each ``Step``; a new phase replaces the line of the last one."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.display = Progress(
+            SpinnerColumn(),
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[count]}"),
+            TimeRemainingColumn(),
+            TextColumn("elapsed"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
+        self.phase: str | None = None
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> _Bar:
+        self.display.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.display.stop()
+
+    def __call__(self, step: Step) -> None:
+        count = _count(step)
+        if step.phase != self.phase or self.task is None:
+            if self.task is not None:
+                self.display.remove_task(self.task)
+            self.phase = step.phase
+            self.task = self.display.add_task(
+                f"{self.title}: {step.phase}", total=step.total, count=count
+            )
+        self.display.update(self.task, completed=step.done, total=step.total, count=count)
+
+
+def _count(step: Step) -> str:
+    """'12.5/40.0 MB', '1,200/2,225 articles', '300 pairs' (no total known)."""
+    if step.unit == "bytes":
+        scale, unit = (1e6, "MB") if (step.total or step.done) >= 1e6 else (1e3, "kB")
+        done = f"{step.done / scale:.1f}"
+        return f"{done}/{step.total / scale:.1f} {unit}" if step.total else f"{done} {unit}"
+    if step.total is None:
+        return f"{step.done:,} {step.unit}" if step.done else ""
+    return f"{step.done:,}/{step.total:,} {step.unit}"
 
 
 def _partners(path: Path | None) -> Partners | None:
@@ -170,12 +214,9 @@ def ingest(
 
     Exit status: 0 all read, 1 some records rejected (the rest stored), 2 nothing could run.
     """
-    with _desk(db, workers, create=True) as desk, _progress() as progress:
-        task = progress.add_task("ingesting", total=None)
+    with _desk(db, workers, create=True) as desk, _Bar("ingest") as bar:
         summary = desk.ingest_files(
-            files,
-            progress=lambda n: progress.advance(task, n),
-            max_text_bytes=int(max_text_mb * 1_000_000),
+            files, progress=bar, max_text_bytes=int(max_text_mb * 1_000_000)
         )
     err.print(ingest_table(summary))
     for problem in (summary.rejected + summary.warnings)[:show_rejected]:
@@ -337,10 +378,8 @@ def scan(
                 raise _fail(str(exc)) from None
         if rescan:
             desk.store.reset_scan()
-        todo = len(desk.store.unscanned())
-        with _progress() as progress:
-            task = progress.add_task("scanning", total=todo)
-            summary = desk.scan(progress=lambda n: progress.advance(task, n), semantic=semantic)
+        with _Bar("scan") as bar:
+            summary = desk.scan(progress=bar, semantic=semantic)
         verdicts = list(
             desk.verdicts(include_same_outlet=include_same_outlet, since=since_dt, filters=filters)
         )
@@ -469,13 +508,18 @@ def trace(
             article.outlet = outlet
         if url:
             article.url = url
-        if published:
-            article.published = parse_published(published)
     except RecordError as exc:
         reason = exc.reason  # names the input itself when the problem is the file
         raise _fail(
             reason if reason.startswith(("<stdin>", file)) else f"{file}: {reason}"
         ) from None
+    if published:
+        try:
+            article.published = parse_published(published)
+        except ImpreciseDateError as exc:  # as the readers do: traced without a date
+            say(err, "[yellow]warning[/]", f"--published: {exc.reason.removeprefix('published: ')}")
+        except RecordError as exc:
+            raise _fail(f"--published: {exc.reason.removeprefix('published: ')}") from None
     with _desk(db) as desk:
         verdict = desk.trace(article, include_same_outlet=include_same_outlet)
         fam = None
@@ -550,7 +594,7 @@ def families(
     elif as_csv:
         write_families_csv(fams, sys.stdout)
     elif fams:
-        out.print(families_table(fams, title=f"{len(fams)} story families"))
+        out.print(families_table(fams, title=plural(len(fams), "story family", "story families")))
     else:
         out.print("no story families (no reuse found yet: run copydesk scan)")
 
@@ -572,7 +616,7 @@ def outlets(
     elif as_csv:
         write_profiles_csv(profiles, sys.stdout)
     else:
-        out.print(profiles_table(profiles, title=f"{len(profiles)} outlets"))
+        out.print(profiles_table(profiles, title=plural(len(profiles), "outlet")))
 
 
 @app.command()
@@ -624,7 +668,7 @@ def quotes(
         for r in records:
             sys.stdout.write(json.dumps(quote_json(r), ensure_ascii=False) + "\n")
         return
-    table = Table(title=f"{len(records)} quotes", header_style="bold", show_lines=True)
+    table = Table(title=plural(len(records), "quote"), header_style="bold", show_lines=True)
     for column in ("quote", "speaker", "first", "exclusive to", "later"):
         table.add_column(column)
     for r in records:
@@ -687,9 +731,8 @@ def reextract(
     pages, archives, feeds or html records). Changed texts are updated; the next scan
     recomputes their verdicts. Exit status: 0 done, 1 some pages failed (kept as they were).
     """
-    with _desk(db, workers) as desk, _progress() as progress:
-        task = progress.add_task("re-extracting", total=None)
-        summary = desk.reextract(progress=lambda n: progress.advance(task, n))
+    with _desk(db, workers) as desk, _Bar("re-extract") as bar:
+        summary = desk.reextract(progress=bar)
     err.print(ingest_table(summary, title="re-extract"))
     for problem in summary.rejected[:20]:
         say(err, "[red]failed[/]", problem)
@@ -912,7 +955,7 @@ def verdicts(
     f = _verdict_filter(outlet, source_outlet, relation, credit, min_coverage, since, until)
     with _desk(db) as desk:
         found = list(desk.verdicts(include_same_outlet=include_same_outlet, filters=f))
-    _emit(found, as_json, f"{len(found)} articles reuse earlier articles")
+    _emit(found, as_json, f"{plural(len(found), 'article')} with reuse or signals of copying")
 
 
 @app.command()
@@ -1026,18 +1069,18 @@ def atlas_build(
     from copydesk.forensics.atlas import AtlasError, build_atlas, write_atlas
     from copydesk.model import Rejection
     from copydesk.reading import read_paths
+    from copydesk.reading.meter import ReadMeter, metered
 
     counts = {"articles": 0, "rejected": 0}
 
     def articles():
-        with _progress() as progress:
-            task = progress.add_task("reading", total=None)
-            for item in read_paths(inputs, workers=workers):
+        meter = ReadMeter.of(inputs)
+        with _Bar("atlas") as bar:
+            for item in metered(read_paths(inputs, workers=workers, meter=meter), meter, bar):
                 if isinstance(item, Rejection):
                     counts["rejected"] += 1
                     continue
                 counts["articles"] += 1
-                progress.advance(task, 1)
                 yield item
 
     learned = build_atlas(articles(), sources=[Path(i).name for i in inputs])
@@ -1096,7 +1139,7 @@ def findings(
     if not items:
         out.print("no findings")
         return
-    table = Table(title=f"{len(items)} findings", header_style="bold")
+    table = Table(title=plural(len(items), "finding"), header_style="bold")
     for column in ("copy", "outlet", "first seen", "coverage", "origin credit", "licence",
                    "origin"):  # fmt: skip
         table.add_column(column)
@@ -1121,3 +1164,16 @@ def _send_alerts(desk: Desk, config) -> None:
         + (f", {result.waiting_for_digest} wait for the daily digest"
            if result.waiting_for_digest else "")
     )  # fmt: skip
+
+
+def _short_helps(typer_app: typer.Typer) -> None:
+    """The command list shows each command's first sentence on one line (typer would keep
+    the line breaks of its docstring); the whole docstring is the command's --help."""
+    for info in typer_app.registered_commands:
+        doc = inspect.cleandoc(info.callback.__doc__ or "") if info.callback else ""
+        if info.short_help is None and doc:
+            paragraph = " ".join(doc.split("\n\n")[0].split())
+            info.short_help = re.split(r"(?<=[A-Za-z)]\.)\s", paragraph, maxsplit=1)[0]
+
+
+_short_helps(app)  # after every command is defined

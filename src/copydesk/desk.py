@@ -26,6 +26,7 @@ from copydesk.engines.families import (
 from copydesk.families import Agency, Family, Link
 from copydesk.forensics.quotes import QuoteRecord, index_quotes
 from copydesk.model import Article, Evidence, Rejection, Verdict
+from copydesk.progress import Ticker
 from copydesk.reports.network import Edge, Node, network
 from copydesk.reports.outlets import OutletProfile, outlet_profiles
 from copydesk.rights.filters import VerdictFilter
@@ -73,17 +74,30 @@ class Desk:
         self.store.close()
 
     def ingest(
-        self, items: Iterable[Article | Rejection], *, progress: Progress | None = None
+        self,
+        items: Iterable[Article | Rejection],
+        *,
+        progress: Progress | None = None,
+        total: int | None = None,
     ) -> IngestSummary:
-        return embedded.ingest(self.store, items, workers=self.workers, progress=progress)
+        """Store ``items``; ``progress`` hears of the phase "storing" (of ``total``)."""
+        return embedded.ingest(
+            self.store, items, workers=self.workers, progress=progress, total=total
+        )
 
     def ingest_files(
         self, paths: Iterable[str | Path], *, progress: Progress | None = None, **read_options
     ) -> IngestSummary:
+        """Read and store input files; ``progress`` hears of the phase "reading": bytes
+        read of the files' total size (None for stdin), so a bar can tell the time left."""
         from copydesk.reading import read_paths
+        from copydesk.reading.meter import ReadMeter, metered
 
+        paths = list(paths)
+        meter = ReadMeter.of(paths)
         read_options.setdefault("workers", self.workers)  # web pages are extracted in a pool
-        return self.ingest(read_paths(paths, **read_options), progress=progress)
+        items = read_paths(paths, meter=meter, **read_options)
+        return self.ingest(metered(items, meter, progress))
 
     def all_articles(self) -> Iterator[Article]:
         """Every stored article, in ingest order."""
@@ -102,7 +116,10 @@ class Desk:
         """
         from copydesk.reading.web_reextract import reextracted
 
-        return self.ingest(reextracted(self.store, workers=self.workers), progress=progress)
+        (pages,) = self.store.db.execute("SELECT count(*) FROM raw_html").fetchone()
+        return self.ingest(
+            reextracted(self.store, workers=self.workers), progress=progress, total=pages
+        )
 
     def add_aliases(self, aliases: dict[str, list[str]]) -> None:
         """Names outlets go by that copydesk cannot learn (kept in the store)."""
@@ -118,7 +135,8 @@ class Desk:
         self, *, progress: Progress | None = None, rescan: bool = False, semantic: bool = False
     ) -> ScanSummary:
         """Compare what is new with everything; ``rescan`` recomputes every verdict;
-        ``semantic`` adds the semantic stage (rewrites, translations) after the lexical one."""
+        ``semantic`` adds the semantic stage (rewrites, translations) after the lexical one.
+        ``progress`` hears of each phase (see ``copydesk.engines.embedded.scan``)."""
         if rescan:
             self.store.reset_scan()
         new = self.store.unscanned() if semantic else []
@@ -130,9 +148,11 @@ class Desk:
             from copydesk.semantic.stage import current_aliases, scan_semantic
 
             started = time.perf_counter()
+            ticker = Ticker(progress, "semantic", len(new))
             candidates, pairs = scan_semantic(
                 self.store, new, embedder=default_embedder(), aliases=current_aliases(self.store)
             )
+            ticker.end()
             summary.candidates += candidates
             summary.pairs += pairs
             summary.seconds += time.perf_counter() - started

@@ -2,7 +2,9 @@
 
     CopydeskError            anything copydesk refuses to do, with a message saying why
     ├── RecordError          a record (or one input) that cannot become an Article;
-    │                        ``reason`` says why (also a ValueError)
+    │   │                    ``reason`` says why (also a ValueError)
+    │   └── ImpreciseDateError  a date of year or month precision: a reader keeps the
+    │                        record without it, and warns
     ├── EngineError          an engine cannot run as asked (Spark engine without pyspark
     │                        or Java, a master it cannot reach)
     └── StoreError           the store cannot be used as asked; the message says what
@@ -20,6 +22,7 @@ from pathlib import Path
 __all__ = [
     "CopydeskError",
     "EngineError",
+    "ImpreciseDateError",
     "NoStoreError",
     "RecordError",
     "StoreError",
@@ -37,6 +40,11 @@ class RecordError(CopydeskError, ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class ImpreciseDateError(RecordError):
+    """A date that gives only the year or the month ("2022-04"): too coarse to say which
+    of two articles came first."""
 
 
 class EngineError(CopydeskError, RuntimeError):

@@ -16,6 +16,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
+from typing import Any
 
 import numpy as np
 
@@ -25,12 +26,11 @@ from copydesk.engines.families import update_families
 from copydesk.engines.forensics import article_signals, learn, load_context
 from copydesk.fingerprint import Fingerprint, fingerprint, fingerprints
 from copydesk.model import Article, Evidence, Rejection, SourceMatch, Verdict
+from copydesk.progress import Progress, Ticker
 from copydesk.store import Store
 from copydesk.store.sqlite import POSTINGS_PER_PASS, meta_hash, text_hash
 from copydesk.text.tokens import tokenize
 from copydesk.verdict import EMPTY, Context, Doc, taken_for_copy
-
-Progress = Callable[[int], None]  # called with how many more items are done
 
 
 @dataclass(slots=True)
@@ -182,14 +182,17 @@ def ingest(
     batch_size: int = 2000,
     workers: int | None = None,
     progress: Progress | None = None,
+    total: int | None = None,
 ) -> IngestSummary:
     """Store articles and their fingerprints; re-ingesting the same article changes nothing.
 
     Each batch is one transaction: an interrupted ingest keeps every finished batch.
+    ``progress`` hears of the phase "storing": the items stored, of ``total`` if known.
     """
     start = time.perf_counter()
     summary = IngestSummary()
     workers = default_workers() if workers is None else workers
+    ticker = Ticker(progress, "storing", total)
 
     def write(p: _Pending) -> None:
         fps: list[Fingerprint | None] = [None] * len(p.articles)
@@ -201,8 +204,7 @@ def ingest(
         summary.added += counts["added"]
         summary.updated += counts["updated"]
         summary.unchanged += counts["unchanged"]
-        if progress:
-            progress(p.read)
+        ticker.advance(p.read)
 
     with _pool(workers) as pool:
         fingerprinter = _Fingerprinter(pool, workers)
@@ -232,25 +234,37 @@ def ingest(
             pending = _Pending(articles, hashes, need, job, len(batch))
         if pending is not None:
             write(pending)
+    ticker.end()
     summary.seconds = time.perf_counter() - start
     return summary
 
 
-def _pairs_full_pass(store: Store, new: set[int], params: Params) -> np.ndarray:
+def _pairs_full_pass(
+    store: Store, new: set[int], params: Params, progress: Progress | None = None, *,
+    phase: str = "candidates",
+) -> np.ndarray:  # fmt: skip
     """Candidate pairs touching a new article, from one sort-merge pass over all postings,
     as an (n, 2) array of (new article, other) sorted by the new article: 16 bytes a pair,
-    so millions of candidates fit where a dict of lists would not."""
-    passes = max(1, -(-store.estimate_postings("anchors") // POSTINGS_PER_PASS))
+    so millions of candidates fit where a dict of lists would not. ``progress`` hears of
+    the postings read (``phase``)."""
+    n_anchors = store.estimate_postings("anchors")
+    passes = max(1, -(-n_anchors // POSTINGS_PER_PASS))
     passes = min(passes, PostingParts.PARTS)
+    ticker = Ticker(
+        progress, phase, n_anchors * passes + store.estimate_postings("bands"), "postings"
+    )
+
+    def read(table: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        return ticker.counting(store.posting_batches(table), lambda batch: len(batch[0]))
+
     # One read of the postings per pass; each is a generator, so it reads when consumed.
     anchors = group_postings(
-        [store.posting_batches("anchors") for _ in range(passes)],
+        [read("anchors") for _ in range(passes)],
         params.max_anchor_df,
         sample=store.sample_postings("anchors"),
     )
-    bands = group_postings(
-        [store.posting_batches("bands")], MAX_BUCKET, sample=store.sample_postings("bands")
-    )
+    bands = group_postings([read("bands")], MAX_BUCKET, sample=store.sample_postings("bands"))
+    ticker.end()
     pairs = pairs_from_groups(
         anchors, bands, min_shared=params.min_shared_anchors, short_share=params.short_share
     )
@@ -278,6 +292,9 @@ def _pairs_incremental(
 
 
 JUDGED = "judged"  # the model row saying every verdict was judged under the stored models
+# The articles scanned since story families were last brought up to date: an interrupted
+# scan has marked some scanned without reaching the families step.
+FAMILIES_DUE = "families_due"
 
 
 def scan(
@@ -307,24 +324,35 @@ def scan(
     4. every reusing pair is judged again under those models, and every article's own
        signals are recomputed;
     5. only then is the scan recorded as complete: an interrupted scan (or one with
-       nothing new after an interruption) redoes 2-5.
+       nothing new after an interruption) redoes 2-5; the story families are built last,
+       over every article scanned since they were last built (kept in the store, so an
+       interruption loses none of them).
+
+    ``progress`` hears of each phase as it goes: "candidates" (postings read),
+    "aligning" (new articles), "checking pairs", "learning boilerplate" (articles),
+    "judging" (pairs), "signals" (articles), "indexing", "families".
     """
     params = params or Params()
     start = time.perf_counter()
     summary = ScanSummary()
     todo = sorted(store.unscanned())
+    due = sorted(set(store.load_model(FAMILIES_DUE) or ()) | set(todo))
     if not todo and store.load_model(JUDGED) is not None:
+        if due:  # interrupted after the verdicts, before the families
+            _update_families(store, due, progress)
         summary.seconds = time.perf_counter() - start
         return summary
     with store.transaction():
         store.save_model(JUDGED, None)
+        store.save_model(FAMILIES_DUE, due)
     workers = default_workers() if workers is None else workers
     if todo:
         new = set(todo)
         full = len(todo) > full_pass_share * store.count()
-        all_pairs = _pairs_full_pass(store, new, params) if full else None
+        all_pairs = _pairs_full_pass(store, new, params, progress) if full else None
         _give_back_memory()
         # 1. Pairs: matches are written batch by batch, judged with no model.
+        aligning = Ticker(progress, "aligning", len(todo))
         with _pool(workers, EMPTY) as pool:
             for batch in _batches(todo, batch_size):
                 if full:
@@ -335,17 +363,19 @@ def scan(
                 else:
                     pairs = _pairs_incremental(store, batch, new, params)
                 summary.candidates += len(pairs)
-                results = _compare_pairs(store, pairs, params, EMPTY, pool)
+                results = _compare_pairs(
+                    store, pairs, params, EMPTY, pool, lambda _task: aligning.advance()
+                )
                 with store.transaction():
                     summary.pairs += store.write_matches(r for group in results for r in group)
                     store.mark_scanned(batch)
                 summary.scanned += len(batch)
-                if progress:
-                    progress(len(batch) // 2)
+                aligning.at(summary.scanned)
+        aligning.end()
         del all_pairs
         _give_back_memory()
     # 2. The stored pairs a scan of the whole collection would find.
-    _drop_stale_pairs(store, params, full_pass_share)
+    _drop_stale_pairs(store, params, full_pass_share, progress)
     rows = store.match_pairs()
     copies = {
         copy if taken_for_copy(_date(cp), copy, _date(sp), source, params.judge) else source
@@ -355,36 +385,63 @@ def scan(
     pairs = sorted({(min(c, s), max(c, s)) for c, s, *_ in rows})
     del rows
     # 3. The models, from the collection and the pairs alone.
+    learning = Ticker(progress, "learning boilerplate", store.count())
     with _pool(workers) as pool:
-        context = learn(store, copies=copies, map_fn=_lazy_map(pool, ahead=4 * workers))
+        lazy = _lazy_map(pool, ahead=4 * workers)
+
+        def map_fn(fn: Callable, items: Iterable) -> Iterator:
+            return learning.counting(lazy(fn, items), len)  # each item: a chunk of articles
+
+        context = learn(store, copies=copies, map_fn=map_fn)
+    learning.end()
     del copies
     _give_back_memory()
     # 4. Every pair judged again, every article's signals, under those models.
     with _pool(workers, context) as pool:
+        judging = Ticker(progress, "judging", len(pairs), "pairs")
         for lo in range(0, len(pairs), batch_size):
             chunk = pairs[lo : lo + batch_size]
-            results = _compare_pairs(store, chunk, params, context, pool)
+            results = _compare_pairs(
+                store, chunk, params, context, pool, lambda task: judging.advance(len(task[2]))
+            )
             with store.transaction():
                 store.delete_matches(chunk)
                 store.write_matches(r for group in results for r in group)
+        judging.end()
         keys = store.keys()
+        signalling = Ticker(progress, "signals", len(keys))
         for batch in _batches(keys, batch_size):
             found = _run(
-                _signals_task, store.outlet_texts_of(batch), pool, lambda t: _signals_of(t, context)
+                _signals_task,
+                store.outlet_texts_of(batch),
+                pool,
+                lambda t: _signals_of(t, context),
+                lambda _task: signalling.advance(),
             )
             with store.transaction():
                 store.write_signals(found)
-        if progress:
-            progress(len(todo) - len(todo) // 2)
+        signalling.end()
     # 5. Complete; the postings index, for the lookups of a later trace or a small scan.
     with store.transaction():
         store.save_model(JUDGED, {"version": context.version})
+    indexing = Ticker(progress, "indexing", None)
     store.sync_postings()
+    indexing.end()
     # 5. Story families, rebuilt where their members or links changed.
-    update_families(store, new=todo)
+    _update_families(store, due, progress)
     _give_back_memory()
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _update_families(store: Store, due: list[int], progress: Progress | None) -> None:
+    """Story families, rebuilt where their members or links changed; ``due``: every
+    article scanned since the last time (a family of one is looked for among them)."""
+    ticker = Ticker(progress, "families", None)
+    update_families(store, new=due)
+    with store.transaction():
+        store.save_model(FAMILIES_DUE, None)
+    ticker.end()
 
 
 def _date(value: str | None) -> datetime | None:
@@ -392,9 +449,11 @@ def _date(value: str | None) -> datetime | None:
 
 
 def _compare_pairs(
-    store: Store, pairs: list[tuple[int, int]], params: Params, ctx: Context, pool
-) -> list[list[tuple[int, int, SourceMatch]]]:
-    """Align and judge ``pairs`` (x, y), grouped by x, under ``ctx``."""
+    store: Store, pairs: list[tuple[int, int]], params: Params, ctx: Context, pool,
+    done: Callable[[tuple], None] | None = None,
+) -> list[list[tuple[int, int, SourceMatch]]]:  # fmt: skip
+    """Align and judge ``pairs`` (x, y), grouped by x, under ``ctx``; ``done`` is called
+    with each group's task (x, its article, its others, params) as it is finished."""
     grouped: dict[int, list[int]] = defaultdict(list)
     for x, y in pairs:
         grouped[x].append(y)
@@ -404,10 +463,12 @@ def _compare_pairs(
         for x, ys in sorted(grouped.items())
     ]
     # The pool's workers were started with ``ctx`` (see ``_pool``).
-    return _run(_compare_group_task, tasks, pool, lambda t: compare_group(t, ctx))
+    return _run(_compare_group_task, tasks, pool, lambda t: compare_group(t, ctx), done)
 
 
-def _drop_stale_pairs(store: Store, params: Params, full_pass_share: float) -> None:
+def _drop_stale_pairs(
+    store: Store, params: Params, full_pass_share: float, progress: Progress | None = None
+) -> None:
     """Forget stored pairs that are no longer candidates. Candidacy only ever narrows as
     a collection grows (an anchor found in more articles may pass ``max_anchor_df``, a
     band bucket may fill up), so after this the stored pairs are exactly those a scan of
@@ -417,12 +478,13 @@ def _drop_stale_pairs(store: Store, params: Params, full_pass_share: float) -> N
         return
     lows = sorted({x for x, _ in stored})
     if len(lows) > full_pass_share * store.count():
-        found = _pairs_full_pass(store, set(lows), params)
+        found = _pairs_full_pass(store, set(lows), params, progress, phase="checking pairs")
         candidates = {(min(x, y), max(x, y)) for x, y in found.tolist()}
     else:
+        checking = Ticker(progress, "checking pairs", len(lows))
         candidates = {
             (min(x, y), max(x, y))
-            for batch in _batches(lows, 1000)
+            for batch in checking.counting(_batches(lows, 1000), len)
             for x, y in store.candidate_pairs(
                 batch,
                 min_shared=params.min_shared_anchors,
@@ -441,12 +503,23 @@ def _signals_of(task: tuple[int, str | None, str], ctx: Context) -> tuple[int, l
     return key, [e.to_json() for e in article_signals(Article("", text, outlet=outlet), ctx)]
 
 
-def _run(pooled: Callable, tasks: list, pool: Executor | None, local: Callable) -> list:
+def _run(
+    pooled: Callable, tasks: list, pool: Executor | None, local: Callable,
+    done: Callable[[Any], None] | None = None,
+) -> list:  # fmt: skip
     """``pooled`` over the pool (its workers hold the context), or ``local`` in this
-    process for few tasks or no pool: the same stage function, the same context."""
+    process for few tasks or no pool: the same stage function, the same context.
+    ``done(task)`` is called as each task's result comes in."""
     if pool is None or len(tasks) < 32:
-        return [local(t) for t in tasks]
-    return list(pool.map(pooled, tasks, chunksize=max(4, len(tasks) // 32)))
+        results: Iterable = map(local, tasks)
+    else:
+        results = pool.map(pooled, tasks, chunksize=max(4, len(tasks) // 32))
+    out = []
+    for task, result in zip(tasks, results, strict=True):
+        out.append(result)
+        if done is not None:
+            done(task)
+    return out
 
 
 def trace(

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from .errors import RecordError
+from .errors import ImpreciseDateError, RecordError
 
 # Epoch numbers this large are milliseconds (JavaScript timestamps): as seconds they
 # would fall after the year 5000.
@@ -16,6 +16,8 @@ _MILLISECONDS_FROM = 100_000_000_000
 # a bare year such as "2022" is an error rather than a date in January 1970.
 _EPOCH_STRING = re.compile(r"-?\d{9,}(?:\.\d+)?")
 _UTC_WORD = re.compile(r"\s*(?:UTC|GMT)$", re.IGNORECASE)
+# ISO 8601 of reduced precision: a year, a month or a week ("2022", "2022-04", "2022-W15").
+_COARSE = re.compile(r"(\d{4})(?:-(0[1-9]|1[0-2])|-?W(0[1-9]|[1-4]\d|5[0-3]))?")
 
 
 def parse_published(value: str | int | float | None) -> datetime | None:
@@ -24,7 +26,8 @@ def parse_published(value: str | int | float | None) -> datetime | None:
     Accepts ISO 8601 (``Z``, offsets, date only, a space for ``T``), RFC 2822 dates
     as in RSS, and epoch seconds (numbers, or numeric strings of 9+ digits; numbers
     from 10^11 up are read as milliseconds). Naive times are taken as UTC. An empty
-    string counts as no date. Anything else raises RecordError.
+    string counts as no date. A year, month or week alone ("2022-04") raises
+    ImpreciseDateError (a RecordError); anything else unreadable, RecordError.
     """
     if value is None:
         return None
@@ -39,6 +42,13 @@ def parse_published(value: str | int | float | None) -> datetime | None:
     text = value.strip()
     if not text:
         return None
+    coarse = _COARSE.fullmatch(text)
+    if coarse:
+        what = "month" if coarse.group(2) else "week" if coarse.group(3) else "year"
+        raise ImpreciseDateError(
+            f"published: {text!r} gives only the {what}, too coarse to say which article came"
+            " first: the date is left out (give the day, e.g. 2022-10-16)"
+        )
     parsed = _iso(text)
     if parsed is None and _EPOCH_STRING.fullmatch(text):
         return _from_epoch(float(text) if "." in text else int(text), value)

@@ -1,7 +1,7 @@
-"""The one exception of the reading stage (defined with the others in copydesk.errors)."""
+"""The exceptions of the reading stage (defined with the others in copydesk.errors)."""
 
 from __future__ import annotations
 
-from copydesk.errors import RecordError
+from copydesk.errors import ImpreciseDateError, RecordError
 
-__all__ = ["RecordError"]
+__all__ = ["ImpreciseDateError", "RecordError"]

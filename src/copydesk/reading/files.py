@@ -21,8 +21,9 @@ from typing import BinaryIO
 from ..model import Article, Rejection
 from .csvfile import TEXT_COLUMNS, read_csv
 from .jsonl import read_json
+from .meter import ReadMeter, input_size
 from .records import DEFAULT_MAX_TEXT_BYTES
-from .sniff import BOM, GZIP_MAGIC, HEAD_BYTES, binary_signature
+from .sniff import BOM, GZIP_MAGIC, HEAD_BYTES, binary_signature, holds_json_lines
 
 STDIN_SOURCE = "<stdin>"
 SUFFIX_FORMATS = {
@@ -49,6 +50,7 @@ def read_path(
     *,
     max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES,
     workers: int | None = 1,
+    meter: ReadMeter | None = None,
 ) -> Iterator[Article | Rejection]:
     """Articles from one input file, "-" for stdin; problems come out as Rejections.
 
@@ -56,11 +58,31 @@ def read_path(
     suffix is judged by its first bytes. A file named "-" must be given as "./-".
     Never raises for bad input: a file that cannot be read at all gives one Rejection
     naming it, a bad record one Rejection with its line, and reading goes on.
-    ``workers`` > 1 (None: all cores) extracts web pages in a process pool.
+    ``workers`` > 1 (None: all cores) extracts web pages in a process pool. ``meter``
+    is told how far reading has got. An input with no records at all says so (a
+    warning naming it).
     """
+    source = STDIN_SOURCE if str(path) == "-" else str(path)
+    found = False
+    for item in _read_one(path, max_text_bytes, workers, meter):
+        found = True
+        yield item
+    if not found:
+        empty = source != STDIN_SOURCE and input_size(path) == 0
+        yield Rejection(
+            source,
+            None,
+            "no records: the file is empty" if empty else "no records in it",
+            severity="warning",
+        )
+
+
+def _read_one(
+    path: str | Path, max_text_bytes: int, workers: int | None, meter: ReadMeter | None
+) -> Iterator[Article | Rejection]:
     is_stdin = str(path) == "-"
     if not is_stdin:
-        web = _read_web(Path(path), max_text_bytes, workers)
+        web = _read_web(Path(path), max_text_bytes, workers, meter)
         if web is not None:
             yield from web
             return
@@ -77,13 +99,17 @@ def read_path(
             except OSError as exc:
                 yield Rejection(source, None, _open_problem(Path(path), exc))
                 return
+            if meter is not None:
+                meter.watch(raw.tell)
         try:
             stream, head = _open_stream(raw, gz, stack)
         except _STREAM_ERRORS as exc:
             yield Rejection(source, None, _read_problem(exc))
             return
         kind = binary_signature(head)
-        if kind:
+        # A file named as JSON whose first bytes only look like a signature ("GIF87a{...")
+        # is damaged text: its first record is rejected alone, the rest is read.
+        if kind and not (fmt in ("json", "jsonl") and holds_json_lines(head)):
             if head.startswith(GZIP_MAGIC):
                 kind += ": name the file with a .gz suffix, e.g. articles.jsonl.gz"
             yield Rejection(source, None, f"binary file, not JSON Lines or CSV ({kind})")
@@ -109,14 +135,20 @@ def read_paths(
     *,
     max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES,
     workers: int | None = 1,
+    meter: ReadMeter | None = None,
 ) -> Iterator[Article | Rejection]:
-    """``read_path`` over several inputs, one after another."""
-    for path in paths:
-        yield from read_path(path, max_text_bytes=max_text_bytes, workers=workers)
+    """``read_path`` over several inputs, one after another; ``meter`` (made for
+    ``paths``: ``ReadMeter.of(paths)``) is told how far reading has got."""
+    for i, path in enumerate(paths):
+        if meter is not None:
+            meter.begin(i)
+        yield from read_path(path, max_text_bytes=max_text_bytes, workers=workers, meter=meter)
+        if meter is not None:
+            meter.end()
 
 
 def _read_web(
-    path: Path, max_text_bytes: int, workers: int | None
+    path: Path, max_text_bytes: int, workers: int | None, meter: ReadMeter | None = None
 ) -> Iterator[Article | Rejection] | None:
     """The reader of a web page, folder, archive or Parquet file; None for other inputs."""
     from .html_pages import HTML_FILE_SUFFIXES, read_html_path
@@ -125,11 +157,11 @@ def _read_web(
 
     name = path.name.lower()
     if is_archive_name(name):
-        return read_warc(path, max_text_bytes=max_text_bytes, workers=workers)
+        return read_warc(path, max_text_bytes=max_text_bytes, workers=workers, meter=meter)
     if name.endswith(".parquet"):
         return read_parquet(path, max_text_bytes=max_text_bytes)
     if name.endswith(HTML_FILE_SUFFIXES) or path.is_dir():
-        return read_html_path(path, max_text_bytes=max_text_bytes, workers=workers)
+        return read_html_path(path, max_text_bytes=max_text_bytes, workers=workers, meter=meter)
     return None
 
 

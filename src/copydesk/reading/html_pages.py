@@ -31,6 +31,7 @@ from ..model import Article, Rejection
 from .dates import page_date
 from .errors import RecordError
 from .html_extract import Extracted, extract_html, extractor_name
+from .meter import ReadMeter
 from .outlets import outlet_from_url
 from .records import (
     DEFAULT_MAX_TEXT_BYTES,
@@ -332,11 +333,12 @@ def read_html_path(
     *,
     max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES,
     workers: int | None = 1,
+    meter: ReadMeter | None = None,
 ) -> Iterator[Article | Rejection]:
     """Articles from an HTML file or a folder of them (.html, .htm, .xhtml, walked).
 
     An article's id is the page's canonical address when it names one, else the file's
-    path; its url is that canonical address.
+    path; its url is that canonical address. ``meter`` counts the bytes of the files read.
     """
     root = Path(path)
     special: list[Path] = []
@@ -354,17 +356,21 @@ def read_html_path(
         )
         return
     yield from articles_from_pages(
-        _file_pages(files, max_text_bytes), max_text_bytes=max_text_bytes, workers=workers
+        _file_pages(files, max_text_bytes, meter), max_text_bytes=max_text_bytes, workers=workers
     )
 
 
-def _file_pages(files: list[Path], max_text_bytes: int) -> Iterator[Page | Rejection]:
+def _file_pages(
+    files: list[Path], max_text_bytes: int, meter: ReadMeter | None
+) -> Iterator[Page | Rejection]:
     limit = max_html_bytes(max_text_bytes)
     for file in files:
         source = str(file)
         try:
             with open(file, "rb") as handle:
                 data = handle.read(limit + 1)
+                if meter is not None:
+                    meter.advance(os.fstat(handle.fileno()).st_size)
         except FileNotFoundError:
             yield Rejection(source, None, "file not found")
             continue

@@ -64,27 +64,19 @@ def _row(
     obj: dict[str, Any], source: str, row: int, max_text_bytes: int, warned: set[frozenset[str]]
 ) -> Iterator[Article | Rejection]:
     obj = {k: v for k, v in obj.items() if v is not None}
-    extra_json = obj.pop("extra", None)
     if "published" in obj and not isinstance(obj["published"], str | int | float):
         obj["published"] = (
             iso(obj["published"]) if hasattr(obj["published"], "tzinfo") else str(obj["published"])
         )
+    notes: list[str] = []
     try:
-        article, unknown = article_from_mapping(obj, max_text_bytes=max_text_bytes)
+        article, unknown = article_from_mapping(obj, max_text_bytes=max_text_bytes, warnings=notes)
     except RecordError as exc:
         yield Rejection(source, row, exc.reason, record_id=record_id(obj))
         return
-    if isinstance(extra_json, str) and extra_json.strip():
-        try:
-            kept = json.loads(extra_json)
-        except ValueError:
-            kept = None
-        if isinstance(kept, dict):
-            article.extra.update(kept)
-        else:
-            article.extra["extra"] = extra_json
-            unknown.append("extra")
     yield article
+    for note in notes:
+        yield Rejection(source, row, note, record_id=article.id, severity="warning")
     names = frozenset(unknown)
     if unknown and names not in warned:
         warned.add(names)

@@ -26,19 +26,30 @@ Fields of a record:
 ``outlet_name`` (aliases ``site_name``, ``sitename``)
     How the outlet names itself, e.g. "The Northern Post".
 
+``extra``
+    Fields kept with the article that copydesk does not read, as ``copydesk export``
+    writes them: a JSON object, or a string holding one (CSV, Parquet). They come back
+    in ``Article.extra`` as they were, so an export ingested again gives the same articles.
+
 An alias is read only when its field is missing; otherwise it is kept in ``extra``.
 Any other field is kept in ``Article.extra`` and reported as unknown (a warning).
 Empty strings count as missing.
+
+A ``published`` date that gives only the year or the month ("2022", "2022-04") cannot
+order two articles of that month, and a day made up for it could name the wrong one the
+source: the date is left out (the article is kept, textual evidence decides its
+direction) and the reader warns, naming the file and line.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ..model import Article, Rejection
 from .dates import page_date, parse_published
-from .errors import RecordError
+from .errors import ImpreciseDateError, RecordError
 from .html_extract import extract_html, extractor_name
 from .outlets import outlet_from_url
 
@@ -53,7 +64,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "text": ("body", "content"),
     "outlet_name": ("site_name", "sitename"),
 }
-KNOWN_FIELDS = frozenset(FIELDS).union(*ALIASES.values())
+KNOWN_FIELDS = frozenset(FIELDS).union(*ALIASES.values(), ("extra",))
 _TEXT_KEYS = ("text", "html", *ALIASES["text"])
 
 NO_NAME = "no id and no url: one of them is needed to name the article"
@@ -68,15 +79,26 @@ def line_limit(max_text_bytes: int) -> int:
 
 
 def article_from_mapping(
-    obj: Mapping[str, Any], *, max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES
+    obj: Mapping[str, Any],
+    *,
+    max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES,
+    warnings: list[str] | None = None,
 ) -> tuple[Article, list[str]]:
     """Build an Article from one input record.
 
     Returns the article and the names of the record's unknown fields (kept in
     ``extra``). Raises RecordError with a reason when the record cannot be an article.
+    What is left out of a record that is kept (a date of month precision) is said in
+    ``warnings``.
     """
     extra: dict[str, Any] = {str(key): obj[key] for key in obj if key not in KNOWN_FIELDS}
     unknown = list(extra)
+    kept = _kept_extra(obj.get("extra"))
+    if kept is None:
+        extra["extra"] = obj["extra"]
+        unknown.append("extra")
+    else:
+        extra.update(kept)
 
     article_id = _id(obj.get("id"))
     url = _optional_str(obj.get("url"), "url")
@@ -92,7 +114,12 @@ def article_from_mapping(
     author = _author(obj.get("author"))
     outlet_name = _optional_str(outlet_name_value, outlet_name_field)
     outlet = _optional_str(obj.get("outlet"), "outlet")
-    published = parse_published(published_value)
+    try:
+        published = parse_published(published_value)
+    except ImpreciseDateError as exc:
+        published = None
+        if warnings is not None:
+            warnings.append(exc.reason)
 
     if text_value is not None and not isinstance(text_value, str):
         raise RecordError(f"{text_field}: expected a string, got {type_name(text_value)}")
@@ -132,6 +159,18 @@ def article_from_mapping(
         extra=extra,
     )
     return article, unknown
+
+
+def _kept_extra(value: Any) -> dict[str, Any] | None:
+    """The fields an ``extra`` value holds ({} for none); None if it holds no object."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return {str(k): v for k, v in value.items()} if isinstance(value, Mapping) else None
 
 
 def clean_text(text: str | None, field: str, max_text_bytes: int) -> str:
@@ -176,12 +215,17 @@ def articles_from_records(
                 "each line must hold one article object",
             )
             continue
+        notes: list[str] = []
         try:
-            article, unknown = article_from_mapping(obj, max_text_bytes=max_text_bytes)
+            article, unknown = article_from_mapping(
+                obj, max_text_bytes=max_text_bytes, warnings=notes
+            )
         except RecordError as exc:
             yield Rejection(source, line, exc.reason, record_id=record_id(obj))
             continue
         yield article
+        for note in notes:
+            yield Rejection(source, line, note, record_id=article.id, severity="warning")
         if unknown:
             names = frozenset(unknown)
             if names not in warned:

@@ -38,6 +38,21 @@ def binary_signature(head: bytes) -> str | None:
     return None
 
 
+def holds_json_lines(head: bytes) -> bool:
+    """Whether a line of ``head`` after the first (and before a line the head may cut) is
+    the text of a JSON object: a file named as JSON Lines whose first bytes only look like
+    a signature ("GIF87a{...") is damaged text, and binary data has no such lines."""
+    for line in head.split(b"\n")[1:-1]:
+        line = line.strip()
+        if line.startswith(b"{") and line.endswith(b"}"):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            return True
+    return False
+
+
 def utf8_error_position(data: bytes, exc: UnicodeDecodeError, *, lines: bool = False) -> str:
     """Where decoding failed, as 'byte 0xE9 at column 17' (or 'at line 3 column 17').
 

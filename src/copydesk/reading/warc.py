@@ -11,7 +11,10 @@ last wins: ingest archives in crawl order (CC-NEWS names them by time).
 
 **Damage.** A truncated or corrupt record, or gzip member, is one Rejection naming its
 byte offset; reading resumes at the next gzip member (or, uncompressed, the next
-``WARC/1.`` header), so every readable record is kept. Each gzip member is
+``WARC/1.`` header), so every readable record is kept. A record's Content-Length says
+where it ends: when the file agrees (the next record header, or the end of the file,
+follows it), a line starting ``WARC/1.`` inside it is page text, never a header; only a
+length the file contradicts makes such a line a place to resume. Each gzip member is
 decompressed, its checksum verified, before its record is parsed. An archive gzipped as one
 stream (not record by record) is decompressed to a temporary file first; what follows
 damaged gzip data in it cannot be read.
@@ -21,10 +24,11 @@ from __future__ import annotations
 
 import bisect
 import io
+import os
 import tempfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +36,7 @@ from typing import Any
 from ..model import Article, Rejection
 from .errors import RecordError
 from .html_pages import articles_from_pages, max_html_bytes, page_from_bytes
+from .meter import ReadMeter
 from .records import DEFAULT_MAX_TEXT_BYTES, format_size
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
@@ -40,6 +45,7 @@ _GZIP_MEMBER = b"\x1f\x8b\x08"
 _WARC_HEADER = b"WARC/1."
 _MAX_RESYNCS = 10_000
 _MAX_MEMBER = 64 << 20  # decompressed bytes kept of one gzip member (one record)
+_MAX_HEADER = 1 << 16  # a WARC record header longer than this is taken as damage
 
 
 def is_archive_name(name: str) -> bool:
@@ -56,8 +62,10 @@ class _Seen:
     index: int = 0  # records of one gzip member after the first
 
 
-def _walk(path: Path) -> Iterator[_Seen]:
-    """Every record of the archive, with resynchronisation after damage.
+def _walk(path: Path, meter: ReadMeter | None = None, second: bool = False) -> Iterator[_Seen]:
+    """Every record of the archive, with resynchronisation after damage; ``meter`` is
+    told how far into the file reading has got, each of the two walks over the file
+    (``second`` or not) counting for half of it.
 
     Archives are normally gzipped record by record; one gzipped as a single stream is
     read through a decompressing stream instead (offsets are then uncompressed ones).
@@ -65,6 +73,9 @@ def _walk(path: Path) -> Iterator[_Seen]:
     if _one_gzip_stream(path):
         with tempfile.TemporaryFile(prefix="copydesk-warc-") as plain:
             damage = _gunzip(path, plain)
+            if meter is not None:  # the decompressed file's position, as a share of the file
+                scale = path.stat().st_size / max(1, plain.tell())
+                _watch(meter, path, lambda: int(plain.tell() * scale), second)
             for seen in _walk_stream(plain):
                 if seen.problem:
                     seen.problem += " (offsets are in the decompressed archive)"
@@ -73,10 +84,17 @@ def _walk(path: Path) -> Iterator[_Seen]:
             yield _Seen(damage, None, "damaged gzip stream: the rest of the file is lost")
         return
     with open(path, "rb") as handle:
+        if meter is not None:
+            _watch(meter, path, handle.tell, second)
         if handle.read(3) == _GZIP_MEMBER:
             yield from _walk_members(handle)
         else:
             yield from _walk_stream(handle)
+
+
+def _watch(meter: ReadMeter, path: Path, position: Callable[[], int], second: bool) -> None:
+    size = path.stat().st_size
+    meter.watch(lambda: (size * second + position()) // 2)
 
 
 def _walk_members(handle: Any) -> Iterator[_Seen]:
@@ -215,9 +233,15 @@ def _one_gzip_stream(path: Path, limit: int = 64 << 20) -> bool:
 
 
 def _header_starts(handle: Any) -> list[int]:
-    """Offsets of every line that begins with ``WARC/1.`` (candidate record headers)."""
+    """Offsets of every line that begins with ``WARC/1.`` (candidate record headers).
+
+    In an ARC file (its first record is no WARC record) there are none: such a line can
+    only be a page's text."""
     starts: list[int] = []
     base, tail = 0, b""
+    handle.seek(0)
+    if handle.read(len(_WARC_HEADER)) != _WARC_HEADER:
+        return starts
     handle.seek(0)
     while chunk := handle.read(1 << 20):
         data = tail + chunk
@@ -229,6 +253,35 @@ def _header_starts(handle: Any) -> list[int]:
         tail = data[-len(_WARC_HEADER) :]
         base += len(data) - len(tail)
     return sorted(set(starts))
+
+
+def _declared_end(handle: Any, offset: int, length: int | None) -> int | None:
+    """Where the WARC record at ``offset`` ends by its Content-Length, if the file agrees
+    (the end of the file, or the next record header, follows the record's trailer); None
+    when the length is wrong or cannot be checked.
+
+    Read with ``os.pread``: the archive reader's position in ``handle`` stays as it is."""
+    try:
+        fd = handle.fileno()
+        head = os.pread(fd, _MAX_HEADER, offset)
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return None
+    if length is None or not head.startswith(_WARC_HEADER):
+        return None
+    blank = head.find(b"\r\n\r\n")
+    if blank < 0:
+        return None
+    end = offset + blank + 4 + length
+    if end > os.fstat(fd).st_size:  # the file ends inside the record
+        return None
+    after = os.pread(fd, 8 + len(_WARC_HEADER), end)
+    rest = after[4:] if after.startswith(b"\r\n\r\n") else after.lstrip(b"\r\n")
+    return end if not rest or rest.startswith(_WARC_HEADER) else None
+
+
+def _drop_inside(starts: list[int], offset: int, end: int) -> None:
+    """Forget the candidate headers inside a record whose length is right: its payload."""
+    del starts[bisect.bisect_right(starts, offset) : bisect.bisect_left(starts, end)]
 
 
 def _swallowed(starts: list[int], offset: int, length: int | None) -> int | None:
@@ -265,6 +318,9 @@ def _walk_stream(handle: Any) -> Iterator[_Seen]:
             it = ArchiveIterator(handle, arc2warc=True, block_size=1 << 16)
             for record in it:
                 offset = max(start, it.offset)
+                end = _declared_end(handle, offset, getattr(record, "length", None))
+                if end is not None:  # its "WARC/1." lines are text, not record headers
+                    _drop_inside(starts, offset, end)
                 missed = _between(starts, max(last, start - 1), offset)
                 if missed is not None:
                     # Damage made the reader step over a record header: go back to it.
@@ -389,10 +445,10 @@ def _charset(record: Any) -> str | None:
     return None
 
 
-def _winners(path: Path) -> dict[str, tuple[str, int, int]]:
+def _winners(path: Path, meter: ReadMeter | None = None) -> dict[str, tuple[str, int, int]]:
     """For each URL with an HTML response: (latest WARC-Date, offset of that record)."""
     best: dict[str, tuple[str, int, int]] = {}
-    for seen in _walk(path):
+    for seen in _walk(path, meter):
         record = seen.record
         if record is None or record.rec_type != "response":
             continue
@@ -410,12 +466,14 @@ def read_warc(
     *,
     max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES,
     workers: int | None = 1,
+    meter: ReadMeter | None = None,
 ) -> Iterator[Article | Rejection]:
-    """Articles from a WARC or ARC file (gzipped or not); see the module docstring."""
+    """Articles from a WARC or ARC file (gzipped or not); see the module docstring.
+    ``meter`` is told how far reading has got (the file is read twice: see above)."""
     archive = Path(path)
     source = str(archive)
     try:
-        winners = _winners(archive)
+        winners = _winners(archive, meter)
     except OSError as exc:
         reason = (
             "file not found"
@@ -426,7 +484,7 @@ def read_warc(
         return
     skipped: Counter[str] = Counter()
     yield from articles_from_pages(
-        _pages(archive, winners, skipped, max_text_bytes),
+        _pages(archive, winners, skipped, max_text_bytes, meter),
         max_text_bytes=max_text_bytes,
         workers=workers,
     )
@@ -447,10 +505,11 @@ def _pages(
     winners: dict[str, tuple[str, int, int]],
     skipped: Counter[str],
     max_text_bytes: int,
+    meter: ReadMeter | None = None,
 ) -> Iterator[Any]:
     source = str(archive)
     limit = max_html_bytes(max_text_bytes)
-    for seen in _walk(archive):
+    for seen in _walk(archive, meter, second=True):
         record = seen.record
         if record is None:
             yield Rejection(source, None, f"at byte {seen.offset}: {seen.problem}")

@@ -92,7 +92,7 @@ def parse_date(value: str | None, name: str) -> Any:
     try:
         return parse_published(value)
     except RecordError as exc:
-        raise HTTPException(422, f"{name}: {exc}") from None
+        raise HTTPException(400, f"{name}: {exc}") from None
 
 
 def filters(

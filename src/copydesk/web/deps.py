@@ -2,19 +2,23 @@
 
 One ``Desk`` per app serves all readers: its store gives each worker thread its own
 read-only SQLite connection, so requests run in parallel and never take the write lock.
-Writes (storing articles) go through a second, writable ``Desk``, one at a time.
+Writes (storing articles) go through a second, writable ``Desk``, one at a time: a
+request waits for its turn on the event loop (``Desks.turn``), never in a worker thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+import weakref
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from copydesk.desk import Desk
 from copydesk.web.security import MAX_REQUEST_BYTES, token_matches
@@ -53,6 +57,11 @@ class Desks:
     reader: Desk
     writer: Desk
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    # The queue of requests waiting to write, one per event loop (a test client runs its
+    # own): waiting there holds no worker thread.
+    _queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = field(
+        default_factory=weakref.WeakKeyDictionary
+    )
 
     @classmethod
     def open(cls, path: Path) -> Desks:
@@ -61,8 +70,25 @@ class Desks:
 
     @contextmanager
     def writing(self) -> Iterator[Desk]:
+        """The writable Desk, waiting for it in this thread: not for request handlers,
+        which use ``turn`` (writers waiting in worker threads can fill the thread pool and
+        leave none to the one that holds the desk: a deadlock under load)."""
         with self.write_lock:
             yield self.writer
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[Desk]:
+        """The writable Desk for one request at a time; the wait is on the event loop.
+        Run the writing itself in a worker thread (``run_in_threadpool``)."""
+        loop = asyncio.get_running_loop()
+        queue = self._queues.setdefault(loop, asyncio.Lock())
+        async with queue:
+            # Held only by an index sync that never waits, or by a ``writing`` elsewhere.
+            await run_in_threadpool(self.write_lock.acquire)
+            try:
+                yield self.writer
+            finally:
+                self.write_lock.release()
 
     def sync_search_index(self) -> None:
         """Index new articles before a search; skipped when another request is at it or
@@ -97,9 +123,10 @@ def get_desk(request: Request) -> Desk:
     return request.app.state.desks.reader
 
 
-def get_writer(request: Request) -> Iterator[Desk]:
-    """The writable Desk, held by this request alone until it ends."""
-    with request.app.state.desks.writing() as desk:
+async def get_writer(request: Request) -> AsyncIterator[Desk]:
+    """The writable Desk, held by this request alone until it ends (its turn awaited on
+    the event loop)."""
+    async with request.app.state.desks.turn() as desk:
         yield desk
 
 

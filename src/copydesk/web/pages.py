@@ -25,7 +25,7 @@ from copydesk.model import Article, iso
 from copydesk.reading import RecordError, parse_published, read_single
 from copydesk.reports.outlets import OutletProfile
 from copydesk.web import queries
-from copydesk.web.deps import DeskDep, Desks, SearchDeskDep, Settings, get_settings
+from copydesk.web.deps import DeskDep, SearchDeskDep, Settings, get_settings
 from copydesk.web.highlight import snippet_html
 from copydesk.web.layout import credit_colour, force_layout, time_ticks
 from copydesk.web.queries import CREDITS, RELATIONS, Filters, end_bound, search
@@ -230,15 +230,15 @@ async def trace_submit(request: Request) -> Response:
         if article.id == "trace":  # pasted text: named by its URL, else by its text
             digest = hashlib.blake2b(article.text.encode(), digest_size=6).hexdigest()
             article.id = article.url or f"trace-{digest}"
-        await run_in_threadpool(_store, request.app.state.desks, article)
+        async with request.app.state.desks.turn() as desk:
+            await run_in_threadpool(_store, desk, article)
         return RedirectResponse(article_href(article.id), status_code=303)
     return await run_in_threadpool(_trace_view, request, article)
 
 
-def _store(desks: Desks, article: Article) -> None:
-    with desks.writing() as desk:
-        desk.ingest([article])
-        desk.scan()
+def _store(desk: Desk, article: Article) -> None:
+    desk.ingest([article])
+    desk.scan()
 
 
 def _trace_view(request: Request, article: Article) -> HTMLResponse:
@@ -476,7 +476,8 @@ def _wants_json(request: Request) -> bool:
 
 
 def install_error_pages(app: FastAPI) -> None:
-    """JSON errors under /api, HTML error pages elsewhere; 422s with a readable message."""
+    """JSON errors under /api, HTML error pages elsewhere; 400s and 422s with a readable
+    message."""
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -492,11 +493,19 @@ def install_error_pages(app: FastAPI) -> None:
         for err in exc.errors():
             where = ".".join(str(p) for p in err.get("loc", ()))
             messages.append(f"{where}: {err.get('msg')}")
+        status = _validation_status(exc.errors())
         if _wants_json(request):
             return JSONResponse(
-                {"detail": "; ".join(messages), "errors": _plain(exc.errors())}, status_code=422
+                {"detail": "; ".join(messages), "errors": _plain(exc.errors())}, status_code=status
             )
-        return render(request, "error.html", 422, status=422, message="; ".join(messages))
+        return render(request, "error.html", status, status=status, message="; ".join(messages))
+
+
+def _validation_status(errors: Any) -> int:
+    """400 when the address itself is wrong (a query or path parameter of the wrong type
+    or out of range, e.g. ``offset=99999999999999999999``); 422 for a body that fails."""
+    places = {str(err.get("loc", ("",))[0]) for err in errors}
+    return 400 if places <= {"query", "path"} else 422
 
 
 def _plain(errors: Any) -> Any:

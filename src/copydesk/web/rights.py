@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from copydesk.desk import Desk
 from copydesk.rights.fetch_one import FetchError, fetch_article
 from copydesk.rights.review import ReviewError
 from copydesk.web.deps import Desks, get_settings
@@ -39,27 +40,23 @@ async def review_submit(request: Request, article_id: str) -> Response:
 
     desks: Desks = request.app.state.desks
 
-    def write() -> None:
-        with desks.writing() as desk:
-            desk.review(article_id, action, by=by, note=note)
-
     try:
-        await run_in_threadpool(write)
+        async with desks.turn() as desk:
+            await run_in_threadpool(lambda: desk.review(article_id, action, by=by, note=note))
     except ReviewError as exc:
         raise HTTPException(422, str(exc)) from None
     return RedirectResponse(_href(article_id) + "#review", status_code=303)
 
 
-def _pack_zip(desks: Desks, article_id: str) -> bytes:
+def _pack_zip(desk: Desk, article_id: str) -> bytes:
     from copydesk.rights.evidence import EvidenceError
 
     with tempfile.TemporaryDirectory(prefix="copydesk-evidence-") as tmp:
         folder = Path(tmp) / "pack"
-        with desks.writing() as desk:  # one at a time; a pack may be recorded
-            try:
-                desk.evidence(article_id, folder)
-            except EvidenceError as exc:
-                raise HTTPException(404, str(exc)) from None
+        try:
+            desk.evidence(article_id, folder)
+        except EvidenceError as exc:
+            raise HTTPException(404, str(exc)) from None
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(folder.rglob("*")):
@@ -70,7 +67,8 @@ def _pack_zip(desks: Desks, article_id: str) -> bytes:
 
 @router.get("/articles/{article_id:path}/evidence.zip")
 async def evidence_zip(request: Request, article_id: str) -> Response:
-    data = await run_in_threadpool(_pack_zip, request.app.state.desks, article_id)
+    async with request.app.state.desks.turn() as desk:  # one at a time: a pack is recorded
+        data = await run_in_threadpool(_pack_zip, desk, article_id)
     name = "".join(c if c.isalnum() or c in "-_." else "_" for c in article_id)[:80]
     return Response(
         data,
