@@ -214,6 +214,9 @@ def run_child(args: argparse.Namespace) -> int:
 def spawn(side: str, tier: str, args: argparse.Namespace) -> dict[str, Any]:
     out = SPARK_WORK / f"run-{tier}"
     result_path = out / f"result-{side}.json"
+    if args.reuse and result_path.exists():
+        print(f"[spark] {tier}: {side}: the result of an earlier run (--reuse)", flush=True)
+        return json.loads(result_path.read_text("utf-8"))
     result_path.unlink(missing_ok=True)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--side", side, "--tier", tier,
            "--master", args.master]  # fmt: skip
@@ -263,7 +266,9 @@ def estimate(tiers: list[dict[str, Any]], year: int) -> dict[str, Any]:
     }
     growth = tiers[-1].get("growth_spark") if len(tiers) > 1 else None
     if growth:
-        b = math.log2(growth)  # cost ∝ N^b
+        # cost ∝ N^b; below 1 the small tiers' fixed costs (job start-up, the driver's
+        # steps) hide the growth, and linear is the floor a larger run cannot beat.
+        b = max(1.0, math.log2(growth))
         grown_h = core_s * (year / big["articles"]) ** b / 3600
         out.update(growth_per_doubling=growth, exponent=b, core_hours_grown=grown_h)
     return out
@@ -310,7 +315,8 @@ def report_md(report: dict[str, Any]) -> str:
         if "core_hours_grown" in est:
             lines.append(
                 f"- with the measured growth (×{fmt(est['growth_per_doubling'], 2)} per doubling,"
-                f" cost ∝ N^{fmt(est['exponent'], 2)}): {fmt(est['measured_scan_s'])} s ×"
+                f" cost ∝ N^{fmt(est['exponent'], 2)}, never below linear):"
+                f" {fmt(est['measured_scan_s'])} s ×"
                 f" {est['cores']} × ({est['articles_year']:,} / {est['measured_articles']:,})"
                 f"^{fmt(est['exponent'], 2)} / 3600 = {fmt(est['core_hours_grown'], 0)}"
                 " executor-core-hours."
@@ -327,12 +333,23 @@ def main() -> int:
     parser.add_argument("--cc-news-articles", type=int, default=CC_NEWS_YEAR)
     parser.add_argument("--no-textdedup", action="store_true")
     parser.add_argument(
+        "--reuse", action="store_true", help="take the sides' results of an earlier run"
+    )
+    parser.add_argument(
         "--side", choices=("embedded", "spark", "textdedup"), help=argparse.SUPPRESS
     )
     parser.add_argument("--tier", help=argparse.SUPPRESS)
+    parser.add_argument("--report-only", action="store_true", help="render spark-latest.json again")
     args = parser.parse_args()
     if args.side:
         return run_child(args)
+    if args.report_only:
+        report = json.loads((RESULTS_DIR / "spark-latest.json").read_text("utf-8"))
+        report["estimate"] = estimate(report["tiers"], args.cc_news_articles)
+        (RESULTS_DIR / "spark-latest.json").write_text(json.dumps(report, indent=2), "utf-8")
+        (RESULTS_DIR / "spark-latest.md").write_text(report_md(report), "utf-8")
+        print(report_md(report))
+        return 0
     root = corpora_root(args.corpora, "Spark")
     if root is None:
         return 2
