@@ -170,8 +170,9 @@ def test_fuzz_jsonl_keeps_every_intact_record(tmp_path: Path, case, gz: bool, cu
         packed = gzip.compress(data[:half]) + b"\x00junk" + gzip.compress(data[half:])
         packed = packed[: len(packed) - cut] if cut else packed
         path.write_bytes(packed)
-        if cut:  # a cut tail takes the second member's end: count on the first one only
-            expected = _intact(data[:half], newline, n)
+        if cut:  # a cut tail takes the second member's end: count on the lines that
+            # end inside the first member only (one running on past it is the second's)
+            expected = _intact(data[: data.rfind(b"\n", 0, half) + 1], newline, n)
     else:
         path.write_bytes(data)
     got, problems = read(path)
@@ -258,3 +259,31 @@ def test_fuzz_warc_keeps_every_untouched_record(tmp_path: Path, at, junk: bytes)
     path.write_bytes(bytes(damaged))
     got, problems = read(path)
     assert set(urls(untouched)) <= set(got), [str(p) for p in problems]
+
+
+def test_warc_with_junk_before_its_first_record_keeps_the_untouched_ones(tmp_path: Path) -> None:
+    """A NUL byte before the first header and junk inside the second record (found by the
+    fuzzer): the file is still a WARC file, and every record but the second is read."""
+    records = [warc_record(i) for i in range(6)]
+    second = len(records[0])
+    data = b"".join(records)
+    cut = second + len(records[1]) // 2
+    damaged = b"\x00" + data[:cut] + b"\x00" + data[cut:]
+    path = tmp_path / "junk.warc"
+    path.write_bytes(damaged)
+    got, problems = read(path)
+    assert set(urls([0, 2, 3, 4, 5])) <= set(got), [str(p) for p in problems]
+
+
+def test_nul_padding_around_a_record_is_not_part_of_it(tmp_path: Path) -> None:
+    path = tmp_path / "padded.jsonl"
+    path.write_bytes(
+        b'{"id":"r0","text":"words 0"}\x00\x00\x00\r\n'
+        b'\x00\x00{"id":"r1","text":"words 1"}\n'
+        b'{"id":"r2","text":"wor\x00ds 2"}\n'  # inside the record: damage
+        b"\x00\x00\x00\n"
+        b'{"id":"r3","text":"words 3"}\n'
+    )
+    got, problems = read(path)
+    assert got == ["r0", "r1", "r3"]
+    assert [p.line for p in problems] == [3]

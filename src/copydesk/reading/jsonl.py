@@ -66,6 +66,14 @@ def json_lines(
             raw = raw[len(BOM) :]
             if not raw.strip():
                 continue
+        if b"\x00" in raw:
+            # NUL padding around a record (a preallocated or zero-filled block) is not
+            # part of it; NUL bytes inside one are damage, and the record is rejected.
+            trimmed = raw.strip(b"\x00" + _BLANK_BYTES)
+            if b"\x00" not in trimmed:
+                raw = trimmed
+                if not raw:
+                    continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:

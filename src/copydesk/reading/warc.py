@@ -43,6 +43,7 @@ WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _GZIP_MEMBER = b"\x1f\x8b\x08"
 _WARC_HEADER = b"WARC/1."
+_ARC_HEADER = b"filedesc://"
 _MAX_RESYNCS = 10_000
 _MAX_MEMBER = 64 << 20  # decompressed bytes kept of one gzip member (one record)
 _MAX_HEADER = 1 << 16  # a WARC record header longer than this is taken as damage
@@ -235,12 +236,13 @@ def _one_gzip_stream(path: Path, limit: int = 64 << 20) -> bool:
 def _header_starts(handle: Any) -> list[int]:
     """Offsets of every line that begins with ``WARC/1.`` (candidate record headers).
 
-    In an ARC file (its first record is no WARC record) there are none: such a line can
-    only be a page's text."""
+    In an ARC file (it opens with its ``filedesc://`` record, after any junk bytes) there
+    are none: such a line can only be a page's text. A WARC file whose first bytes are
+    damaged is still a WARC file: its headers are found after the damage."""
     starts: list[int] = []
     base, tail = 0, b""
     handle.seek(0)
-    if handle.read(len(_WARC_HEADER)) != _WARC_HEADER:
+    if handle.read(1 << 12).lstrip(b"\x00\r\n\t ").startswith(_ARC_HEADER):
         return starts
     handle.seek(0)
     while chunk := handle.read(1 << 20):
