@@ -528,10 +528,9 @@ def _dateline_cut(
     member: Member, origin: Origin, by_id: dict[str, Member], credits: dict[str, list[Credit]]
 ) -> bool:
     """The copy opens with the place of another version's wire dateline ("NEW YORK (AP)
-    —") but without the agency: "NEW YORK: ...". Not when the origin article itself, in
-    the collection, opens that way: the copy kept the origin's own dateline."""
+    —") but without the agency: "NEW YORK: ..." (a copy keeping the bare dateline of the
+    version it took from is judged by ``_inherited_dateline``)."""
     head = member.text.lstrip()[:120]
-    own = by_id[origin.article].text.lstrip()[:120] if origin.article in by_id else None
     for other, found in credits.items():
         if other == member.id:
             continue
@@ -546,7 +545,6 @@ def _dateline_cut(
                 and place.upper() == place
                 and any(ch.isalpha() for ch in place)
                 and re.match(re.escape(place) + r"\s*[:—–,-]", head)
-                and not (own and re.match(re.escape(place) + r"\s*[:—–,-]", own))
             ):
                 return True
     return False
