@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from copydesk.errors import StoreError
 from copydesk.fingerprint import Fingerprint
 from copydesk.model import Article, SourceMatch, iso
 from copydesk.store import Store
-from copydesk.store.sqlite import meta_hash, public_extra, text_hash
+from copydesk.store.sqlite import meta_hash, public_extra, stored_article, text_hash
 
 # The tables of a run, each a folder of Parquet files under the output folder.
 ARTICLES, MATCHES, SIGNALS, MODELS = "articles", "matches", "signals", "models"
@@ -56,19 +55,9 @@ def article_row(article: Article) -> tuple[Any, ...]:
 
 
 def row_article(row: Iterable[Any]) -> Article:
-    """The article of an ``article_row`` (the store's ``_row_to_article``)."""
+    """The article of an ``article_row``, read back as the store reads its own."""
     id_, url, outlet, outlet_name, published, title, author, text, extra = row
-    return Article(
-        id=id_,
-        text=text,
-        url=url,
-        outlet=outlet,
-        published=datetime.fromisoformat(published) if published else None,
-        title=title,
-        author=author,
-        outlet_name=outlet_name,
-        extra=json.loads(extra) if extra else {},
-    )
+    return stored_article(id_, url, outlet, outlet_name, author, title, published, text, extra)
 
 
 def signed(values: np.ndarray) -> list[int]:

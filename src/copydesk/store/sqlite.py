@@ -97,18 +97,27 @@ def _blobs(fp: Fingerprint) -> tuple[bytes, bytes]:
 def _row_to_article(row: Sequence[Any]) -> StoredArticle:
     key, id_, url, outlet, outlet_name, author, title, published, text, extra = row
     return StoredArticle(
-        key,
-        Article(
-            id=id_,
-            text=text,
-            url=url,
-            outlet=outlet,
-            published=datetime.fromisoformat(published) if published else None,
-            title=title,
-            author=author,
-            outlet_name=outlet_name,
-            extra=json.loads(extra) if extra else {},
-        ),
+        key, stored_article(id_, url, outlet, outlet_name, author, title, published, text, extra)
+    )
+
+
+def stored_article(
+    id_: str, url: str | None, outlet: str | None, outlet_name: str | None,
+    author: str | None, title: str | None, published: str | None, text: str,
+    extra: str | None,
+) -> Article:  # fmt: skip
+    """An Article from the columns the store keeps (``published`` ISO 8601, ``extra``
+    JSON); engines that keep articles elsewhere read them back with it too."""
+    return Article(
+        id=id_,
+        text=text,
+        url=url,
+        outlet=outlet,
+        published=datetime.fromisoformat(published) if published else None,
+        title=title,
+        author=author,
+        outlet_name=outlet_name,
+        extra=json.loads(extra) if extra else {},
     )
 
 
