@@ -38,7 +38,7 @@ from copydesk.forensics.furniture import (
 )
 from copydesk.model import Article
 from copydesk.store import Store
-from copydesk.store.sqlite import text_hash
+from copydesk.store.sqlite import StoredArticle, text_hash
 
 
 def agencies_of(store: Store) -> list[Agency]:
@@ -210,6 +210,19 @@ def _members(store: Store, keys: list[int], model: BoilerplateModel) -> dict[int
     return out
 
 
+def _stored_in_chunks(
+    store: Store, keys: list[int], size: int = 500
+) -> Iterator[tuple[int, StoredArticle]]:
+    """``(key, stored article)`` for each of ``keys`` still in the store, in order, read
+    ``size`` at a time."""
+    for lo in range(0, len(keys), size):
+        chunk = keys[lo : lo + size]
+        found = store.articles(chunk)
+        for key in chunk:
+            if key in found:
+                yield key, found[key]
+
+
 def update_families(
     store: Store, reg: Registry | None = None, *, new: list[int] | None = None
 ) -> int:
@@ -280,11 +293,9 @@ def update_families(
         if key not in meta and sig == f"lone:{th}:{agency_token}" and fam_id not in wanted:
             wanted[fam_id] = (sig, [id_], [])
             key_of[id_] = key
-    for key in sorted(set(new or ()) - set(meta)):
-        stored_one = store.articles([key]).get(key)
-        if stored_one is None:
-            continue
-        one = _members(store, [key], model)[key]
+    lone_keys = sorted(set(new or ()) - set(meta))
+    for key, stored_one in _stored_in_chunks(store, lone_keys):
+        one = member_of(stored_one.article, model)
         fam = build_family([one], [], reg)
         # Only a dateline or byline says the text is the agency's; "according to
         # Reuters" in an article of its own is a citation.

@@ -336,6 +336,10 @@ def picture_spans(text: str) -> list[tuple[int, int]]:
     """Picture captions and credits: a bracket, or a short line, that speaks of a photo
     ("(Photo: STAFF/Reuters)", "PHOTO: Everland via ...", "(AP PHOTO)")."""
     out = []
+    if not _PICTURE.search(text):
+        # a bracket or a line is bounded by characters that are no word's, so it speaks
+        # of a picture only where the whole text does
+        return out
     for m in re.finditer(r"\([^()\n]{0,120}\)", text):
         if _PICTURE.search(m.group(0)):
             out.append((m.start(), m.end()))
