@@ -9,14 +9,20 @@
 
 from __future__ import annotations
 
+import math
+import multiprocessing
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 
 from copydesk.model import Article, SourceMatch
 from copydesk.semantic.align import SemanticParams, align_sentences, is_semantic_copy
-from copydesk.semantic.embed import Embedder, SentenceVectors, embed_articles, quantise
+from copydesk.semantic.anchors import article_keys
+from copydesk.semantic.embed import Embedder, SentenceVectors, embed_articles, quantise, reembed
 from copydesk.semantic.judge import SemDoc, direction, judge
 from copydesk.semantic.language import detect
 
@@ -34,41 +40,117 @@ def _missing(db: sqlite3.Connection, model: str) -> list[int]:
         for r in db.execute(
             "SELECT a.key FROM articles a LEFT JOIN sentence_vectors v ON v.article = a.key "
             "WHERE v.article IS NULL OR v.text_hash != a.text_hash OR v.model != ? "
-            "ORDER BY a.key",
+            "OR v.anchors IS NULL ORDER BY a.key",
             (model,),
         )
     ]
 
 
-def embed_missing(db: sqlite3.Connection, embedder: Embedder, *, batch_size: int = 1000) -> int:
-    """Embed every article without vectors for its current text; one transaction a batch."""
+Row = tuple[bytes, bytes, bytes, str | None, str]
+
+
+def embed_texts(texts: list[str], embedder: Embedder) -> list[Row]:
+    """What is stored of each text: spans, int8 vectors, mean vector, language and
+    anchor keys (a pure function, run in the pool's workers)."""
+    out = []
+    for text, sv in zip(texts, embed_articles(texts, embedder), strict=True):
+        spans, vecs = sv.to_blobs()
+        keys = " ".join(sorted(article_keys(text)))
+        out.append((spans, vecs, mean_vector(sv).tobytes(), detect(text), keys))
+    return out
+
+
+_WORKER_EMBEDDER: Embedder | None = None
+
+
+def _start_worker(embedder: Embedder) -> None:
+    global _WORKER_EMBEDDER
+    _WORKER_EMBEDDER = embedder
+
+
+def _embed_task(texts: list[str]) -> list[Row]:
+    assert _WORKER_EMBEDDER is not None
+    return embed_texts(texts, _WORKER_EMBEDDER)
+
+
+@contextmanager
+def _pool(workers: int, embedder: Embedder) -> Iterator[Executor | None]:
+    if workers <= 1:
+        yield None
+        return
+    # fork: the workers inherit the loaded model instead of each loading it again
+    mp = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=mp, initializer=_start_worker, initargs=(embedder,)
+    ) as pool:
+        yield pool
+
+
+def embed_missing(
+    db: sqlite3.Connection,
+    embedder: Embedder,
+    *,
+    workers: int = 1,
+    batch_size: int = 1000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Embed every article without vectors for its current text, spread over ``workers``
+    processes; the main process writes one batch (one transaction) while the pool embeds
+    the next."""
     keys = _missing(db, embedder.name)
-    for lo in range(0, len(keys), batch_size):
-        chunk = keys[lo : lo + batch_size]
+    batches = [keys[lo : lo + batch_size] for lo in range(0, len(keys), batch_size)]
+
+    def read(chunk: list[int]) -> list[tuple[int, str, str]]:
         marks = ",".join("?" * len(chunk))
-        rows = db.execute(
+        return db.execute(
             f"SELECT key, text, text_hash FROM articles WHERE key IN ({marks}) ORDER BY key", chunk
         ).fetchall()
-        vectors = embed_articles([r[1] for r in rows], embedder)
-        out = []
-        for (key, text, th), sv in zip(rows, vectors, strict=True):
-            spans, vecs = sv.to_blobs()
-            out.append(
-                (key, embedder.name, th, detect(text), spans, vecs, mean_vector(sv).tobytes())
-            )
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.executemany(
-                "INSERT OR REPLACE INTO sentence_vectors "
-                "(article, model, text_hash, language, spans, vectors, mean) "
-                "VALUES (?,?,?,?,?,?,?)",
-                out,
-            )
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+
+    def submit(pool: Executor | None, rows: list[tuple[int, str, str]]) -> Callable[[], list]:
+        texts = [r[1] for r in rows]
+        if pool is None:
+            return lambda: embed_texts(texts, embedder)
+        size = max(1, math.ceil(len(texts) / workers))
+        futures = [
+            pool.submit(_embed_task, texts[i : i + size]) for i in range(0, len(texts), size)
+        ]
+        return lambda: [row for f in futures for row in f.result()]
+
+    with _pool(workers, embedder) as pool:
+        pending: list[tuple[list[tuple[int, str, str]], Callable[[], list]]] = []
+        for chunk in batches:
+            rows = read(chunk)
+            pending.append((rows, submit(pool, rows)))
+            if len(pending) > 1:
+                _write_vectors(db, embedder.name, *pending.pop(0))
+                if progress:
+                    progress(batch_size)
+        for rows, result in pending:
+            _write_vectors(db, embedder.name, rows, result)
+            if progress:
+                progress(len(rows))
     return len(keys)
+
+
+def _write_vectors(
+    db: sqlite3.Connection, model: str, rows: list[tuple[int, str, str]], result: Callable
+) -> None:
+    out = [
+        (key, model, th, lang, spans, vecs, mean, anchors)
+        for (key, _, th), (spans, vecs, mean, lang, anchors) in zip(rows, result(), strict=True)
+    ]
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.executemany(
+            "INSERT OR REPLACE INTO sentence_vectors "
+            "(article, model, text_hash, language, spans, vectors, mean, anchors) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            out,
+        )
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def load_vectors(
@@ -133,26 +215,72 @@ def candidate_pairs(
     return sorted(pairs)
 
 
+def cross_language_pairs(
+    db: sqlite3.Connection, new: Iterable[int], params: SemanticParams
+) -> list[tuple[int, int]]:
+    """Unordered pairs (new article, other) in two different detected languages that share
+    at least ``cross_min_keys`` anchors (numbers, name skeletons), each new article's
+    ``cross_k`` best; anchors in more than ``cross_max_df`` of the articles are left out.
+    Nothing is read when every article is in one language."""
+    langs = dict(
+        db.execute(
+            "SELECT v.article, v.language FROM sentence_vectors v JOIN articles a "
+            "ON a.key = v.article AND a.text_hash = v.text_hash WHERE v.language IS NOT NULL"
+        ).fetchall()
+    )
+    new = sorted(k for k in set(new) if k in langs)
+    if not new or len(set(langs.values())) < 2:
+        return []
+    keys_of: dict[int, set[str]] = {}
+    for key, anchors in db.execute("SELECT article, anchors FROM sentence_vectors"):
+        if key in langs and anchors:
+            keys_of[key] = set(anchors.split())
+    postings: dict[str, list[int]] = defaultdict(list)
+    for key, ks in keys_of.items():
+        for k in ks:
+            postings[k].append(key)
+    max_df = max(params.cross_min_df_cap, int(params.cross_max_df * len(keys_of)))
+    pairs: set[tuple[int, int]] = set()
+    for key in new:
+        shared: Counter[int] = Counter()
+        for k in keys_of.get(key, ()):
+            docs = postings[k]
+            if len(docs) > max_df:
+                continue
+            shared.update(d for d in docs if langs[d] != langs[key])
+        for other, n in shared.most_common(params.cross_k):
+            if n >= params.cross_min_keys:
+                pairs.add((min(key, other), max(key, other)))
+    return sorted(pairs)
+
+
 def compare_pair(
     a: SemDoc,
     b: SemDoc,
     params: SemanticParams,
     aliases: dict[str, tuple[str, ...]] | None = None,
+    multilingual: Callable[[SemDoc], SentenceVectors] | None = None,
 ) -> tuple[SemDoc, SemDoc, SourceMatch] | None:
-    """Decide one pair semantically: None, or (copy, source, match)."""
+    """Decide one pair semantically: None, or (copy, source, match). A pair in two
+    languages is aligned on ``multilingual``'s vectors of each side when given (the
+    static model's vectors otherwise)."""
     aliases = aliases or {}
     a_is_copy, basis = direction(a, b)
     copy, source = (a, b) if a_is_copy else (b, a)
     cross = bool(copy.language and source.language and copy.language != source.language)
+    cv, sv = copy.vectors, source.vectors
+    if cross and multilingual is not None:
+        cv, sv = multilingual(copy), multilingual(source)
     alignment = align_sentences(
         copy.article.text,
-        copy.vectors,
+        cv,
         source.article.text,
-        source.vectors,
+        sv,
         params,
         cross_language=cross,
+        multilingual=cross and multilingual is not None,
     )
-    if not is_semantic_copy(alignment, params):
+    if not is_semantic_copy(alignment, params, translation=cross):
         return None
     match = judge(
         copy, source, alignment, basis, aliases=aliases.get(source.article.outlet or "", ())
@@ -183,17 +311,33 @@ def scan_semantic(
     new: list[int],
     *,
     embedder: Embedder,
+    multilingual: Callable[[], Embedder] | None = None,
     params: SemanticParams | None = None,
     aliases: dict[str, tuple[str, ...]] | None = None,
+    workers: int = 1,
 ) -> tuple[int, int]:
-    """Embed what is missing, then judge each new article's semantic candidates that the
-    lexical stage did not link; writes the matches. Returns (candidates, matches)."""
+    """Embed what is missing (over ``workers`` processes), then judge each new article's
+    semantic candidates that the lexical stage did not link: same-language neighbours by
+    mean vector, other-language ones by shared anchors, aligned on the vectors of the
+    model ``multilingual`` loads (only when such a pair comes up). Writes the matches.
+    Returns (candidates, matches)."""
     params = params or SemanticParams()
     db = store.db
-    embed_missing(db, embedder)
+    embed_missing(db, embedder, workers=workers)
     pairs = candidate_pairs(db, new, params)
+    pairs = sorted(set(pairs) | set(cross_language_pairs(db, new, params)))
     lexical = _lexical_pairs(db, pairs)
     pairs = [p for p in pairs if p not in lexical]
+    cache: dict[int, SentenceVectors] = {}
+    loaded: list[Embedder] = []
+
+    def multilingual_vectors(doc: SemDoc) -> SentenceVectors:
+        if doc.key not in cache:
+            if not loaded:
+                loaded.append(multilingual())  # type: ignore[misc]
+            cache[doc.key] = reembed(doc.article.text, doc.vectors, loaded[0])
+        return cache[doc.key]
+
     written = 0
     for lo in range(0, len(pairs), 2000):
         chunk = pairs[lo : lo + 2000]
@@ -204,7 +348,13 @@ def scan_semantic(
         for x, y in chunk:
             if x not in docs or y not in docs:
                 continue
-            result = compare_pair(docs[x], docs[y], params, aliases)
+            result = compare_pair(
+                docs[x],
+                docs[y],
+                params,
+                aliases,
+                multilingual_vectors if multilingual is not None else None,
+            )
             if result is not None:
                 copy, source, match = result
                 rows.append((copy.key, source.key, match))

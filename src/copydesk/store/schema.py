@@ -220,4 +220,12 @@ MIGRATIONS.append(
     CREATE INDEX family_members_family ON family_members(family);
     """
 )
+MIGRATIONS.append(
+    # The semantic stage's language-independent anchors of each article (its numbers and
+    # the consonant skeletons of its names, space-separated): articles in two languages
+    # that share several are compared as possible translations. NULL until embedded again.
+    """
+    ALTER TABLE sentence_vectors ADD COLUMN anchors TEXT;
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)
