@@ -129,25 +129,44 @@ def align_sentences(
         threshold, sure = params.cross_threshold, params.threshold
     else:
         threshold, sure = params.threshold, params.threshold
-    ca = [anchors(copy_text[a:b]) for a, b in zip(copy.starts, copy.ends, strict=True)]
-    sa = [anchors(source_text[a:b]) for a, b in zip(source.starts, source.ends, strict=True)]
+    best = sims.max(axis=1)
+    need = params.translation_sentences if cross_language else params.min_sentences
+    if int((best >= threshold).sum()) < need:
+        return SentenceAlignment()  # too few sentences close enough for any verdict
+    # Anchors only of the sentences some match needs (most candidate pairs have few).
+    ca: dict[int, Anchors] = {}
+    sa: dict[int, Anchors] = {}
+
+    def copy_anchors(i: int) -> Anchors:
+        if i not in ca:
+            ca[i] = anchors(copy_text[int(copy.starts[i]) : int(copy.ends[i])])
+        return ca[i]
+
+    def source_anchors(j: int) -> Anchors:
+        if j not in sa:
+            sa[j] = anchors(source_text[int(source.starts[j]) : int(source.ends[j])])
+        return sa[j]
+
     found: list[tuple[int, int, float]] = []
     # On the multilingual model's vectors every sentence of a story is close to every
     # other (0.80-0.88 between sentences of one event): a match must also be each
     # sentence's best, both ways.
     best_copy = sims.argmax(axis=0) if multilingual else None
-    for i in range(len(copy)):
+    for i in np.flatnonzero(best >= threshold):
+        i = int(i)
         for j in np.argsort(-sims[i])[: 1 if multilingual else 3]:
+            j = int(j)
             if best_copy is not None and best_copy[j] != i:
                 break
             s = float(sims[i, j])
             if s < threshold:
                 break
-            if not agree(ca[i], sa[j]):
+            a, b = copy_anchors(i), source_anchors(j)
+            if not agree(a, b):
                 continue
-            if cross_language and not share_anchor(ca[i], sa[j]) and s < sure:
+            if cross_language and not share_anchor(a, b) and s < sure:
                 continue
-            found.append((i, int(j), s))
+            found.append((i, j, s))
             break
     if not found:
         return SentenceAlignment()

@@ -44,7 +44,11 @@ class Anchors:
 
 def number_key(raw: str) -> str:
     """A number in ASCII digits, thousands separators removed, decimal point a dot."""
-    digits = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in raw)
+    digits = (
+        raw
+        if raw.isascii()
+        else "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in raw)
+    )
     parts = re.split(r"[.,]", digits)
     if len(parts) == 1:
         return digits.lstrip("0") or "0"
@@ -67,14 +71,21 @@ def skeleton(word: str) -> str:
 _SPELL = str.maketrans({"c": "k", "q": "k", "w": "v", "z": "s"})
 
 
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _is_cased_script(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
+    """Whether most of the text's letters are of a script with capitals."""
+    ascii_letters = len(_ASCII_LETTER.findall(text))
+    others = [c for c in _NON_ASCII.findall(text) if c.isalpha()]
+    if not others:
         return True
-    cased = sum(c.lower() != c.upper() for c in letters)
-    return cased >= 0.5 * len(letters)
+    cased = ascii_letters + sum(c.lower() != c.upper() for c in others)
+    return cased >= 0.5 * (ascii_letters + len(others))
 
 
+@lru_cache(maxsize=100_000)  # an article's sentences come up in each of its pairs
 def sentence_anchors(sentence: str) -> Anchors:
     numbers = frozenset(number_key(m.group()) for m in _NUMBER.finditer(sentence))
     numbers = frozenset(n for n in numbers if n not in {"0", "1"})

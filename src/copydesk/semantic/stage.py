@@ -40,23 +40,22 @@ def _missing(db: sqlite3.Connection, model: str) -> list[int]:
         for r in db.execute(
             "SELECT a.key FROM articles a LEFT JOIN sentence_vectors v ON v.article = a.key "
             "WHERE v.article IS NULL OR v.text_hash != a.text_hash OR v.model != ? "
-            "OR v.anchors IS NULL ORDER BY a.key",
+            "ORDER BY a.key",
             (model,),
         )
     ]
 
 
-Row = tuple[bytes, bytes, bytes, str | None, str]
+Row = tuple[bytes, bytes, bytes, str | None]
 
 
 def embed_texts(texts: list[str], embedder: Embedder) -> list[Row]:
-    """What is stored of each text: spans, int8 vectors, mean vector, language and
-    anchor keys (a pure function, run in the pool's workers)."""
+    """What is stored of each text: spans, int8 vectors, mean vector and language (a pure
+    function, run in the pool's workers)."""
     out = []
     for text, sv in zip(texts, embed_articles(texts, embedder), strict=True):
         spans, vecs = sv.to_blobs()
-        keys = " ".join(sorted(article_keys(text)))
-        out.append((spans, vecs, mean_vector(sv).tobytes(), detect(text), keys))
+        out.append((spans, vecs, mean_vector(sv).tobytes(), detect(text)))
     return out
 
 
@@ -136,15 +135,15 @@ def _write_vectors(
     db: sqlite3.Connection, model: str, rows: list[tuple[int, str, str]], result: Callable
 ) -> None:
     out = [
-        (key, model, th, lang, spans, vecs, mean, anchors)
-        for (key, _, th), (spans, vecs, mean, lang, anchors) in zip(rows, result(), strict=True)
+        (key, model, th, lang, spans, vecs, mean)
+        for (key, _, th), (spans, vecs, mean, lang) in zip(rows, result(), strict=True)
     ]
     db.execute("BEGIN IMMEDIATE")
     try:
         db.executemany(
             "INSERT OR REPLACE INTO sentence_vectors "
-            "(article, model, text_hash, language, spans, vectors, mean, anchors) "
-            "VALUES (?,?,?,?,?,?,?,?)",
+            "(article, model, text_hash, language, spans, vectors, mean) "
+            "VALUES (?,?,?,?,?,?,?)",
             out,
         )
     except BaseException:
@@ -218,10 +217,11 @@ def candidate_pairs(
 def cross_language_pairs(
     db: sqlite3.Connection, new: Iterable[int], params: SemanticParams
 ) -> list[tuple[int, int]]:
-    """Unordered pairs (new article, other) in two different detected languages that share
-    at least ``cross_min_keys`` anchors (numbers, name skeletons), each new article's
-    ``cross_k`` best; anchors in more than ``cross_max_df`` of the articles are left out.
-    Nothing is read when every article is in one language."""
+    """Unordered pairs, one side new, in two different detected languages that share at
+    least ``cross_min_keys`` anchors (numbers, name skeletons): for each article outside
+    the largest language, its ``cross_k`` best in other languages; anchors in more than
+    ``cross_max_df`` of the articles are left out. Nothing is read when every article is
+    in one language."""
     langs = dict(
         db.execute(
             "SELECT v.article, v.language FROM sentence_vectors v JOIN articles a "
@@ -231,6 +231,7 @@ def cross_language_pairs(
     new = sorted(k for k in set(new) if k in langs)
     if not new or len(set(langs.values())) < 2:
         return []
+    _store_anchor_keys(db)
     keys_of: dict[int, set[str]] = {}
     for key, anchors in db.execute("SELECT article, anchors FROM sentence_vectors"):
         if key in langs and anchors:
@@ -240,18 +241,45 @@ def cross_language_pairs(
         for k in ks:
             postings[k].append(key)
     max_df = max(params.cross_min_df_cap, int(params.cross_max_df * len(keys_of)))
+    # Every pair in two languages has a side outside the largest language: the counting
+    # runs from those articles only (all of them, as a new article in the largest
+    # language is paired from the other side).
+    largest = Counter(langs.values()).most_common(1)[0][0]
+    fresh = set(new)
     pairs: set[tuple[int, int]] = set()
-    for key in new:
+    for key in sorted(k for k in keys_of if langs[k] != largest):
         shared: Counter[int] = Counter()
-        for k in keys_of.get(key, ()):
+        for k in keys_of[key]:
             docs = postings[k]
-            if len(docs) > max_df:
-                continue
-            shared.update(d for d in docs if langs[d] != langs[key])
-        for other, n in shared.most_common(params.cross_k):
-            if n >= params.cross_min_keys:
+            if len(docs) <= max_df:
+                shared.update(docs)
+        others = [(d, n) for d, n in shared.items() if langs[d] != langs[key]]
+        others.sort(key=lambda x: (-x[1], x[0]))
+        for other, n in others[: params.cross_k]:
+            if n >= params.cross_min_keys and (key in fresh or other in fresh):
                 pairs.add((min(key, other), max(key, other)))
     return sorted(pairs)
+
+
+def _store_anchor_keys(db: sqlite3.Connection, batch: int = 2000) -> None:
+    """Anchor keys of every embedded article that has none yet (they are computed only
+    once a collection holds two languages, so a one-language collection never pays)."""
+    while True:
+        rows = db.execute(
+            "SELECT a.key, a.text FROM sentence_vectors v JOIN articles a ON a.key = v.article "
+            "WHERE v.anchors IS NULL LIMIT ?",
+            (batch,),
+        ).fetchall()
+        if not rows:
+            return
+        out = [(" ".join(sorted(article_keys(text))), key) for key, text in rows]
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany("UPDATE sentence_vectors SET anchors = ? WHERE article = ?", out)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
 
 def compare_pair(
@@ -339,28 +367,82 @@ def scan_semantic(
         return cache[doc.key]
 
     written = 0
-    for lo in range(0, len(pairs), 2000):
-        chunk = pairs[lo : lo + 2000]
-        keys = {k for p in chunk for k in p}
-        stored = store.articles(keys)
-        docs = semantic_docs({k: s.article for k, s in stored.items()}, load_vectors(db, keys))
-        rows = []
-        for x, y in chunk:
-            if x not in docs or y not in docs:
-                continue
-            result = compare_pair(
-                docs[x],
-                docs[y],
-                params,
-                aliases,
-                multilingual_vectors if multilingual is not None else None,
-            )
-            if result is not None:
-                copy, source, match = result
-                rows.append((copy.key, source.key, match))
-        with store.transaction():
-            written += store.write_matches(rows)
+    with _pool(workers, embedder) as pool:
+        for lo in range(0, len(pairs), 2000):
+            chunk = pairs[lo : lo + 2000]
+            vectors = load_vectors(db, {k for p in chunk for k in p})
+            # The texts are read only for the pairs whose vectors could make a verdict.
+            chunk = [p for p in chunk if _may_align(vectors.get(p[0]), vectors.get(p[1]), params)]
+            keys = {k for p in chunk for k in p}
+            stored = store.articles(keys)
+            docs = semantic_docs({k: s.article for k, s in stored.items()}, vectors)
+            chunk = [(x, y) for x, y in chunk if x in docs and y in docs]
+            cross = [p for p in chunk if _two_languages(docs[p[0]], docs[p[1]])]
+            same = [p for p in chunk if not _two_languages(docs[p[0]], docs[p[1]])]
+            rows = _compare_all(pool, workers, docs, same, params, aliases)
+            for x, y in cross:  # in this process: the multilingual model is loaded once
+                ml = multilingual_vectors if multilingual is not None else None
+                result = compare_pair(docs[x], docs[y], params, aliases, ml)
+                if result is not None:
+                    rows.append((result[0].key, result[1].key, result[2]))
+            with store.transaction():
+                written += store.write_matches(rows)
     return len(pairs), written
+
+
+def _may_align(
+    a: tuple[SentenceVectors, str | None] | None,
+    b: tuple[SentenceVectors, str | None] | None,
+    params: SemanticParams,
+) -> bool:
+    """Whether a pair could pass: in two languages (aligned on other vectors), or with
+    enough sentences of either side close enough to one of the other's on these."""
+    if a is None or b is None or not len(a[0]) or not len(b[0]):
+        return False
+    if a[1] and b[1] and a[1] != b[1]:
+        return True
+    close = (a[0].unit() @ b[0].unit().T) >= params.threshold
+    # either side may be the copy: enough of its sentences must have a close one
+    need = params.min_sentences
+    return int(close.any(axis=1).sum()) >= need or int(close.any(axis=0).sum()) >= need
+
+
+def _two_languages(a: SemDoc, b: SemDoc) -> bool:
+    return bool(a.language and b.language and a.language != b.language)
+
+
+Task = tuple[list[tuple[SemDoc, SemDoc]], SemanticParams, dict[str, tuple[str, ...]] | None]
+
+
+def compare_pairs(task: Task) -> list[tuple[int, int, SourceMatch]]:
+    """(copy key, source key, match) of the pairs that are semantic copies (pure; run in
+    the pool's workers)."""
+    pairs, params, aliases = task
+    out = []
+    for a, b in pairs:
+        result = compare_pair(a, b, params, aliases)
+        if result is not None:
+            out.append((result[0].key, result[1].key, result[2]))
+    return out
+
+
+def _compare_all(
+    pool: Executor | None,
+    workers: int,
+    docs: dict[int, SemDoc],
+    pairs: list[tuple[int, int]],
+    params: SemanticParams,
+    aliases: dict[str, tuple[str, ...]] | None,
+) -> list[tuple[int, int, SourceMatch]]:
+    tasks = [(docs[x], docs[y]) for x, y in pairs]
+    if pool is None or len(tasks) < 64:
+        return compare_pairs((tasks, params, aliases))
+    size = math.ceil(len(tasks) / (4 * workers))
+    futures = [
+        pool.submit(compare_pairs, (tasks[i : i + size], params, aliases))
+        for i in range(0, len(tasks), size)
+    ]
+    return [row for f in futures for row in f.result()]
 
 
 def current_aliases(store) -> dict[str, tuple[str, ...]]:
