@@ -11,7 +11,7 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml setup.py src/copydesk/_fingerprint.c | $(BIN)/python
 	$(BIN)/pip install -q -e ".[dev,bench]"
 	touch $(STAMP)
 

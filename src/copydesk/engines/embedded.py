@@ -24,7 +24,7 @@ from copydesk.candidates import MAX_BUCKET, PostingParts, group_postings, pairs_
 from copydesk.engines.compare import Params, compare_docs, compare_group, doc_for
 from copydesk.engines.families import update_families
 from copydesk.engines.forensics import article_signals, learn, load_context
-from copydesk.fingerprint import Fingerprint, fingerprint, fingerprints
+from copydesk.fingerprint import Fingerprint, fingerprints
 from copydesk.model import Article, Evidence, Rejection, SourceMatch, Verdict
 from copydesk.progress import Progress, Ticker
 from copydesk.store import Store
@@ -535,7 +535,7 @@ def trace(
     """
     params = params or Params()
     context = load_context(store)
-    fp = fingerprint(article.text)
+    fp = fingerprints([article.text])[0]  # the compiled path when built
     keys = store.candidates_for(
         fp,
         min_shared=params.min_shared_anchors,
