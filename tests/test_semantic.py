@@ -239,3 +239,29 @@ def test_scan_links_translation_not_same_event_report(tmp_path) -> None:
         assert data["language"] == {"article": "es", "source": "en"}
         other = desk.verdict("es-other")
         assert other is None or not other.sources
+
+
+def test_embedding_over_workers_matches_one_process(tmp_path) -> None:
+    from copydesk.semantic.stage import embed_missing
+
+    texts = [SOURCE, REWRITE, SAME_EVENT, SPANISH, SPANISH_SAME_EVENT] * 20
+    stored = []
+    for workers in (1, 2):
+        with Desk(tmp_path / f"w{workers}.db", workers=1) as desk:
+            desk.ingest(
+                [
+                    _article(f"a{i}", "paper.example", f"{t}\n\nItem {i}.", 1)
+                    for i, t in enumerate(texts)
+                ]
+            )
+            db = desk.store.db
+            assert embed_missing(db, default_embedder(), workers=workers, batch_size=30) == 100
+            assert embed_missing(db, default_embedder(), workers=workers) == 0  # all done
+            stored.append(
+                db.execute(
+                    "SELECT a.id, v.spans, v.vectors, v.mean, v.language FROM sentence_vectors v "
+                    "JOIN articles a ON a.key = v.article ORDER BY a.id"
+                ).fetchall()
+            )
+    assert stored[0] == stored[1]
+    assert {row[4] for row in stored[0]} == {"en", "es"}

@@ -1,9 +1,12 @@
-"""The semantic stage as the engines call it: embed at ingest, compare at scan.
+"""The semantic stage as the engines call it: embed what is missing, then compare.
 
 - ``embed_missing``: sentence vectors (int8) with character spans, the article's mean
-  vector and its language, for every article that has none for its current text.
+  vector and its language, for every article that has none for its current text, spread
+  over a pool of worker processes.
 - ``candidate_pairs``: each new article's nearest articles by mean vector, from a usearch
   HNSW index over int8 vectors (256 bytes an article plus the graph).
+- ``cross_language_pairs``: pairs in two languages that share language-independent
+  anchors (numbers, transliterated names).
 - ``compare_pair``: align the sentences of one pair and judge it.
 """
 
