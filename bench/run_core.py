@@ -1,8 +1,9 @@
 """Core speed benchmark: copydesk vs datasketch and rensa MinHash LSH on the real corpora.
 
 Run ``make bench`` (or ``.venv/bin/python bench/run_core.py [--limit N]``). Each side runs in
-its own subprocess (``--side copydesk`` / ``datasketch`` / ``rensa``) so their memory peaks do not
-mix; the parent collects both results, prints a table and writes
+its own subprocess (``--side copydesk`` with its default pool of 2 workers, ``copydesk-1worker``,
+``datasketch``, ``rensa``, and ``limits``: what compiled code does with the same text) so their
+memory peaks do not mix; the parent collects the results, prints a table and writes
 ``bench/results/core-<UTC timestamp>.json`` and ``bench/results/core-latest.json``.
 See bench/README.md for what is measured and the targets.
 """
@@ -43,7 +44,7 @@ from copydesk.reading.corpora import (  # noqa: E402
     read_reuters,
 )
 
-SIDES = ("copydesk", "datasketch", "rensa")
+SIDES = ("copydesk", "copydesk-1worker", "datasketch", "rensa", "limits")
 TRACE_SAMPLES = 200
 TRACE_SEED = 7
 TRACE_TARGET_MS = 2.0
@@ -220,14 +221,17 @@ def trace_latencies(desk: Any, articles: list[Article]) -> dict[str, Any]:
     }
 
 
-def run_copydesk(corpus: Corpus) -> dict[str, Any]:
+def run_copydesk(corpus: Corpus, workers: int | None = None) -> dict[str, Any]:
+    """``Desk`` with its default pool (one worker per core) or ``workers``."""
     from copydesk import Desk
+    from copydesk.engines.embedded import default_workers
+    from copydesk.fingerprint.shingles import COMPILED
 
-    db_path = WORK_DIR / "core.db"
+    db_path = WORK_DIR / ("core.db" if workers is None else f"core-{workers}w.db")
     timings: dict[str, float] = {}
     with TreeMemorySampler() as sampler:
         with timed(timings, "open"):
-            desk = Desk(db_path)
+            desk = Desk(db_path, workers=workers)
         with timed(timings, "ingest"):
             summary = desk.ingest(iter(corpus.articles))
         with timed(timings, "scan"):
@@ -238,6 +242,8 @@ def run_copydesk(corpus: Corpus) -> dict[str, Any]:
         desk.close()
     return {
         "seconds": {**timings, "total": timings["ingest"] + timings["scan"]},
+        "workers": default_workers() if workers is None else workers,
+        "compiled_fingerprints": COMPILED,
         "ingest": {k: count_of(getattr(summary, k, None)) for k in _INGEST_FIELDS},
         "scanned": count_of(getattr(scan, "scanned", None)),
         "candidates": count_of(getattr(scan, "candidates", None)),
@@ -375,12 +381,50 @@ def run_rensa(corpus: Corpus) -> dict[str, Any]:
     return {**result, **sampler.result()}
 
 
+# --- limits: what compiled code does with the same text -----------------------------------
+
+
+def _throughput(mb: float, fn: Callable[[], object], repeat: int = 3) -> float:
+    """MB/s of the best of ``repeat`` runs of ``fn`` (one core)."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return mb / best
+
+
+def run_limits(corpus: Corpus) -> dict[str, Any]:
+    """The physical limit beside copydesk's ingest: one core's MB/s of text for a byte hash
+    in C (zlib's CRC-32 over the UTF-8 text), for case folding alone (str.casefold), and
+    for copydesk's own fingerprinting, compiled and numpy, without storing anything."""
+    import zlib
+
+    from copydesk.fingerprint.shingles import COMPILED, fingerprints_compiled, fingerprints_numpy
+
+    texts = [a.text for a in corpus.articles]
+    data = [t.encode("utf-8") for t in texts]
+    mb = sum(map(len, texts)) / MB
+    out: dict[str, Any] = {
+        "text_mb": mb,
+        "crc32_mb_per_s": _throughput(mb, lambda: [zlib.crc32(d) for d in data]),
+        "casefold_mb_per_s": _throughput(mb, lambda: [t.casefold() for t in texts]),
+        "fingerprint_numpy_mb_per_s": _throughput(mb, lambda: fingerprints_numpy(texts), 1),
+        "compiled": COMPILED,
+    }
+    if COMPILED:
+        out["fingerprint_compiled_mb_per_s"] = _throughput(mb, lambda: fingerprints_compiled(texts))
+    return out
+
+
 # --- child: one side in its own process ----------------------------------------------------
 
 SIDE_RUNNERS: dict[str, Callable[[Corpus], dict[str, Any]]] = {
     "copydesk": run_copydesk,
+    "copydesk-1worker": lambda corpus: run_copydesk(corpus, workers=1),
     "datasketch": run_datasketch,
     "rensa": run_rensa,
+    "limits": run_limits,
 }
 
 
@@ -453,9 +497,18 @@ def _rate(count: int, seconds: float | None) -> float | None:
 
 
 def summarise(
-    corpus_sizes: dict[str, int], cd: dict[str, Any], ds: dict[str, Any], rs: dict[str, Any]
+    corpus_sizes: dict[str, int],
+    cd: dict[str, Any],
+    ds: dict[str, Any],
+    rs: dict[str, Any],
+    cd1: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Rates, the speed ratios (competitor time / copydesk time) and the targets."""
+    """Rates, the speed ratios (competitor time / copydesk time) and the targets; the
+    targets are judged on copydesk's default (a pool of 2 workers on 2 cores), the ratios
+    of ``cd1`` (one worker) are given beside them."""
+    cd1 = cd1 or {}
+    cd1_total = cd1.get("seconds", {}).get("total")
+    cd1_ingest = cd1.get("seconds", {}).get("ingest")
     cd_total = cd.get("seconds", {}).get("total")
     ds_total = ds.get("seconds", {}).get("total")
     rs_total = rs.get("seconds", {}).get("total")
@@ -473,6 +526,11 @@ def summarise(
         "rensa_words_per_s": _rate(words, rs_total),
         "speed_ratio": ds_total / cd_total if cd_total and ds_total else None,
         "speed_ratio_rensa": rs_total / cd_total if cd_total and rs_total else None,
+        "copydesk-1worker_articles_per_s": _rate(n, cd1_total),
+        "copydesk-1worker_words_per_s": _rate(words, cd1_total),
+        "copydesk_1worker_ingest_mb_per_s": chars / MB / cd1_ingest if cd1_ingest else None,
+        "speed_ratio_1worker": ds_total / cd1_total if cd1_total and ds_total else None,
+        "speed_ratio_rensa_1worker": rs_total / cd1_total if cd1_total and rs_total else None,
         "targets": {
             "copydesk_not_slower_than_datasketch": (
                 cd_total <= ds_total if cd_total and ds_total else None
@@ -505,6 +563,8 @@ def print_report(report: dict[str, Any]) -> None:
     console = Console() if sys.stdout.isatty() else Console(width=120)
     cd, ds, summary = report["copydesk"], report["datasketch"], report["summary"]
     rs = report.get("rensa", {})
+    cd1 = report.get("copydesk-1worker", {})
+    limits = report.get("limits", {})
     sizes = report["corpus"]
     console.print(
         f"corpus: {sizes['articles']:,} articles ({sizes['bbc']:,} BBC, "
@@ -514,10 +574,13 @@ def print_report(report: dict[str, Any]) -> None:
     columns = ("side", "seconds", "articles/s", "words/s", "peak RSS MB", "+workers MB", "pairs")
     for column in columns:
         table.add_column(column, justify="left" if column == "side" else "right")
-    for name, side in (("copydesk", cd), ("datasketch", ds), ("rensa", rs)):
+    sides = (
+        ("copydesk", cd), ("copydesk-1worker", cd1), ("datasketch", ds), ("rensa", rs),
+    )  # fmt: skip
+    for name, side in sides:
         table.add_row(*_side_row(name, side, summary))
     console.print(table)
-    for name, side in (("copydesk", cd), ("datasketch", ds), ("rensa", rs)):
+    for name, side in sides:
         if "error" in side:
             console.print(f"[red]{side['error']}[/]")
         else:
@@ -534,7 +597,22 @@ def print_report(report: dict[str, Any]) -> None:
         f"— target ingest+scan ≤ rensa's index+query: "
         f"{_mark(targets['copydesk_not_slower_than_rensa'])}"
     )
-    console.print(f"ingest throughput: {fmt(summary['copydesk_ingest_mb_per_s'], 2)} MB/s of text")
+    console.print(
+        f"with one worker: datasketch/copydesk {fmt(summary.get('speed_ratio_1worker'), 2)}, "
+        f"rensa/copydesk {fmt(summary.get('speed_ratio_rensa_1worker'), 2)}"
+    )
+    console.print(
+        f"ingest throughput: {fmt(summary['copydesk_ingest_mb_per_s'], 2)} MB/s of text "
+        f"({fmt(summary.get('copydesk_1worker_ingest_mb_per_s'), 2)} with one worker)"
+    )
+    if "error" not in limits and limits:
+        console.print(
+            "one core, the same text: CRC-32 in C "
+            f"{fmt(limits.get('crc32_mb_per_s'), 0)} MB/s, str.casefold "
+            f"{fmt(limits.get('casefold_mb_per_s'), 0)} MB/s, copydesk's fingerprinting "
+            f"compiled {fmt(limits.get('fingerprint_compiled_mb_per_s'), 1)} MB/s, "
+            f"numpy {fmt(limits.get('fingerprint_numpy_mb_per_s'), 1)} MB/s"
+        )
     console.print(
         f"trace latency over {fmt(trace.get('samples'))} articles: "
         f"p50 {fmt(trace.get('p50_ms'), 2)} ms, p95 {fmt(trace.get('p95_ms'), 2)} ms — "
@@ -601,7 +679,13 @@ def run_parent(root: Path, limit: int | None) -> int:
         "machine": machine_info(),
         "corpus": sizes,
         **results,
-        "summary": summarise(sizes, results["copydesk"], results["datasketch"], results["rensa"]),
+        "summary": summarise(
+            sizes,
+            results["copydesk"],
+            results["datasketch"],
+            results["rensa"],
+            results["copydesk-1worker"],
+        ),
     }
     print_report(report)
     failed = any("error" in r for r in results.values())

@@ -339,7 +339,7 @@ def scan(
     due = sorted(set(store.load_model(FAMILIES_DUE) or ()) | set(todo))
     if not todo and store.load_model(JUDGED) is not None:
         if due:  # interrupted after the verdicts, before the families
-            _update_families(store, due, progress)
+            _update_families(store, due, progress, workers)
         summary.seconds = time.perf_counter() - start
         return summary
     with store.transaction():
@@ -428,17 +428,21 @@ def scan(
     store.sync_postings()
     indexing.end()
     # 5. Story families, rebuilt where their members or links changed.
-    _update_families(store, due, progress)
+    _update_families(store, due, progress, workers)
     _give_back_memory()
     summary.seconds = time.perf_counter() - start
     return summary
 
 
-def _update_families(store: Store, due: list[int], progress: Progress | None) -> None:
+def _update_families(
+    store: Store, due: list[int], progress: Progress | None, workers: int = 1
+) -> None:
     """Story families, rebuilt where their members or links changed; ``due``: every
-    article scanned since the last time (a family of one is looked for among them)."""
+    article scanned since the last time (a family of one is looked for among them, in
+    the pool)."""
     ticker = Ticker(progress, "families", None)
-    update_families(store, new=due)
+    with _pool(workers if len(due) >= 1000 else 1) as pool:
+        update_families(store, new=due, map_fn=_lazy_map(pool, ahead=4 * workers))
     with store.transaction():
         store.save_model(FAMILIES_DUE, None)
     ticker.end()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -38,7 +38,7 @@ from copydesk.forensics.furniture import (
 )
 from copydesk.model import Article
 from copydesk.store import Store
-from copydesk.store.sqlite import text_hash
+from copydesk.store.sqlite import StoredArticle, text_hash
 
 
 def agencies_of(store: Store) -> list[Agency]:
@@ -210,8 +210,59 @@ def _members(store: Store, keys: list[int], model: BoilerplateModel) -> dict[int
     return out
 
 
+def _stored_in_chunks(
+    store: Store, keys: list[int], size: int = 500
+) -> Iterator[tuple[int, StoredArticle]]:
+    """``(key, stored article)`` for each of ``keys`` still in the store, in order, read
+    ``size`` at a time."""
+    for lo in range(0, len(keys), size):
+        chunk = keys[lo : lo + size]
+        found = store.articles(chunk)
+        for key in chunk:
+            if key in found:
+                yield key, found[key]
+
+
+_LONE_CHUNK = 200  # articles a task of ``lone_families`` takes
+
+
+def _chunked(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def lone_families(
+    task: tuple[Registry, list[tuple[int, str, Member]]],
+) -> list[tuple[int, str, str, Family]]:
+    """The families of one among ``(key, text hash, member)``: those a wire dateline or
+    byline gives to an agency. Only a dateline or byline says the text is the agency's;
+    "according to Reuters" in an article of its own is a citation. A stage function, so
+    an engine may run the chunks in a pool."""
+    reg, members = task
+    out = []
+    for key, th, one in members:
+        fam = build_family([one], [], reg)
+        if (
+            fam.origin.article is None
+            and fam.origin.outlet in reg.agencies
+            and {"wire_dateline", "byline"} & set(fam.origin.basis)
+        ):
+            out.append((key, th, one.id, fam))
+    return out
+
+
 def update_families(
-    store: Store, reg: Registry | None = None, *, new: list[int] | None = None
+    store: Store,
+    reg: Registry | None = None,
+    *,
+    new: list[int] | None = None,
+    map_fn: Callable[[Callable, Iterable], Iterable] = map,
 ) -> int:
     """Bring the stored families up to date with the stored matches; returns how many
     families were (re)built.
@@ -220,7 +271,9 @@ def update_families(
     to an agency ("(ANI)", "LONDON (Reuters) -", "By AFP"): looked for among the ``new``
     articles (those
     just scanned) and kept while the article stays unlinked and unchanged. That depends
-    only on its text and the agencies, never on the rest of the collection.
+    only on its text and the agencies, never on the rest of the collection. ``map_fn``
+    (``map`` by default; an engine's pool map) runs :func:`lone_families` over chunks of
+    the new articles, in order.
     """
     reg = reg or registry_of(store)
     classify_links(store, reg)
@@ -280,24 +333,17 @@ def update_families(
         if key not in meta and sig == f"lone:{th}:{agency_token}" and fam_id not in wanted:
             wanted[fam_id] = (sig, [id_], [])
             key_of[id_] = key
-    for key in sorted(set(new or ()) - set(meta)):
-        stored_one = store.articles([key]).get(key)
-        if stored_one is None:
-            continue
-        one = _members(store, [key], model)[key]
-        fam = build_family([one], [], reg)
-        # Only a dateline or byline says the text is the agency's; "according to
-        # Reuters" in an article of its own is a citation.
-        if (
-            fam.origin.article is None
-            and fam.origin.outlet in reg.agencies
-            and {"wire_dateline", "byline"} & set(fam.origin.basis)
-        ):
-            sig = f"lone:{text_hash(stored_one.article)}:{agency_token}"
-            wanted[fam.id] = (sig, [one.id], [])
-            key_of[one.id] = key
-            if stored.get(fam.id) != sig:
-                built.append((fam.id, sig, fam, [one.id]))
+    lone_keys = sorted(set(new or ()) - set(meta))
+    chunks = (
+        (reg, [(key, text_hash(st.article), member_of(st.article, model)) for key, st in part])
+        for part in _chunked(_stored_in_chunks(store, lone_keys), _LONE_CHUNK)
+    )
+    for key, th, member_id, fam in (f for chunk in map_fn(lone_families, chunks) for f in chunk):
+        sig = f"lone:{th}:{agency_token}"
+        wanted[fam.id] = (sig, [member_id], [])
+        key_of[member_id] = key
+        if stored.get(fam.id) != sig:
+            built.append((fam.id, sig, fam, [member_id]))
     todo = [f for f, (sig, _, _) in wanted.items() if stored.get(f) != sig]
     gone = [f for f in stored if f not in wanted]
     done = {b[0] for b in built}

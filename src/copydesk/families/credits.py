@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -168,11 +168,107 @@ class Registry:
     def _form_pattern(self) -> re.Pattern[str]:
         # Longest first, so "Associated Press" is taken before "Press". Forms keep their
         # case (or are all capitals) when matched in running text.
-        originals = sorted(self.forms, key=len, reverse=True)
-        return re.compile(
-            r"(?<![\w.-])(" + "|".join(re.escape(f) for f in originals) + r")(?![\w-])",
-            re.IGNORECASE,
-        )
+        return _forms_pattern(self.forms)
+
+    @cached_property
+    def _form_index(self) -> _FormIndex:
+        return _FormIndex.of(self.forms)
+
+    def find_forms(self, text: str) -> Iterator[re.Match[str]]:
+        """The known forms written in ``text``: what ``_form_pattern.finditer(text)`` finds,
+        found without trying every form at every position (see ``_FormIndex``)."""
+        index = self._form_index
+        pos = 0
+        while (hit := index.starts.search(text, pos)) is not None:
+            m = index.match(text, hit.start(), len(text))
+            if m is None:  # the finder may say more than the forms do, never less
+                pos = hit.start() + 1
+                continue
+            yield m
+            pos = m.end()
+
+    def match_form(self, text: str, pos: int, endpos: int) -> re.Match[str] | None:
+        """``_form_pattern.match(text, pos, endpos)``, from the forms of that first letter."""
+        return self._form_index.match(text, pos, endpos)
+
+
+def _forms_pattern(forms: Iterable[str]) -> re.Pattern[str]:
+    """Any of ``forms`` between non-word characters, the longest that fits."""
+    originals = sorted(forms, key=len, reverse=True)
+    return re.compile(
+        r"(?<![\w.-])(" + "|".join(re.escape(f) for f in originals) + r")(?![\w-])",
+        re.IGNORECASE,
+    )
+
+
+def _tree_pattern(forms: list[str]) -> str:
+    """A pattern matching exactly the strings of ``forms``, branching letter by letter."""
+    root: dict = {}
+    for form in forms:
+        node = root
+        for ch in form:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def render(node: dict) -> str:
+        alts = [re.escape(ch) + render(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return "(?:" + render(root) + ")"
+
+
+@dataclass(slots=True)
+class _FormIndex:
+    """The forms grouped by their first character, for finding them fast.
+
+    One alternation of every form is tried form by form at every position of a text.
+    Here ``starts``, the forms as a tree of their characters (one branch per first letter,
+    then per next letter), finds where some form is written, and only the forms of that
+    first character decide the match there: where several groups fit one character
+    (case-insensitively), the longest match is the one the whole alternation, longest form
+    first, would give.
+    """
+
+    starts: re.Pattern[str]
+    groups: dict[str, re.Pattern[str]]
+    _by_char: dict[str, tuple[re.Pattern[str], ...]]
+
+    @classmethod
+    def of(cls, forms: Iterable[str]) -> _FormIndex:
+        by_first: dict[str, list[str]] = defaultdict(list)
+        for form in forms:
+            if form:
+                by_first[form[0]].append(form)
+        groups = {c: _forms_pattern(fs) for c, fs in by_first.items()}
+        tree = _tree_pattern([f for fs in by_first.values() for f in fs])
+        if not groups:
+            starts = re.compile(r"(?!)")
+        elif all(re.match(r"\w", c) for c in groups):
+            # a word character not after one: \b first lets the scan skip ahead
+            starts = re.compile(r"\b(?<![.-])" + tree + r"(?![\w-])", re.IGNORECASE)
+        else:
+            starts = re.compile(r"(?<![\w.-])" + tree + r"(?![\w-])", re.IGNORECASE)
+        return cls(starts, groups, {})
+
+    def match(self, text: str, pos: int, endpos: int) -> re.Match[str] | None:
+        if pos >= min(endpos, len(text)):
+            return None
+        ch = text[pos]
+        fitting = self._by_char.get(ch)
+        if fitting is None:
+            fitting = tuple(
+                p for c, p in self.groups.items() if re.fullmatch(re.escape(c), ch, re.IGNORECASE)
+            )
+            self._by_char[ch] = fitting
+        best = None
+        for pattern in fitting:
+            m = pattern.match(text, pos, endpos)
+            if m is not None and (best is None or m.end() > best.end()):
+                best = m
+        return best
 
 
 _LINKS = frozenset({"of", "and", "&", "the"})
@@ -203,7 +299,7 @@ def _known_at(reg: Registry, text: str, start: int, limit: int = 80) -> tuple[st
     is a collection outlet's by its domain ("South China Morning Post"), or None."""
     m = _LEAD.match(text, start)
     at = m.end() if m else start
-    m2 = reg._form_pattern.match(text, at, min(len(text), at + limit))
+    m2 = reg.match_form(text, at, min(len(text), at + limit))
     if m2 and _cased(m2.group(1), m2.group(1).casefold()):
         return reg.forms[_norm(m2.group(1))], m2.start(1), m2.end(1)
     m3 = _NAME_AT.match(text, at, min(len(text), at + limit))
@@ -240,6 +336,10 @@ def picture_spans(text: str) -> list[tuple[int, int]]:
     """Picture captions and credits: a bracket, or a short line, that speaks of a photo
     ("(Photo: STAFF/Reuters)", "PHOTO: Everland via ...", "(AP PHOTO)")."""
     out = []
+    if not _PICTURE.search(text):
+        # a bracket or a line is bounded by characters that are no word's, so it speaks
+        # of a picture only where the whole text does
+        return out
     for m in re.finditer(r"\([^()\n]{0,120}\)", text):
         if _PICTURE.search(m.group(0)):
             out.append((m.start(), m.end()))
@@ -254,6 +354,21 @@ def picture_spans(text: str) -> list[tuple[int, int]]:
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(lo <= start and end <= hi for lo, hi in spans)
+
+
+def _by_line(text: str, found: list[re.Match[str]]) -> Iterator[tuple[int, list[re.Match[str]]]]:
+    """The matches (in order) grouped by the line they start in, with its start."""
+    group: list[re.Match[str]] = []
+    start = -1
+    for m in found:
+        at = text.rfind("\n", 0, m.start()) + 1
+        if at != start and group:
+            yield start, group
+            group = []
+        start = at
+        group.append(m)
+    if group:
+        yield start, group
 
 
 def outlet_credits(text: str, reg: Registry, *, own: str | None = None) -> list[Credit]:
@@ -302,7 +417,8 @@ def outlet_credits(text: str, reg: Registry, *, own: str | None = None) -> list[
     # "..., Reuters reported.": a known outlet named as the reporter; "Reuters could not
     # independently verify": the agency is the author. ". Reuters" closing a line: a
     # sign-off (or a caption's credit, see above).
-    for m in reg._form_pattern.finditer(text):
+    forms_found = list(reg.find_forms(text))
+    for m in forms_found:
         form = m.group(1)
         if not _cased(form, form.casefold()):
             continue
@@ -339,21 +455,23 @@ def outlet_credits(text: str, reg: Registry, *, own: str | None = None) -> list[
                 )
     # 3. Bylines and credit lines: a short line that is mostly a known outlet's name
     # ("Reuters", "By AFP", "Reuters | London", "— AP").
-    pos = 0
-    for line in text.split("\n"):
+    # Only lines with a form in them can be one; no form spans a line break, so a line's
+    # forms are the text's that start in it.
+    for line_start, found in _by_line(text, forms_found):
+        line_end = text.find("\n", line_start)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
         words = _STAMP.sub(" ", line).split()
         if 0 < len(words) <= 12 and (
             len(words) <= 6 or not line.rstrip().endswith((".", "?", "!"))
         ):
-            for m in reg._form_pattern.finditer(line):
+            for m in found:
                 form = m.group(1)
                 if not _cased(form, form.casefold()):
                     continue
-                before = line[: m.start()].strip(" \t—–-|,:·•/")
+                before = line[: m.start() - line_start].strip(" \t—–-|,:·•/")
                 if before and before.casefold() not in ("by", "from", "via", "source", "credit"):
                     continue
-                add(reg.forms[_norm(form)], pos + m.start(1), pos + m.end(1), "byline")
+                add(reg.forms[_norm(form)], m.start(1), m.end(1), "byline")
                 break
-        pos += len(line) + 1
     out.sort(key=lambda c: (c.start, c.end))
     return out

@@ -130,7 +130,12 @@ def _upper_tags(tail: str) -> list[str] | None:
 
 def _shape_and_kind(line: str) -> tuple[str, str] | None:
     """``line``'s shape and whether it is a template ("pattern") or fixed text ("line")."""
-    t = " ".join(_fold(line).split())
+    return _folded_shape_and_kind(_fold(line))
+
+
+def _folded_shape_and_kind(folded: str) -> tuple[str, str] | None:
+    """``_shape_and_kind`` of a line already through ``_fold``."""
+    t = " ".join(folded.split())
     if len(t) < 3 or not _LETTER.search(t):
         return None
     if len(t) <= _MAX_PATTERN_LINE:
@@ -325,8 +330,10 @@ def lines(text: str) -> Iterator[tuple[int, int]]:
 def article_shapes(text: str) -> dict[str, str]:
     """Each distinct shape of ``text``'s lines, with its kind."""
     out: dict[str, str] = {}
-    for line in text.split("\n"):
-        found = _shape_and_kind(line)
+    # _fold maps character by character and never makes or removes a line break, so the
+    # whole text is folded at once: the same lines as folding each.
+    for folded in _fold(text).split("\n"):
+        found = _folded_shape_and_kind(folded)
         if found is not None:
             out[found[0]] = found[1]
     return out
