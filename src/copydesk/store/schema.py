@@ -221,9 +221,17 @@ MIGRATIONS.append(
     """
 )
 MIGRATIONS.append(
+    # ``trace`` asks first whether the very text is stored: looked up by its hash, not by
+    # reading every row (5 ms of a trace's 8 at 21,000 articles without it).
+    """
+    CREATE INDEX articles_text_hash ON articles(text_hash);
+    """
+)
+MIGRATIONS.append(
     # The semantic stage's language-independent anchors of each article (its numbers and
     # the consonant skeletons of its names, space-separated): articles in two languages
-    # that share several are compared as possible translations. NULL until embedded again.
+    # that share several are compared as possible translations. NULL until first needed
+    # (once the collection holds two languages).
     """
     ALTER TABLE sentence_vectors ADD COLUMN anchors TEXT;
     """
