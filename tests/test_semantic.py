@@ -275,3 +275,49 @@ def test_embedder_pools_as_wordllama_does(embedder) -> None:
     theirs = np.asarray(embedder._model.embed(texts, norm=True), dtype=np.float32)
     assert ours.shape == (4, 256)
     assert np.abs(ours - theirs).max() < 1e-5
+
+
+def test_trace_finds_a_rewrite_of_a_stored_article_only_when_asked(tmp_path) -> None:
+    with Desk(tmp_path / "s.db", workers=1) as desk:
+        desk.ingest(
+            [
+                _article("src", "harbourgazette.example", SOURCE, 1),
+                _article("other", "coastweekly.example", SAME_EVENT, 2),
+            ]
+        )
+        desk.scan(semantic=True)  # stores the vectors trace compares against
+        pasted = Article("pasted", REWRITE, outlet="contentfarm.example")
+        assert not desk.trace(pasted).sources  # the lexical stage alone: too few runs left
+        found = desk.trace(pasted, semantic=True)
+        assert [(m.source, m.relation) for m in found.sources] == [("src", "rewrite")]
+        assert found.family is not None
+        # A same-event report (stored as "other") is a copy of "other", never of "src".
+        report = Article("report", SAME_EVENT + "\n\nMore follows.", outlet="x.example")
+        assert [m.source for m in desk.trace(report, semantic=True).sources] == ["other"]
+        desk.ingest([_article("later", "harbourgazette.example", SOURCE + "\n\nUpdated.", 3)])
+        desk.scan(semantic=True)  # new vectors: trace reads them again
+        again = desk.trace(pasted, semantic=True)
+        assert {m.source for m in again.sources} == {"src", "later"}
+
+
+def test_cli_trace_semantic(tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from copydesk.cli import app
+
+    db = tmp_path / "s.db"
+    with Desk(db, workers=1) as desk:
+        desk.ingest([_article("src", "harbourgazette.example", SOURCE, 1)])
+        desk.scan(semantic=True)
+    pasted = tmp_path / "pasted.txt"
+    pasted.write_text(REWRITE, encoding="utf-8")
+    runner = CliRunner()
+    plain = runner.invoke(app, ["trace", "--db", str(db), "--json", str(pasted)])
+    assert plain.exit_code == 0, plain.output
+    assert json.loads(plain.stdout)["sources"] == []
+    found = runner.invoke(app, ["trace", "--db", str(db), "--json", "--semantic", str(pasted)])
+    assert found.exit_code == 0, found.output
+    sources = json.loads(found.stdout)["sources"]
+    assert [(s["source"], s["relation"]) for s in sources] == [("src", "rewrite")]

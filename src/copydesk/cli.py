@@ -486,6 +486,12 @@ def trace(
         bool, typer.Option("--store", help="With --url alone: keep the fetched page.")
     ] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the server.")] = 20.0,
+    semantic: Annotated[
+        bool,
+        typer.Option(
+            "--semantic", help="Also find stored articles it rewrites (after scan --semantic)."
+        ),
+    ] = False,
 ) -> None:
     """Trace one article (not stored) to the stored articles it reuses; with --url and
     no FILE, fetch the page politely (robots.txt, as watch does) and trace it."""
@@ -497,8 +503,9 @@ def trace(
         with _desk(db) as desk:
             try:
                 verdict = desk.trace_url(
-                    url, store=store, timeout=timeout, include_same_outlet=include_same_outlet
-                )
+                    url, store=store, timeout=timeout, include_same_outlet=include_same_outlet,
+                    semantic=semantic,
+                )  # fmt: skip
             except FetchError as exc:
                 raise _fail(str(exc), 1) from None
         if store:
@@ -524,7 +531,7 @@ def trace(
         except RecordError as exc:
             raise _fail(f"--published: {exc.reason.removeprefix('published: ')}") from None
     with _desk(db) as desk:
-        verdict = desk.trace(article, include_same_outlet=include_same_outlet)
+        verdict = desk.trace(article, include_same_outlet=include_same_outlet, semantic=semantic)
         fam = None
         if verdict.stored_as:
             fam = desk.family_of(verdict.stored_as)

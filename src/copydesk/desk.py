@@ -25,7 +25,7 @@ from copydesk.engines.families import (
 )
 from copydesk.families import Agency, Family, Link
 from copydesk.forensics.quotes import QuoteRecord, index_quotes
-from copydesk.model import Article, Evidence, Rejection, Verdict
+from copydesk.model import Article, Evidence, Rejection, SourceMatch, Verdict
 from copydesk.progress import Ticker
 from copydesk.reports.network import Edge, Node, network
 from copydesk.reports.outlets import OutletProfile, outlet_profiles
@@ -303,10 +303,13 @@ class Desk:
         out.sort(key=lambda r: (-len(r.later), r.first.article_id))
         return out
 
-    def trace(self, article: Article, *, include_same_outlet: bool = False) -> Verdict:
+    def trace(
+        self, article: Article, *, include_same_outlet: bool = False, semantic: bool = False
+    ) -> Verdict:
         """Where one (unstored) text came from: its sources, and the family it belongs to
         with that family's origin. A text already stored says so (``stored_as``) and
-        carries the stored article's family."""
+        carries the stored article's family. ``semantic`` also looks for stored articles
+        the text rewrites (against the vectors a ``scan(semantic=True)`` stored)."""
         from copydesk.store.sqlite import text_hash
 
         want = text_hash(article)
@@ -320,6 +323,8 @@ class Desk:
         verdict = embedded.trace(
             self.store, article, params=self.params, include_same_outlet=include_same_outlet
         )
+        if semantic:
+            verdict.sources += self._trace_semantic(article, verdict, same, include_same_outlet)
         if same:  # the very text is stored: said so, with the stored article's family
             verdict.stored_as = same[0]
             stored_fam = self.family_of(same[0])
@@ -345,6 +350,31 @@ class Desk:
         verdict.family, verdict.origin_credit = fields["family"], fields["origin_credit"]
         return verdict
 
+    def _trace_semantic(
+        self, article: Article, verdict: Verdict, same: list[str], include_same_outlet: bool
+    ) -> list[SourceMatch]:
+        from copydesk.semantic import default_embedder
+        from copydesk.semantic.stage import MeanIndex, current_aliases, trace_semantic
+
+        db = self.store.db
+        if not db.execute("SELECT 1 FROM sentence_vectors LIMIT 1").fetchone():
+            return []
+        version = MeanIndex.version(db)
+        cached = getattr(self, "_means", None)
+        if cached is None or cached[0] != version:  # read once per version of the vectors
+            cached = self._means = (version, MeanIndex.load(db))
+        if getattr(self, "_embedder", None) is None:
+            self._embedder = default_embedder()
+        found = trace_semantic(
+            self.store,
+            article,
+            cached[1],
+            embedder=self._embedder,
+            aliases=current_aliases(self.store),
+            skip={*(m.source for m in verdict.sources), *same},
+        )
+        return [m for m in found if include_same_outlet or not m.same_outlet]
+
     def trace_family(self, article: Article, *, include_same_outlet: bool = False) -> Family | None:
         """The family a traced text joins (its tree with the text in), or None."""
         fam = getattr(self, "_last_trace", None)
@@ -357,7 +387,7 @@ class Desk:
 
     def trace_url(
         self, url: str, *, store: bool = False, timeout: float = 20.0,
-        include_same_outlet: bool = False, trust_env: bool = True,
+        include_same_outlet: bool = False, trust_env: bool = True, semantic: bool = False,
     ) -> Verdict:  # fmt: skip
         """Fetch one page politely (robots.txt, User-Agent, timeouts) and trace it; with
         ``store`` the page is ingested and scanned, and its stored verdict returned."""
@@ -365,9 +395,9 @@ class Desk:
 
         article = fetch_article(url, timeout=timeout, trust_env=trust_env)
         if not store:
-            return self.trace(article, include_same_outlet=include_same_outlet)
+            return self.trace(article, include_same_outlet=include_same_outlet, semantic=semantic)
         self.ingest([article])
-        self.scan()
+        self.scan(semantic=semantic)
         verdict = self.verdict(article.id, include_same_outlet=include_same_outlet)
         assert verdict is not None
         return verdict
