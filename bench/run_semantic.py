@@ -21,6 +21,9 @@ Hard negatives: for each source, its nearest other BBC article by mean sentence 
 (same topic, often the same event; pairs the lexical stage links are left out), and the
 rewrites of both members of such a pair (two rewrites of different sources about one
 event). A link between them is a false link.
+
+In the same run, on the same collection and pairs (``semantic_rivals.py``): semhash
+(semantic deduplication, given the same local model) and datasketch (MinHash LSH).
 """
 
 from __future__ import annotations
@@ -122,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sources", type=int, default=300)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument(
+        "--no-rivals", action="store_true", help="skip semhash and datasketch on the same pairs"
+    )
     args = ap.parse_args(argv)
     if not corpora_available():
         print("skipped: the real corpora (../shared/corpora) are not here")
@@ -236,6 +242,10 @@ def main(argv: list[str] | None = None) -> int:
         "lexical_scan_seconds": round(lexical_seconds, 2),
         "lexical_plus_semantic_scan_seconds": round(both_seconds, 2),
     }
+    if not args.no_rivals:
+        from semantic_rivals import rivals
+
+        result["rivals"] = rivals(articles, embedder, gold, same_event, rw_pairs)
     print(json.dumps(result, indent=2))
     out = BENCH_DIR / "results" / "semantic-latest.json"
     out.write_text(json.dumps(result, indent=2) + "\n")

@@ -19,12 +19,16 @@ from copydesk.forensics.boilerplate import (
     OWN,
     BoilerplateModel,
     BoilerplateShape,
+    ShapeCounts,
+    article_shapes,
     boilerplate_spans,
     find_boilerplate,
     learn,
     line_shape,
     lines,
+    model_from_counts,
     shape_kind,
+    tally_shapes,
 )
 from copydesk.model import Article, Evidence
 from copydesk.reading import read_path
@@ -136,6 +140,26 @@ def test_learning_in_small_chunks_gives_the_same_model(monkeypatch, items) -> No
     monkeypatch.setattr(boilerplate_module, "_LEARN_CHUNK", 1)
     assert learn(items).to_json() == whole
     assert whole["shapes"]  # the collection does have boilerplate to learn
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), parts=st.integers(1, 7), floor=st.integers(1, 4))
+def test_counts_added_over_partitions_give_the_same_model(
+    items: list[tuple[str, str, bool]], seed: int, parts: int, floor: int
+) -> None:
+    # An engine counts its partitions apart and adds the counts up: in any order and any
+    # split, keeping only the shapes that reach the floor, the model is the one learned
+    # from the whole collection at once.
+    shaped = [(o, article_shapes(t), c) for o, t, c in items]
+    whole = learn(items, min_articles=floor).to_json()
+    order = list(range(len(shaped)))
+    random.Random(seed).shuffle(order)
+    total = ShapeCounts()
+    for k in range(parts):
+        total.add(tally_shapes(shaped[i] for i in order[k::parts]))
+    total.keep(floor)
+    assert model_from_counts(total, min_articles=floor).to_json() == whole
+    assert learn([items[i] for i in order], min_articles=floor).to_json() == whole
 
 
 # -- line shapes ------------------------------------------------------------------------------

@@ -10,7 +10,13 @@ import pytest
 
 from copydesk import Desk
 from copydesk.demo import ARTICLES
-from copydesk.forensics.aliases import learn_aliases, load_alias_file
+from copydesk.forensics.aliases import (
+    AliasCounts,
+    aliases_from_counts,
+    count_aliases,
+    learn_aliases,
+    load_alias_file,
+)
 from copydesk.reading import read_path
 
 
@@ -47,6 +53,17 @@ def test_aliases_are_learned_from_how_outlets_name_themselves() -> None:
     assert "Daily Clarion" in learned["dailyclarion.com"]
     assert "Northern Post" in learned["northernpost.co.uk"]
     assert "wendsidedispatch.org" not in learned  # a blog that never names itself
+
+
+def test_aliases_do_not_depend_on_order_or_on_how_the_counting_is_split() -> None:
+    own = [(a.outlet, a.text) for a in _articles()]
+    learned = learn_aliases(own)
+    assert learn_aliases(own[::-1]) == learned
+    counted = AliasCounts()
+    for k in range(3):  # three partitions counted apart, added in reverse order
+        counted.add(count_aliases(own[2 - k :: 3]))
+    assert aliases_from_counts(counted) == learned
+    assert list(learned) == sorted(learned)
 
 
 def test_alias_file_formats_and_errors(tmp_path: Path) -> None:

@@ -79,6 +79,22 @@ def as_int64(values: np.ndarray) -> set[int]:
 # -- opening -------------------------------------------------------------------------------
 
 
+def test_a_text_is_looked_up_by_its_hash_through_an_index(tmp_path: Path) -> None:
+    # trace asks whether the very text is stored before anything else: a full read of the
+    # articles table there cost most of a trace's time.
+    with Desk(tmp_path / "s.db", workers=1) as desk:
+        desk.ingest(collection()[:3])
+        plan = " ".join(
+            str(row[-1])
+            for row in desk.store.db.execute(
+                "EXPLAIN QUERY PLAN SELECT id FROM articles WHERE text_hash = ? "
+                "ORDER BY id = ? DESC, key",
+                ("x", "y"),
+            )
+        )
+        assert "articles_text_hash" in plan, plan
+
+
 def test_schema_version_and_reopen(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     store = Store(path)

@@ -341,8 +341,7 @@ def test_only_one_character_changes_wordness_when_folded() -> None:
     odd = [
         chr(cp)
         for cp in range(sys.maxunicode + 1)
-        if len(f := chr(cp).casefold()) == 1
-        and bool(word.match(chr(cp))) != bool(word.match(f))
+        if len(f := chr(cp).casefold()) == 1 and bool(word.match(chr(cp))) != bool(word.match(f))
     ]
     assert odd == [_WORDLESS_FOLD]
     tokens = tokenize("a\u0345b \u0345")

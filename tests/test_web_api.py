@@ -236,9 +236,7 @@ def test_cross_origin_writes_are_refused(client: TestClient) -> None:
         "/api/trace", json={"text": "hello there"}, headers={"origin": "https://evil.example"}
     )
     assert response.status_code == 403
-    same = client.post(
-        "/api/trace", json={"text": "hello there"}, headers={"origin": LOCAL}
-    )
+    same = client.post("/api/trace", json={"text": "hello there"}, headers={"origin": LOCAL})
     assert same.status_code == 200
 
 

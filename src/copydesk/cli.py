@@ -321,7 +321,10 @@ def scan(
         typer.Option(help="Spark engine: the folder for verdicts, families, outlet profiles."),
     ] = None,
     partitions: Annotated[
-        int | None, typer.Option(help="Spark engine: partitions (default: 2 per core).")
+        int | None,
+        typer.Option(
+            help="Spark engine: partitions (default: 2 per core, and one per 10,000 articles)."
+        ),
     ] = None,
 ) -> None:
     """Compare the articles not yet scanned with everything stored, then list every

@@ -1,10 +1,10 @@
 """The Spark engine: the embedded engine's scan over a cluster, verdict for verdict.
 
 It calls the same stage functions as the embedded engine (``fingerprints``,
-``compare_group``, ``learn_aliases``, ``shapes_of`` + ``learn_from_shapes``,
-``make_context``, ``article_signals``), with the models learned from the whole collection
-passed as one broadcast :class:`~copydesk.verdict.Context` value. The steps are the
-embedded scan's (see ``embedded.scan``):
+``compare_group``, ``count_aliases`` + ``aliases_from_counts``, ``shapes_of`` +
+``model_from_counts``, ``make_context``, ``article_signals``), with the models learned
+from the whole collection passed as one broadcast :class:`~copydesk.verdict.Context`
+value. The steps are the embedded scan's (see ``embedded.scan``):
 
 1. read: every input file is one task (the readers of ``copydesk.reading``); articles
    get keys 1..N in reading order (the store's ingest order; an id read twice keeps its
@@ -17,8 +17,9 @@ embedded scan's (see ``embedded.scan``):
 3. each candidate pair aligned with the lower key first, grouped by that key
    (``compare_group``), with no model: the reusing pairs and which article of each is
    taken for the copy (``taken_for_copy``);
-4. aliases and boilerplate learned on the driver from every article in key order (the
-   line shapes computed in the partitions), made into the context and broadcast;
+4. aliases and boilerplate counted in the partitions and added up (the counts of the
+   line shapes in enough articles to matter, never the texts, reach the driver), the
+   embedded engine's rules applied to the sums, made into the context and broadcast;
 5. every reusing pair judged again under the context, every article's own signals.
 
 The run's tables (articles with keys and fingerprints, matches, signals, models) are
@@ -62,8 +63,8 @@ from copydesk.engines.exchange import (
 from copydesk.engines.forensics import make_context, shapes_of
 from copydesk.errors import EngineError
 from copydesk.fingerprint import fingerprints
-from copydesk.forensics.aliases import learn_aliases
-from copydesk.forensics.boilerplate import learn_from_shapes
+from copydesk.forensics.aliases import AliasCounts, aliases_from_counts, count_aliases
+from copydesk.forensics.boilerplate import ShapeCounts, ShapeTally, model_from_counts
 from copydesk.model import Rejection
 from copydesk.verdict import EMPTY, Context, taken_for_copy
 
@@ -128,7 +129,10 @@ def session(
     settings = {k: v for k, v in defaults.items() if submitted is None or not submitted.contains(k)}
     settings.update(conf or {})
     if master.startswith("local"):
-        # A local run listens on the loopback address only.
+        # A local run listens on the loopback address only; its one JVM is driver and
+        # executors at once, so it gets the memory (Spark's default is 1 GB).
+        if submitted is None or not submitted.contains("spark.driver.memory"):
+            settings.setdefault("spark.driver.memory", local_driver_memory())
         settings.setdefault("spark.driver.host", "127.0.0.1")
         settings.setdefault("spark.driver.bindAddress", "127.0.0.1")
         if not os.environ.get("PYSPARK_PYTHON"):
@@ -142,6 +146,15 @@ def session(
         raise EngineError(f"Spark could not start ({str(exc).splitlines()[0][:200]})") from exc
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def local_driver_memory() -> str:
+    """The JVM heap of a local run: a quarter of the machine's memory, 1 to 8 GB."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system: Spark's default
+        return "1g"
+    return f"{min(8, max(1, total // 4 // 2**30))}g"
 
 
 def open_session(master: str | None = None, **options: Any) -> tuple[SparkSession, bool]:
@@ -259,6 +272,9 @@ def _read_file(item: tuple[int, str]) -> Iterator[tuple[Any, ...]]:
                 yield ("a", (number, i), article_row(got))
 
 
+# Articles a partition holds by default: a partition's articles are aligned, counted and
+# written by one task, and a task's result must fit in its worker's memory.
+PARTITION_ARTICLES = 10_000
 INGEST_BATCH = 2000  # records the embedded engine ingests at once (``embedded.ingest``)
 
 
@@ -304,7 +320,7 @@ def read_articles(
         .reduceByKey(_place)
         .map(lambda kv: (kv[1][1], kv[1][3]))
     )
-    parts = partitions or max(sc.defaultParallelism * 2, 2)
+    parts = partitions or max(sc.defaultParallelism * 2, 2, -(-total // PARTITION_ARTICLES))
     arts = (
         latest.sortByKey(numPartitions=parts)
         .values()
@@ -407,9 +423,21 @@ def _match_rows(item: tuple[int, tuple, list, list]) -> list[tuple]:
     ]
 
 
-def _shapes_partition(rows: Iterable[tuple[int, tuple]], copies: Any) -> Iterator[tuple]:
+def _alias_partition(rows: Iterable[tuple[int, tuple]], copies: Any) -> Iterator[AliasCounts]:
+    """Alias counts of a partition's own (not copied) articles."""
     copy_keys = copies.value
-    yield from shapes_of([(r[2], r[7], key in copy_keys) for key, r in rows])
+    yield count_aliases((r[2], r[7]) for key, r in rows if key not in copy_keys)
+
+
+def _shape_tallies(item: tuple[int, tuple], copies: Any) -> Iterator[tuple[str, ShapeTally]]:
+    """(shape, its tally in this one article) of each line shape of an article."""
+    key, r = item
+    outlet, shapes, is_copy = shapes_of([(r[2], r[7], key in copies.value)])[0]
+    if not outlet:
+        return
+    for shape, kind in shapes.items():
+        one = {outlet: 1}
+        yield shape, ShapeTally(kind, {} if is_copy else one, one if is_copy else {})
 
 
 def _signals_partition(rows: Iterable[tuple[int, tuple]], ctx: Any) -> Iterator[tuple[int, str]]:
@@ -420,18 +448,40 @@ def _signals_partition(rows: Iterable[tuple[int, tuple]], ctx: Any) -> Iterator[
 
 
 def learn_context(
-    arts: RDD, copies: set[int], user_aliases: dict[str, list[str]] | None = None
+    arts: RDD,
+    copies: set[int],
+    user_aliases: dict[str, list[str]] | None = None,
+    *,
+    min_articles: int = 3,
 ) -> tuple[Context, dict[str, Any]]:
-    """Aliases and boilerplate from the whole collection in key order (the embedded
-    engine's ``learn``); returns the context and the models as the store keeps them."""
+    """Aliases and boilerplate from the whole collection (the embedded engine's
+    ``learn``), counted per partition and added up: no article's text reaches the driver,
+    only the counts of the shapes in at least ``min_articles`` articles (the boilerplate
+    rule's floor; no rarer shape can be owned). Returns the context and the models as the
+    store keeps them."""
     sc = arts.context
     bc = sc.broadcast(copies)
-    own = (
-        (r[2], r[7]) for key, r in arts.filter(lambda kv: kv[0] not in bc.value).toLocalIterator()
+    counted = AliasCounts()
+    for part in arts.mapPartitions(lambda rows: _alias_partition(rows, bc)).collect():
+        counted.add(part)
+    aliases = aliases_from_counts(counted)
+    totals = (
+        arts.filter(lambda kv: bool(kv[1][2]))
+        .map(lambda kv: ((kv[1][2], kv[0] in bc.value), 1))
+        .reduceByKey(lambda a, b: a + b)
+        .collect()
     )
-    aliases = learn_aliases(own)
-    shaped = arts.mapPartitions(lambda rows: _shapes_partition(rows, bc)).toLocalIterator()
-    boilerplate = learn_from_shapes(shaped).to_json()
+    shapes = ShapeCounts(
+        noncopies={o: n for (o, is_copy), n in totals if not is_copy},
+        copies={o: n for (o, is_copy), n in totals if is_copy},
+    )
+    kept = (
+        arts.flatMap(lambda item: _shape_tallies(item, bc))
+        .reduceByKey(ShapeTally.add)
+        .filter(lambda kv: kv[1].articles >= min_articles)
+    )
+    shapes.shapes = dict(kept.toLocalIterator())
+    boilerplate = model_from_counts(shapes, min_articles=min_articles).to_json()
     bc.unpersist()
     # As the store keeps them: JSON values.
     models = json.loads(
@@ -474,7 +524,6 @@ def scan(
     summary = SparkSummary()
     sc = spark.sparkContext
     summary.master = sc.master
-    parts = partitions or max(2, sc.defaultParallelism * 2)
     out = str(output).rstrip("/")
 
     def step(name: str, since: float) -> float:
@@ -483,7 +532,8 @@ def scan(
         return now
 
     t = time.perf_counter()
-    arts, summary.rejected = read_articles(spark, inputs, partitions=parts)
+    arts, summary.rejected = read_articles(spark, inputs, partitions=partitions)
+    parts = arts.getNumPartitions()
     summary.articles = arts.count()
     t = step("read", t)
 

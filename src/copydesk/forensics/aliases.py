@@ -15,6 +15,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from copydesk.errors import read_user_file
@@ -45,24 +46,30 @@ def domain_label(outlet: str) -> str | None:
     return None
 
 
-def learn_aliases(
-    articles: Iterable[tuple[str | None, str]],
-    *,
-    min_articles: int = 2,
-    min_share: float = 0.01,
-) -> dict[str, list[str]]:
-    """Outlet -> aliases, from (outlet, text) of each outlet's own (not copied) articles.
+@dataclass(slots=True)
+class AliasCounts:
+    """What alias learning counts, per outlet: its own articles (``totals``) and, for each
+    phrase that names it, how many of them have the phrase (``seen``). Counts of disjoint
+    sets of articles add up (:meth:`add`), so an engine can count its partitions apart."""
 
-    A phrase must be in ``min_articles`` of the outlet's articles and in ``min_share`` of
-    them, so a name that appears once in a headline ("Reuters Taiwan") is not an alias.
-    """
-    seen: dict[str, Counter[str]] = defaultdict(Counter)
-    totals: Counter[str] = Counter()
+    totals: Counter[str] = field(default_factory=Counter)
+    seen: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+
+    def add(self, other: AliasCounts) -> AliasCounts:
+        self.totals.update(other.totals)
+        for outlet, counts in other.seen.items():
+            self.seen.setdefault(outlet, Counter()).update(counts)
+        return self
+
+
+def count_aliases(articles: Iterable[tuple[str | None, str]]) -> AliasCounts:
+    """The counts of :func:`learn_aliases` for (outlet, text) of own (not copied) articles."""
+    counted = AliasCounts()
     finders: dict[str, tuple[str, re.Pattern[str]] | None] = {}
     for outlet, text in articles:
         if not outlet:
             continue
-        totals[outlet] += 1
+        counted.totals[outlet] += 1
         if outlet not in finders:
             label = domain_label(outlet)
             ok = label and len(label) >= 4 and label not in _GENERIC_LABELS
@@ -81,14 +88,42 @@ def learn_aliases(
                 phrase = _ARTICLE.sub("", m.group())
                 if label in squash(phrase):
                     phrases.add(phrase)
-        seen[outlet].update(phrases)
+        if phrases:
+            counted.seen[outlet].update(phrases)
+    return counted
+
+
+def aliases_from_counts(
+    counted: AliasCounts, *, min_articles: int = 2, min_share: float = 0.01
+) -> dict[str, list[str]]:
+    """Outlet -> aliases from :func:`count_aliases`' counts: each outlet's phrases in at
+    least ``min_articles`` and ``min_share`` of its articles, most frequent first (ties in
+    alphabetical order), ten at most. Outlets in alphabetical order."""
     out: dict[str, list[str]] = {}
-    for outlet, counts in seen.items():
-        floor = max(min_articles, min_share * totals[outlet])
-        names = [p for p, n in counts.most_common() if n >= floor]
+    for outlet in sorted(counted.seen):
+        floor = max(min_articles, min_share * counted.totals[outlet])
+        ranked = sorted(counted.seen[outlet].items(), key=lambda pn: (-pn[1], pn[0]))
+        names = [p for p, n in ranked if n >= floor]
         if names:
             out[outlet] = names[:10]
     return out
+
+
+def learn_aliases(
+    articles: Iterable[tuple[str | None, str]],
+    *,
+    min_articles: int = 2,
+    min_share: float = 0.01,
+) -> dict[str, list[str]]:
+    """Outlet -> aliases, from (outlet, text) of each outlet's own (not copied) articles.
+
+    A phrase must be in ``min_articles`` of the outlet's articles and in ``min_share`` of
+    them, so a name that appears once in a headline ("Reuters Taiwan") is not an alias.
+    The result depends only on which articles are given, not on their order.
+    """
+    return aliases_from_counts(
+        count_aliases(articles), min_articles=min_articles, min_share=min_share
+    )
 
 
 def load_alias_file(path: str | Path) -> dict[str, list[str]]:

@@ -361,6 +361,163 @@ def _isin_sorted(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
     return sorted_keys[at] == values
 
 
+@dataclass(slots=True)
+class ShapeTally:
+    """How many articles of each outlet have one shape: ``noncopies`` among the outlet's
+    articles not known to be copies, ``copies`` among its known copies. ``kind`` is the
+    shape's kind ("pattern" or "line"; a function of the shape)."""
+
+    kind: str
+    noncopies: dict[str, int] = field(default_factory=dict)
+    copies: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def articles(self) -> int:
+        return sum(self.noncopies.values()) + sum(self.copies.values())
+
+    def add(self, other: ShapeTally) -> ShapeTally:
+        self.kind = min(self.kind, other.kind)
+        for mine, theirs in ((self.noncopies, other.noncopies), (self.copies, other.copies)):
+            for outlet, n in theirs.items():
+                mine[outlet] = mine.get(outlet, 0) + n
+        return self
+
+
+@dataclass(slots=True)
+class ShapeCounts:
+    """What boilerplate learning counts: each outlet's articles learned from (non-copies
+    and copies) and a :class:`ShapeTally` per shape. Counts of disjoint sets of articles
+    add up (:meth:`add`); shapes in fewer articles than the rule's ``min_articles`` can
+    be dropped (:meth:`keep`) without changing the model, so an engine can count its
+    partitions apart and keep only the shapes that can matter."""
+
+    noncopies: dict[str, int] = field(default_factory=dict)
+    copies: dict[str, int] = field(default_factory=dict)
+    shapes: dict[str, ShapeTally] = field(default_factory=dict)
+
+    def add(self, other: ShapeCounts) -> ShapeCounts:
+        for mine, theirs in ((self.noncopies, other.noncopies), (self.copies, other.copies)):
+            for outlet, n in theirs.items():
+                mine[outlet] = mine.get(outlet, 0) + n
+        for shape, tally in other.shapes.items():
+            have = self.shapes.get(shape)
+            if have is None:
+                self.shapes[shape] = ShapeTally(
+                    tally.kind, dict(tally.noncopies), dict(tally.copies)
+                )
+            else:
+                have.add(tally)
+        return self
+
+    def keep(self, min_articles: int) -> ShapeCounts:
+        """Drop the shapes in fewer than ``min_articles`` articles (in place)."""
+        self.shapes = {s: t for s, t in self.shapes.items() if t.articles >= min_articles}
+        return self
+
+
+def tally_shapes(articles: Iterable[tuple[str, dict[str, str], bool]]) -> ShapeCounts:
+    """:class:`ShapeCounts` of ``(outlet, shapes, is_copy)`` items (as
+    :func:`learn_from_shapes` takes them), every shape kept: the per-partition count an
+    engine adds up. Items with an empty outlet are skipped."""
+    counted = ShapeCounts()
+    for outlet, article, is_copy in articles:
+        if not outlet:
+            continue
+        side = counted.copies if is_copy else counted.noncopies
+        side[outlet] = side.get(outlet, 0) + 1
+        for shape, kind in article.items():
+            tally = counted.shapes.get(shape)
+            if tally is None:
+                tally = counted.shapes[shape] = ShapeTally(kind)
+            elif kind < tally.kind:
+                tally.kind = kind
+            by = tally.copies if is_copy else tally.noncopies
+            by[outlet] = by.get(outlet, 0) + 1
+    return counted
+
+
+def count_shapes(
+    articles: Iterable[tuple[str, dict[str, str], bool]], *, min_articles: int = 3
+) -> ShapeCounts:
+    """:func:`tally_shapes` of a whole collection, keeping only the shapes in at least
+    ``min_articles`` articles, in bounded memory: two passes over hashed shapes keep a few
+    integers per line, so a million articles with millions of distinct lines fit."""
+    index: dict[str, int] = {}
+    names: list[str] = []
+    noncopies: list[int] = []
+    copies: list[int] = []
+    # One int64 per (article, shape) and a few per article, not Python objects.
+    keys = array("q")
+    lengths = array("I")
+    outlet_of = array("I")
+    copy_of = array("b")
+    text_of: dict[int, tuple[str, str]] = {}  # shapes seen in at least keep_at articles
+    keep_at = 1 if min_articles <= 1 else 2  # no shape seen fewer times can be kept
+    flushed = np.zeros(0, dtype=np.int64)  # sorted keys of the chunks already looked at
+    chunk: dict[int, tuple[str, str]] = {}
+    in_chunk: Counter[int] = Counter()
+
+    def flush(flushed: np.ndarray) -> np.ndarray:
+        if not chunk:
+            return flushed
+        found = np.fromiter(chunk, dtype=np.int64, count=len(chunk))
+        earlier = _isin_sorted(found, flushed)
+        for key, was in zip(found.tolist(), earlier.tolist(), strict=True):
+            if key not in text_of and (was or in_chunk[key] >= keep_at):
+                text_of[key] = chunk[key]
+        chunk.clear()
+        in_chunk.clear()
+        return np.union1d(flushed, found)
+
+    for outlet, article, is_copy in articles:
+        if not outlet:
+            continue
+        oi = index.get(outlet)
+        if oi is None:
+            oi = index[outlet] = len(names)
+            names.append(outlet)
+            noncopies.append(0)
+            copies.append(0)
+        if is_copy:
+            copies[oi] += 1
+        else:
+            noncopies[oi] += 1
+        for shape, kind in article.items():
+            key = hash(shape)  # 64 bits: a collision among a million shapes is ~1e-8 likely
+            keys.append(key)
+            in_chunk[key] += 1
+            have = chunk.get(key)
+            if have is None or kind < have[1]:
+                chunk[key] = (shape, kind)
+        lengths.append(len(article))
+        outlet_of.append(oi)
+        copy_of.append(bool(is_copy))
+        if len(chunk) >= _LEARN_CHUNK:
+            flushed = flush(flushed)
+    flush(flushed)
+    del flushed
+
+    floor = max(1, min_articles)
+    all_keys = np.array(keys, dtype=np.int64)
+    del keys
+    found, counts = np.unique(all_keys, return_counts=True)
+    wanted = found[counts >= floor]
+    wanted = wanted[np.isin(wanted, np.fromiter(text_of, dtype=np.int64, count=len(text_of)))]
+    hit = _isin_sorted(all_keys, wanted)
+    article_of = np.repeat(np.arange(len(lengths), dtype=np.int64), np.array(lengths))[hit]
+    tallies = {k: ShapeTally(text_of[k][1]) for k in wanted.tolist()}
+    for key, a in zip(all_keys[hit].tolist(), article_of.tolist(), strict=True):
+        tally = tallies[key]
+        by = tally.copies if copy_of[a] else tally.noncopies
+        outlet = names[outlet_of[a]]
+        by[outlet] = by.get(outlet, 0) + 1
+    return ShapeCounts(
+        noncopies={names[i]: n for i, n in enumerate(noncopies) if n},
+        copies={names[i]: n for i, n in enumerate(copies) if n},
+        shapes={text_of[k][0]: t for k, t in tallies.items()},
+    )
+
+
 def learn_from_shapes(
     articles: Iterable[tuple[str, dict[str, str], bool]],
     *,
@@ -398,114 +555,67 @@ def learn_from_shapes(
     Two passes over hashed shapes keep memory to a few integers per line, so 20,000
     articles take a few seconds.
     """
-    index: dict[str, int] = {}
-    names: list[str] = []
-    noncopies: list[int] = []
-    copies: list[int] = []
-    # One int64 per (article, shape) and a few per article, not Python objects: a million
-    # articles have millions of distinct lines.
-    keys = array("q")
-    lengths = array("I")
-    outlet_of = array("I")
-    copy_of = array("b")
-    text_of: dict[int, tuple[str, str]] = {}  # shapes seen in at least keep_at articles
-    keep_at = 1 if min_articles <= 1 else 2  # no shape seen fewer times can be owned
-    flushed = np.zeros(0, dtype=np.int64)  # sorted keys of the chunks already looked at
-    chunk: dict[int, tuple[str, str]] = {}
-    in_chunk: Counter[int] = Counter()
+    return model_from_counts(
+        count_shapes(articles, min_articles=min_articles),
+        min_articles=min_articles,
+        min_share=min_share,
+        max_other_share=max_other_share,
+        max_outlets=max_outlets,
+    )
 
-    def flush(flushed: np.ndarray) -> np.ndarray:
-        if not chunk:
-            return flushed
-        found = np.fromiter(chunk, dtype=np.int64, count=len(chunk))
-        earlier = _isin_sorted(found, flushed)
-        for key, was in zip(found.tolist(), earlier.tolist(), strict=True):
-            if key not in text_of and (was or in_chunk[key] >= keep_at):
-                text_of[key] = chunk[key]
-        chunk.clear()
-        in_chunk.clear()
-        return np.union1d(flushed, found)
 
-    for outlet, article, is_copy in articles:
-        if not outlet:
-            continue
-        oi = index.get(outlet)
-        if oi is None:
-            oi = index[outlet] = len(names)
-            names.append(outlet)
-            noncopies.append(0)
-            copies.append(0)
-        if is_copy:
-            copies[oi] += 1
-        else:
-            noncopies[oi] += 1
-        for shape, kind in article.items():
-            key = hash(shape)  # 64 bits: a collision among a million shapes is ~1e-8 likely
-            keys.append(key)
-            in_chunk[key] += 1
-            chunk.setdefault(key, (shape, kind))
-        lengths.append(len(article))
-        outlet_of.append(oi)
-        copy_of.append(bool(is_copy))
-        if len(chunk) >= _LEARN_CHUNK:
-            flushed = flush(flushed)
-    flush(flushed)
-    del flushed
-
+def model_from_counts(
+    counted: ShapeCounts,
+    *,
+    min_articles: int = 3,
+    min_share: float = 0.2,
+    max_other_share: float = 0.1,
+    max_outlets: int = 4,
+) -> BoilerplateModel:
+    """The model :func:`learn_from_shapes` learns, from the collection's
+    :class:`ShapeCounts` (shapes in fewer than ``min_articles`` articles may be left out
+    of them)."""
     floor = max(1, min_articles)
-    all_keys = np.array(keys, dtype=np.int64)
-    del keys
-    found, counts = np.unique(all_keys, return_counts=True)
-    wanted = found[counts >= floor]
-    wanted = wanted[np.isin(wanted, np.fromiter(text_of, dtype=np.int64, count=len(text_of)))]
-    hit = _isin_sorted(all_keys, wanted)
-    article_of = np.repeat(np.arange(len(lengths), dtype=np.int64), np.array(lengths))[hit]
-    by_noncopy: dict[int, dict[int, int]] = {k: {} for k in wanted.tolist()}
-    by_copy: dict[int, dict[int, int]] = {k: {} for k in wanted.tolist()}
-    for key, a in zip(all_keys[hit].tolist(), article_of.tolist(), strict=True):
-        target = by_copy if copy_of[a] else by_noncopy
-        oi = outlet_of[a]
-        counts_of = target[key]
-        counts_of[oi] = counts_of.get(oi, 0) + 1
-    candidates = by_noncopy.keys()
-
-    all_noncopies = sum(noncopies)
+    noncopies, copies = counted.noncopies, counted.copies
+    all_noncopies = sum(noncopies.values())
     shapes: dict[str, BoilerplateShape] = {}
-    for key in candidates:
-        nc, cc = by_noncopy[key], by_copy[key]
+    for shape, tally in counted.shapes.items():
+        nc, cc = tally.noncopies, tally.copies
+        if tally.articles < floor or not nc:
+            continue
         present = set(nc) | set(cc)
-        # A shape of the copier's own (see above) counts in all its articles.
-        own = next(iter(present)) if len(present) == 1 and nc else None
-        frequent: list[tuple[int, int, float]] = []  # (outlet, count, share)
-        for oi in present:
-            n, of = nc.get(oi, 0), noncopies[oi]
-            if oi == own:
-                n, of = n + cc.get(oi, 0), of + copies[oi]
+        # A shape of the copier's own (see learn_from_shapes) counts in all its articles.
+        own = next(iter(present)) if len(present) == 1 else None
+        frequent: list[tuple[str, int, float]] = []  # (outlet, count, share)
+        for outlet in present:
+            n, of = nc.get(outlet, 0), noncopies.get(outlet, 0)
+            if outlet == own:
+                n, of = n + cc.get(outlet, 0), of + copies.get(outlet, 0)
             if n >= floor and of and n / of >= min_share:
-                frequent.append((oi, n, n / of))
+                frequent.append((outlet, n, n / of))
         if len(frequent) != 1:  # rule 1 (nobody) or rule 3 (more than one)
             continue
         owner, owner_count, share = frequent[0]
-        others = [oi for oi in nc if oi != owner]
+        others = [o for o in nc if o != owner]
         if len(others) + 1 > max_outlets:  # rule 4
             continue
-        other_count = sum(nc[oi] for oi in others)
-        other_total = all_noncopies - noncopies[owner]
+        other_count = sum(nc[o] for o in others)
+        other_total = all_noncopies - noncopies.get(owner, 0)
         other_rate = other_count / other_total if other_total else 0.0
         if other_rate > max_other_share or other_rate * 2 > share:  # rule 2
             continue
-        shape, kind = text_of[key]
         shapes[shape] = BoilerplateShape(
-            outlet=names[owner],
+            outlet=owner,
             owner_count=owner_count,
             other_count=other_count,
             share=share,
-            kind=kind,
+            kind=tally.kind,
             other_outlets=len(others),
         )
+    outlets = sorted(set(noncopies) | set(copies))
     return BoilerplateModel(
         shapes=dict(sorted(shapes.items())),
-        outlets={names[i]: noncopies[i] + copies[i] for i in range(len(names))},
+        outlets={o: noncopies.get(o, 0) + copies.get(o, 0) for o in outlets},
         params={
             "min_articles": min_articles,
             "min_share": min_share,

@@ -220,4 +220,11 @@ MIGRATIONS.append(
     CREATE INDEX family_members_family ON family_members(family);
     """
 )
+MIGRATIONS.append(
+    # ``trace`` asks first whether the very text is stored: looked up by its hash, not by
+    # reading every row (5 ms of a trace's 8 at 21,000 articles without it).
+    """
+    CREATE INDEX articles_text_hash ON articles(text_hash);
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -59,8 +59,8 @@ class Desks:
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     # The queues of requests waiting their turn (to write, to render a PDF), per event
     # loop (a test client runs its own): waiting there holds no worker thread.
-    _queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
-        field(default_factory=weakref.WeakKeyDictionary)
+    _queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = field(
+        default_factory=weakref.WeakKeyDictionary
     )
 
     @classmethod
