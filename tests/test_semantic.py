@@ -152,3 +152,116 @@ def test_article_page_lists_matched_sentences(tmp_path) -> None:
     assert 'id="matched-sentences"' in page
     assert page.count('class="similarity"') == len(match.passages)
     assert 'href="#src-p0"' in page and 'id="copy-p0"' in page
+
+
+# An invented story's Spanish translation, and an independent Spanish report of the same
+# event (same names and figures, its own narration).
+SPANISH = (
+    "El consejo de Harbourview aprobó el martes por la noche un plan de 42 millones de "
+    "libras para reconstruir la antigua terminal de ferris.\n\n"
+    "Los concejales votaron 31 a 9 a favor tras un debate que duró más de cuatro horas.\n\n"
+    "El proyecto, elaborado por Dunmore Partnership, incluye un mercado cubierto, un centro "
+    "para bicicletas y 120 viviendas sobre el paseo marítimo.\n\n"
+    "Se espera que las obras comiencen la próxima primavera y terminen a finales de 2029, "
+    "según la oficina de urbanismo del consejo.\n\n"
+    "Los opositores al plan dijeron que la terminal debería mantenerse como puerto en "
+    "funcionamiento y advirtieron que el coste podría dispararse.\n\n"
+    "El servicio de ferri a la isla de Kelmarsh se trasladará a un muelle provisional "
+    "durante las obras."
+)
+
+SPANISH_SAME_EVENT = (
+    "Una galería pública abarrotada vio cómo el plan de la terminal de Harbourview superaba "
+    "su último obstáculo.\n\n"
+    "El pescador Tom Reddy, de 58 años, dijo temer que el puerto pierda su carácter y que "
+    "suban los alquileres para las familias de toda la vida.\n\n"
+    "Los grupos empresariales celebraron la votación y dijeron que el mercado atraería "
+    "visitantes todo el año.\n\n"
+    "Dunmore Partnership ha construido proyectos similares en otras tres ciudades costeras, "
+    "con resultados desiguales para los comerciantes.\n\n"
+    "Los activistas estudian pedir una revisión judicial de la decisión sobre el plan de 42 "
+    "millones de libras, previsto hasta 2029.\n\n"
+    "La asociación de vecinos de la isla de Kelmarsh vigilará de cerca el muelle provisional."
+)
+
+
+def test_numbers_read_in_any_script_and_convention() -> None:
+    from copydesk.semantic.anchors import number_key
+
+    assert number_key("32") == number_key("३२") == number_key("૩૨") == number_key("٣٢") == "32"
+    assert number_key("2,000") == number_key("2.000") == "2000"
+    assert number_key("4,74") == number_key("4.74") == "4.74"
+    assert number_key("18.000") == "18000"
+
+
+def test_names_match_across_scripts() -> None:
+    from copydesk.semantic.anchors import sentence_anchors, shared_names, skeleton
+
+    assert skeleton("फरीदाबाद") == skeleton("Faridabad")
+    english = sentence_anchors("On Tuesday the Harbourview council met Kamal Verma in Dunmore.")
+    hindi = sentence_anchors("मंगलवार को हार्बरव्यू परिषद ने डनमोर में कमल वर्मा से मुलाकात की।")
+    assert not hindi.cased and english.cased
+    assert shared_names(english, hindi) >= 3
+    other = sentence_anchors("मंगलवार को परिषद ने नए बजट पर चर्चा की और बैठक समाप्त हुई।")
+    assert shared_names(english, other) == 0
+    # two caseless scripts: their shared words are not names
+    gujarati = sentence_anchors("મંગળવારે હાર્બરવ્યૂ પરિષદે કમલ વર્માને મળી.")
+    assert shared_names(hindi, gujarati) == 0
+
+
+def test_anchor_keys_tie_a_translation_to_its_source() -> None:
+    from copydesk.semantic.anchors import article_keys
+
+    shared = article_keys(SOURCE) & article_keys(SPANISH)
+    assert {"#42", "#31", "#120", "#2029"} <= shared
+    assert len(shared) >= 6
+
+
+def test_scan_links_translation_not_same_event_report(tmp_path) -> None:
+    with Desk(tmp_path / "s.db", workers=1) as desk:
+        desk.ingest(
+            [
+                _article("src", "harbourgazette.example", SOURCE, 1),
+                _article("es", "diariocosta.example", SPANISH, 2),
+                _article("es-other", "vozdelpuerto.example", SPANISH_SAME_EVENT, 2),
+            ]
+        )
+        desk.scan(semantic=True)
+        es = desk.verdict("es")
+        assert es is not None and [m.source for m in es.sources] == ["src"]
+        match = es.sources[0]
+        assert match.relation == "translation"
+        assert match.languages == ("es", "en")
+        assert len(match.passages) >= 4
+        starts = [p.source_start for p in match.passages]
+        assert starts == sorted(starts)
+        data = es.to_json()["sources"][0]
+        assert data["language"] == {"article": "es", "source": "en"}
+        other = desk.verdict("es-other")
+        assert other is None or not other.sources
+
+
+def test_embedding_over_workers_matches_one_process(tmp_path) -> None:
+    from copydesk.semantic.stage import embed_missing
+
+    texts = [SOURCE, REWRITE, SAME_EVENT, SPANISH, SPANISH_SAME_EVENT] * 20
+    stored = []
+    for workers in (1, 2):
+        with Desk(tmp_path / f"w{workers}.db", workers=1) as desk:
+            desk.ingest(
+                [
+                    _article(f"a{i}", "paper.example", f"{t}\n\nItem {i}.", 1)
+                    for i, t in enumerate(texts)
+                ]
+            )
+            db = desk.store.db
+            assert embed_missing(db, default_embedder(), workers=workers, batch_size=30) == 100
+            assert embed_missing(db, default_embedder(), workers=workers) == 0  # all done
+            stored.append(
+                db.execute(
+                    "SELECT a.id, v.spans, v.vectors, v.mean, v.language FROM sentence_vectors v "
+                    "JOIN articles a ON a.key = v.article ORDER BY a.id"
+                ).fetchall()
+            )
+    assert stored[0] == stored[1]
+    assert {row[4] for row in stored[0]} == {"en", "es"}

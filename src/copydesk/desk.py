@@ -145,12 +145,18 @@ class Desk:
         )
         if semantic and new:
             from copydesk.semantic import default_embedder
+            from copydesk.semantic.embed import multilingual_embedder
             from copydesk.semantic.stage import current_aliases, scan_semantic
 
             started = time.perf_counter()
             ticker = Ticker(progress, "semantic", len(new))
             candidates, pairs = scan_semantic(
-                self.store, new, embedder=default_embedder(), aliases=current_aliases(self.store)
+                self.store,
+                new,
+                embedder=default_embedder(),
+                multilingual=multilingual_embedder,
+                aliases=current_aliases(self.store),
+                workers=embedded.default_workers() if self.workers is None else self.workers,
             )
             ticker.end()
             summary.candidates += candidates

@@ -16,17 +16,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from copydesk.semantic.anchors import Anchors, agree, sentence_anchors, share_anchor
 from copydesk.semantic.embed import SentenceVectors
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]{2,}")
 _QUOTED = re.compile(r"“[^”\n]{1,2000}”|«[^»\n]{1,2000}»|\"[^\"\n]{1,2000}\"")
 
 
 @dataclass(slots=True, frozen=True)
 class SemanticParams:
     threshold: float = 0.80  # cosine for two sentences in one language to match
-    cross_threshold: float = 0.55  # ... in two languages, anchors then required
+    cross_threshold: float = 0.55  # ... in two languages on the static model's vectors
+    multilingual_threshold: float = 0.86  # ... on the multilingual model's vectors
+    multilingual_sure: float = 0.90  # ... above which no shared anchor is needed
+    translation_sentences: int = 2  # matched narration sentences for a translation
+    translation_order: float = 0.8  # share of a translation's matches on the chain
     window: int = 3  # a match this many sentences out of the chain still counts
     quote_weight: float = 0.2  # a quoted sentence counts this much
     min_sentences: int = 3  # matched narration sentences for a verdict
@@ -34,6 +37,10 @@ class SemanticParams:
     min_order: float = 0.6  # share of the matches in one ordered chain
     candidate_cosine: float = 0.75  # article vectors this close are compared
     candidate_k: int = 16  # nearest articles asked of the index per article
+    cross_k: int = 8  # articles in other languages compared per article, by shared anchors
+    cross_min_keys: int = 4  # anchors (numbers, names) such a pair must share
+    cross_max_df: float = 0.02  # anchors in more of the articles than this are ignored
+    cross_min_df_cap: int = 20  # ... but never fewer articles than this (small collections)
 
 
 @dataclass(slots=True, frozen=True)
@@ -57,25 +64,9 @@ class SentenceAlignment:
         return float(np.mean([p.similarity for p in self.pairs])) if self.pairs else 0.0
 
 
-def anchors(sentence: str) -> tuple[frozenset[str], frozenset[str]]:
-    """(numbers, names) of one sentence: digits normalised, capitalised words lowercased
-    except the sentence's first word."""
-    numbers = frozenset(m.group().replace(",", "").rstrip(".") for m in _NUMBER.finditer(sentence))
-    names = frozenset(m.group().lower() for m in _NAME.finditer(sentence.strip()))
-    return numbers, names
-
-
-def agree(a: tuple[frozenset, frozenset], b: tuple[frozenset, frozenset]) -> bool:
-    """Anchors do not contradict: numbers on both sides share one; names on both sides
-    (two or more each) share one."""
-    (na, ma), (nb, mb) = a, b
-    if na and nb and not (na & nb):
-        return False
-    return not (len(ma) >= 2 and len(mb) >= 2 and not (ma & mb))
-
-
-def share_anchor(a: tuple[frozenset, frozenset], b: tuple[frozenset, frozenset]) -> bool:
-    return bool((a[0] & b[0]) or (a[1] & b[1]))
+def anchors(sentence: str) -> Anchors:
+    """The sentence's numbers and names (see ``copydesk.semantic.anchors``)."""
+    return sentence_anchors(sentence)
 
 
 def quoted_share(text: str, start: int, end: int) -> float:
@@ -123,25 +114,59 @@ def align_sentences(
     params: SemanticParams,
     *,
     cross_language: bool = False,
+    multilingual: bool = False,
 ) -> SentenceAlignment:
-    """Matched sentences of ``copy`` against ``source`` (see the module's docstring)."""
+    """Matched sentences of ``copy`` against ``source`` (see the module's docstring).
+    ``cross_language``: the two are in different languages, so a match below the sure
+    threshold needs a shared anchor; ``multilingual``: the vectors are the multilingual
+    model's, with its own thresholds."""
     if not len(copy) or not len(source):
         return SentenceAlignment()
     sims = copy.unit() @ source.unit().T
-    threshold = params.cross_threshold if cross_language else params.threshold
-    ca = [anchors(copy_text[a:b]) for a, b in zip(copy.starts, copy.ends, strict=True)]
-    sa = [anchors(source_text[a:b]) for a, b in zip(source.starts, source.ends, strict=True)]
+    if multilingual:
+        threshold, sure = params.multilingual_threshold, params.multilingual_sure
+    elif cross_language:
+        threshold, sure = params.cross_threshold, params.threshold
+    else:
+        threshold, sure = params.threshold, params.threshold
+    best = sims.max(axis=1)
+    need = params.translation_sentences if cross_language else params.min_sentences
+    if int((best >= threshold).sum()) < need:
+        return SentenceAlignment()  # too few sentences close enough for any verdict
+    # Anchors only of the sentences some match needs (most candidate pairs have few).
+    ca: dict[int, Anchors] = {}
+    sa: dict[int, Anchors] = {}
+
+    def copy_anchors(i: int) -> Anchors:
+        if i not in ca:
+            ca[i] = anchors(copy_text[int(copy.starts[i]) : int(copy.ends[i])])
+        return ca[i]
+
+    def source_anchors(j: int) -> Anchors:
+        if j not in sa:
+            sa[j] = anchors(source_text[int(source.starts[j]) : int(source.ends[j])])
+        return sa[j]
+
     found: list[tuple[int, int, float]] = []
-    for i in range(len(copy)):
-        for j in np.argsort(-sims[i])[:3]:
+    # On the multilingual model's vectors every sentence of a story is close to every
+    # other (0.80-0.88 between sentences of one event): a match must also be each
+    # sentence's best, both ways.
+    best_copy = sims.argmax(axis=0) if multilingual else None
+    for i in np.flatnonzero(best >= threshold):
+        i = int(i)
+        for j in np.argsort(-sims[i])[: 1 if multilingual else 3]:
+            j = int(j)
+            if best_copy is not None and best_copy[j] != i:
+                break
             s = float(sims[i, j])
             if s < threshold:
                 break
-            if not agree(ca[i], sa[j]):
+            a, b = copy_anchors(i), source_anchors(j)
+            if not agree(a, b):
                 continue
-            if cross_language and not share_anchor(ca[i], sa[j]) and s < params.threshold:
+            if cross_language and not share_anchor(a, b) and s < sure:
                 continue
-            found.append((i, int(j), s))
+            found.append((i, j, s))
             break
     if not found:
         return SentenceAlignment()
@@ -172,8 +197,18 @@ def align_sentences(
     )
 
 
-def is_semantic_copy(alignment: SentenceAlignment, params: SemanticParams) -> bool:
-    """Enough of the copy's narration matched, mostly in the source's order."""
+def is_semantic_copy(
+    alignment: SentenceAlignment, params: SemanticParams, *, translation: bool = False
+) -> bool:
+    """Enough of the copy's narration matched, mostly in the source's order. A translation
+    keeps its source's sentences one for one, so its matches must be in order more
+    strictly, and a short one may have fewer."""
+    if translation:
+        return (
+            alignment.narrative >= params.translation_sentences
+            and alignment.coverage >= params.min_coverage
+            and alignment.order >= params.translation_order
+        )
     return (
         alignment.narrative >= params.min_sentences
         and alignment.coverage >= params.min_coverage

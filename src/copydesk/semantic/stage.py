@@ -1,22 +1,31 @@
-"""The semantic stage as the engines call it: embed at ingest, compare at scan.
+"""The semantic stage as the engines call it: embed what is missing, then compare.
 
 - ``embed_missing``: sentence vectors (int8) with character spans, the article's mean
-  vector and its language, for every article that has none for its current text.
+  vector and its language, for every article that has none for its current text, spread
+  over a pool of worker processes.
 - ``candidate_pairs``: each new article's nearest articles by mean vector, from a usearch
   HNSW index over int8 vectors (256 bytes an article plus the graph).
+- ``cross_language_pairs``: pairs in two languages that share language-independent
+  anchors (numbers, transliterated names).
 - ``compare_pair``: align the sentences of one pair and judge it.
 """
 
 from __future__ import annotations
 
+import math
+import multiprocessing
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 
 from copydesk.model import Article, SourceMatch
 from copydesk.semantic.align import SemanticParams, align_sentences, is_semantic_copy
-from copydesk.semantic.embed import Embedder, SentenceVectors, embed_articles, quantise
+from copydesk.semantic.anchors import article_keys
+from copydesk.semantic.embed import Embedder, SentenceVectors, embed_articles, quantise, reembed
 from copydesk.semantic.judge import SemDoc, direction, judge
 from copydesk.semantic.language import detect
 
@@ -40,35 +49,110 @@ def _missing(db: sqlite3.Connection, model: str) -> list[int]:
     ]
 
 
-def embed_missing(db: sqlite3.Connection, embedder: Embedder, *, batch_size: int = 1000) -> int:
-    """Embed every article without vectors for its current text; one transaction a batch."""
+Row = tuple[bytes, bytes, bytes, str | None]
+
+
+def embed_texts(texts: list[str], embedder: Embedder) -> list[Row]:
+    """What is stored of each text: spans, int8 vectors, mean vector and language (a pure
+    function, run in the pool's workers)."""
+    out = []
+    for text, sv in zip(texts, embed_articles(texts, embedder), strict=True):
+        spans, vecs = sv.to_blobs()
+        out.append((spans, vecs, mean_vector(sv).tobytes(), detect(text)))
+    return out
+
+
+_WORKER_EMBEDDER: Embedder | None = None
+
+
+def _start_worker(embedder: Embedder) -> None:
+    global _WORKER_EMBEDDER
+    _WORKER_EMBEDDER = embedder
+
+
+def _embed_task(texts: list[str]) -> list[Row]:
+    assert _WORKER_EMBEDDER is not None
+    return embed_texts(texts, _WORKER_EMBEDDER)
+
+
+@contextmanager
+def _pool(workers: int, embedder: Embedder) -> Iterator[Executor | None]:
+    if workers <= 1:
+        yield None
+        return
+    # fork: the workers inherit the loaded model instead of each loading it again
+    mp = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=mp, initializer=_start_worker, initargs=(embedder,)
+    ) as pool:
+        yield pool
+
+
+def embed_missing(
+    db: sqlite3.Connection,
+    embedder: Embedder,
+    *,
+    workers: int = 1,
+    batch_size: int = 1000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Embed every article without vectors for its current text, spread over ``workers``
+    processes; the main process writes one batch (one transaction) while the pool embeds
+    the next."""
     keys = _missing(db, embedder.name)
-    for lo in range(0, len(keys), batch_size):
-        chunk = keys[lo : lo + batch_size]
+    batches = [keys[lo : lo + batch_size] for lo in range(0, len(keys), batch_size)]
+
+    def read(chunk: list[int]) -> list[tuple[int, str, str]]:
         marks = ",".join("?" * len(chunk))
-        rows = db.execute(
+        return db.execute(
             f"SELECT key, text, text_hash FROM articles WHERE key IN ({marks}) ORDER BY key", chunk
         ).fetchall()
-        vectors = embed_articles([r[1] for r in rows], embedder)
-        out = []
-        for (key, text, th), sv in zip(rows, vectors, strict=True):
-            spans, vecs = sv.to_blobs()
-            out.append(
-                (key, embedder.name, th, detect(text), spans, vecs, mean_vector(sv).tobytes())
-            )
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.executemany(
-                "INSERT OR REPLACE INTO sentence_vectors "
-                "(article, model, text_hash, language, spans, vectors, mean) "
-                "VALUES (?,?,?,?,?,?,?)",
-                out,
-            )
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+
+    def submit(pool: Executor | None, rows: list[tuple[int, str, str]]) -> Callable[[], list]:
+        texts = [r[1] for r in rows]
+        if pool is None:
+            return lambda: embed_texts(texts, embedder)
+        size = max(1, math.ceil(len(texts) / workers))
+        futures = [
+            pool.submit(_embed_task, texts[i : i + size]) for i in range(0, len(texts), size)
+        ]
+        return lambda: [row for f in futures for row in f.result()]
+
+    with _pool(workers, embedder) as pool:
+        pending: list[tuple[list[tuple[int, str, str]], Callable[[], list]]] = []
+        for chunk in batches:
+            rows = read(chunk)
+            pending.append((rows, submit(pool, rows)))
+            if len(pending) > 1:
+                _write_vectors(db, embedder.name, *pending.pop(0))
+                if progress:
+                    progress(batch_size)
+        for rows, result in pending:
+            _write_vectors(db, embedder.name, rows, result)
+            if progress:
+                progress(len(rows))
     return len(keys)
+
+
+def _write_vectors(
+    db: sqlite3.Connection, model: str, rows: list[tuple[int, str, str]], result: Callable
+) -> None:
+    out = [
+        (key, model, th, lang, spans, vecs, mean)
+        for (key, _, th), (spans, vecs, mean, lang) in zip(rows, result(), strict=True)
+    ]
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.executemany(
+            "INSERT OR REPLACE INTO sentence_vectors "
+            "(article, model, text_hash, language, spans, vectors, mean) "
+            "VALUES (?,?,?,?,?,?,?)",
+            out,
+        )
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def load_vectors(
@@ -133,26 +217,101 @@ def candidate_pairs(
     return sorted(pairs)
 
 
+def cross_language_pairs(
+    db: sqlite3.Connection, new: Iterable[int], params: SemanticParams
+) -> list[tuple[int, int]]:
+    """Unordered pairs, one side new, in two different detected languages that share at
+    least ``cross_min_keys`` anchors (numbers, name skeletons): for each article outside
+    the largest language, its ``cross_k`` best in other languages; anchors in more than
+    ``cross_max_df`` of the articles are left out. Nothing is read when every article is
+    in one language."""
+    langs = dict(
+        db.execute(
+            "SELECT v.article, v.language FROM sentence_vectors v JOIN articles a "
+            "ON a.key = v.article AND a.text_hash = v.text_hash WHERE v.language IS NOT NULL"
+        ).fetchall()
+    )
+    new = sorted(k for k in set(new) if k in langs)
+    if not new or len(set(langs.values())) < 2:
+        return []
+    _store_anchor_keys(db)
+    keys_of: dict[int, set[str]] = {}
+    for key, anchors in db.execute("SELECT article, anchors FROM sentence_vectors"):
+        if key in langs and anchors:
+            keys_of[key] = set(anchors.split())
+    postings: dict[str, list[int]] = defaultdict(list)
+    for key, ks in keys_of.items():
+        for k in ks:
+            postings[k].append(key)
+    max_df = max(params.cross_min_df_cap, int(params.cross_max_df * len(keys_of)))
+    # Every pair in two languages has a side outside the largest language: the counting
+    # runs from those articles only (all of them, as a new article in the largest
+    # language is paired from the other side).
+    largest = Counter(langs.values()).most_common(1)[0][0]
+    fresh = set(new)
+    pairs: set[tuple[int, int]] = set()
+    for key in sorted(k for k in keys_of if langs[k] != largest):
+        shared: Counter[int] = Counter()
+        for k in keys_of[key]:
+            docs = postings[k]
+            if len(docs) <= max_df:
+                shared.update(docs)
+        others = [(d, n) for d, n in shared.items() if langs[d] != langs[key]]
+        others.sort(key=lambda x: (-x[1], x[0]))
+        for other, n in others[: params.cross_k]:
+            if n >= params.cross_min_keys and (key in fresh or other in fresh):
+                pairs.add((min(key, other), max(key, other)))
+    return sorted(pairs)
+
+
+def _store_anchor_keys(db: sqlite3.Connection, batch: int = 2000) -> None:
+    """Anchor keys of every embedded article that has none yet (they are computed only
+    once a collection holds two languages, so a one-language collection never pays)."""
+    while True:
+        rows = db.execute(
+            "SELECT a.key, a.text FROM sentence_vectors v JOIN articles a ON a.key = v.article "
+            "WHERE v.anchors IS NULL LIMIT ?",
+            (batch,),
+        ).fetchall()
+        if not rows:
+            return
+        out = [(" ".join(sorted(article_keys(text))), key) for key, text in rows]
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany("UPDATE sentence_vectors SET anchors = ? WHERE article = ?", out)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+
 def compare_pair(
     a: SemDoc,
     b: SemDoc,
     params: SemanticParams,
     aliases: dict[str, tuple[str, ...]] | None = None,
+    multilingual: Callable[[SemDoc], SentenceVectors] | None = None,
 ) -> tuple[SemDoc, SemDoc, SourceMatch] | None:
-    """Decide one pair semantically: None, or (copy, source, match)."""
+    """Decide one pair semantically: None, or (copy, source, match). A pair in two
+    languages is aligned on ``multilingual``'s vectors of each side when given (the
+    static model's vectors otherwise)."""
     aliases = aliases or {}
     a_is_copy, basis = direction(a, b)
     copy, source = (a, b) if a_is_copy else (b, a)
     cross = bool(copy.language and source.language and copy.language != source.language)
+    cv, sv = copy.vectors, source.vectors
+    if cross and multilingual is not None:
+        cv, sv = multilingual(copy), multilingual(source)
     alignment = align_sentences(
         copy.article.text,
-        copy.vectors,
+        cv,
         source.article.text,
-        source.vectors,
+        sv,
         params,
         cross_language=cross,
+        multilingual=cross and multilingual is not None,
     )
-    if not is_semantic_copy(alignment, params):
+    if not is_semantic_copy(alignment, params, translation=cross):
         return None
     match = judge(
         copy, source, alignment, basis, aliases=aliases.get(source.article.outlet or "", ())
@@ -183,34 +342,110 @@ def scan_semantic(
     new: list[int],
     *,
     embedder: Embedder,
+    multilingual: Callable[[], Embedder] | None = None,
     params: SemanticParams | None = None,
     aliases: dict[str, tuple[str, ...]] | None = None,
+    workers: int = 1,
 ) -> tuple[int, int]:
-    """Embed what is missing, then judge each new article's semantic candidates that the
-    lexical stage did not link; writes the matches. Returns (candidates, matches)."""
+    """Embed what is missing (over ``workers`` processes), then judge each new article's
+    semantic candidates that the lexical stage did not link: same-language neighbours by
+    mean vector, other-language ones by shared anchors, aligned on the vectors of the
+    model ``multilingual`` loads (only when such a pair comes up). Writes the matches.
+    Returns (candidates, matches)."""
     params = params or SemanticParams()
     db = store.db
-    embed_missing(db, embedder)
+    embed_missing(db, embedder, workers=workers)
     pairs = candidate_pairs(db, new, params)
+    pairs = sorted(set(pairs) | set(cross_language_pairs(db, new, params)))
     lexical = _lexical_pairs(db, pairs)
     pairs = [p for p in pairs if p not in lexical]
+    cache: dict[int, SentenceVectors] = {}
+    loaded: list[Embedder] = []
+
+    def multilingual_vectors(doc: SemDoc) -> SentenceVectors:
+        if doc.key not in cache:
+            if not loaded:
+                loaded.append(multilingual())  # type: ignore[misc]
+            cache[doc.key] = reembed(doc.article.text, doc.vectors, loaded[0])
+        return cache[doc.key]
+
     written = 0
-    for lo in range(0, len(pairs), 2000):
-        chunk = pairs[lo : lo + 2000]
-        keys = {k for p in chunk for k in p}
-        stored = store.articles(keys)
-        docs = semantic_docs({k: s.article for k, s in stored.items()}, load_vectors(db, keys))
-        rows = []
-        for x, y in chunk:
-            if x not in docs or y not in docs:
-                continue
-            result = compare_pair(docs[x], docs[y], params, aliases)
-            if result is not None:
-                copy, source, match = result
-                rows.append((copy.key, source.key, match))
-        with store.transaction():
-            written += store.write_matches(rows)
+    with _pool(workers, embedder) as pool:
+        for lo in range(0, len(pairs), 2000):
+            chunk = pairs[lo : lo + 2000]
+            vectors = load_vectors(db, {k for p in chunk for k in p})
+            # The texts are read only for the pairs whose vectors could make a verdict.
+            chunk = [p for p in chunk if _may_align(vectors.get(p[0]), vectors.get(p[1]), params)]
+            keys = {k for p in chunk for k in p}
+            stored = store.articles(keys)
+            docs = semantic_docs({k: s.article for k, s in stored.items()}, vectors)
+            chunk = [(x, y) for x, y in chunk if x in docs and y in docs]
+            cross = [p for p in chunk if _two_languages(docs[p[0]], docs[p[1]])]
+            same = [p for p in chunk if not _two_languages(docs[p[0]], docs[p[1]])]
+            rows = _compare_all(pool, workers, docs, same, params, aliases)
+            for x, y in cross:  # in this process: the multilingual model is loaded once
+                ml = multilingual_vectors if multilingual is not None else None
+                result = compare_pair(docs[x], docs[y], params, aliases, ml)
+                if result is not None:
+                    rows.append((result[0].key, result[1].key, result[2]))
+            with store.transaction():
+                written += store.write_matches(rows)
     return len(pairs), written
+
+
+def _may_align(
+    a: tuple[SentenceVectors, str | None] | None,
+    b: tuple[SentenceVectors, str | None] | None,
+    params: SemanticParams,
+) -> bool:
+    """Whether a pair could pass: in two languages (aligned on other vectors), or with
+    enough sentences of either side close enough to one of the other's on these."""
+    if a is None or b is None or not len(a[0]) or not len(b[0]):
+        return False
+    if a[1] and b[1] and a[1] != b[1]:
+        return True
+    close = (a[0].unit() @ b[0].unit().T) >= params.threshold
+    # either side may be the copy: enough of its sentences must have a close one
+    need = params.min_sentences
+    return int(close.any(axis=1).sum()) >= need or int(close.any(axis=0).sum()) >= need
+
+
+def _two_languages(a: SemDoc, b: SemDoc) -> bool:
+    return bool(a.language and b.language and a.language != b.language)
+
+
+Task = tuple[list[tuple[SemDoc, SemDoc]], SemanticParams, dict[str, tuple[str, ...]] | None]
+
+
+def compare_pairs(task: Task) -> list[tuple[int, int, SourceMatch]]:
+    """(copy key, source key, match) of the pairs that are semantic copies (pure; run in
+    the pool's workers)."""
+    pairs, params, aliases = task
+    out = []
+    for a, b in pairs:
+        result = compare_pair(a, b, params, aliases)
+        if result is not None:
+            out.append((result[0].key, result[1].key, result[2]))
+    return out
+
+
+def _compare_all(
+    pool: Executor | None,
+    workers: int,
+    docs: dict[int, SemDoc],
+    pairs: list[tuple[int, int]],
+    params: SemanticParams,
+    aliases: dict[str, tuple[str, ...]] | None,
+) -> list[tuple[int, int, SourceMatch]]:
+    tasks = [(docs[x], docs[y]) for x, y in pairs]
+    if pool is None or len(tasks) < 64:
+        return compare_pairs((tasks, params, aliases))
+    size = math.ceil(len(tasks) / (4 * workers))
+    futures = [
+        pool.submit(compare_pairs, (tasks[i : i + size], params, aliases))
+        for i in range(0, len(tasks), size)
+    ]
+    return [row for f in futures for row in f.result()]
 
 
 def current_aliases(store) -> dict[str, tuple[str, ...]]:

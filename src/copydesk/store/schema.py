@@ -227,4 +227,13 @@ MIGRATIONS.append(
     CREATE INDEX articles_text_hash ON articles(text_hash);
     """
 )
+MIGRATIONS.append(
+    # The semantic stage's language-independent anchors of each article (its numbers and
+    # the consonant skeletons of its names, space-separated): articles in two languages
+    # that share several are compared as possible translations. NULL until first needed
+    # (once the collection holds two languages).
+    """
+    ALTER TABLE sentence_vectors ADD COLUMN anchors TEXT;
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 # A sentence ends at . ! ? (and any closing quotes or brackets) followed by whitespace and
 # an upper-case letter, a digit or an opening quote. Abbreviations such as "Mr." are kept.
+# In Hindi, Marathi, Nepali ... a sentence ends at the danda (।), whatever follows it.
 _SENTENCE_END = re.compile(
     r"""(?<!\b[A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bNo)"""
     r"""[.!?]+["'\u201d\u2019)\]]*\s+(?=["'\u201c\u2018(\[]?[A-Z0-9])"""
+    r"""|[\u0964\u0965]+["'\u201d\u2019)\]]*\s+"""  # the Devanagari full stop (danda)
 )
 
 
