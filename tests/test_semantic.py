@@ -265,3 +265,13 @@ def test_embedding_over_workers_matches_one_process(tmp_path) -> None:
             )
     assert stored[0] == stored[1]
     assert {row[4] for row in stored[0]} == {"en", "es"}
+
+
+def test_embedder_pools_as_wordllama_does(embedder) -> None:
+    import numpy as np
+
+    texts = [SOURCE[:120], REWRITE[:40], SPANISH[:300], "Kelmarsh " * 60]
+    ours = embedder.embed(texts)
+    theirs = np.asarray(embedder._model.embed(texts, norm=True), dtype=np.float32)
+    assert ours.shape == (4, 256)
+    assert np.abs(ours - theirs).max() < 1e-5

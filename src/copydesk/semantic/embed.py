@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
@@ -114,16 +115,36 @@ class WordLlamaEmbedder:
         self._model = WordLlama.load(
             config="l2_supercat", dim=DIM, cache_dir=_wordllama_dir(), disable_download=True
         )
+        # WordLlama's own pooling pads each batch to its longest sentence; the mean of a
+        # sentence's token vectors is taken here from its tokens alone (the same vectors,
+        # in about two thirds of the time): the model's tokenizer without padding, its
+        # token table.
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_str(self._model.tokenizer.to_str())
+        self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
+        self._table = np.asarray(self._model.embedding, dtype=np.float32)
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        # The model pads each batch to its longest sentence: batches of like lengths
-        # (sorted, then put back in order) give the same vectors in about 70% of the time.
-        order = np.argsort([len(t) for t in texts], kind="stable")
-        v = np.asarray(self._model.embed([texts[k] for k in order], norm=True), dtype=np.float32)
-        out = np.empty_like(v)
-        out[order] = v
+        out = np.zeros((len(texts), self._table.shape[1]), dtype=np.float32)
+        encode = getattr(self._tokenizer, "encode_batch_fast", self._tokenizer.encode_batch)
+        for lo in range(0, len(texts), _BATCH):
+            ids = [e.ids for e in encode(texts[lo : lo + _BATCH], add_special_tokens=False)]
+            lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+            flat = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))
+            np.clip(flat, 0, len(self._table) - 1, out=flat)
+            some = lengths > 0
+            if not some.any():
+                continue
+            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[some]
+            sums = np.add.reduceat(self._table[flat], starts, axis=0)
+            out[lo : lo + len(ids)][some] = sums / lengths[some, None]
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-6)
+
+
+_BATCH = 512  # sentences a tokenizer call (their token vectors stay in the CPU cache)
 
 
 def _wordllama_dir() -> Path:

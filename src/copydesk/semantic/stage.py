@@ -374,8 +374,9 @@ def scan_semantic(
         for lo in range(0, len(pairs), 2000):
             chunk = pairs[lo : lo + 2000]
             vectors = load_vectors(db, {k for p in chunk for k in p})
+            units = {k: (sv.unit(), lang) for k, (sv, lang) in vectors.items() if len(sv)}
             # The texts are read only for the pairs whose vectors could make a verdict.
-            chunk = [p for p in chunk if _may_align(vectors.get(p[0]), vectors.get(p[1]), params)]
+            chunk = [p for p in chunk if _may_align(units.get(p[0]), units.get(p[1]), params)]
             keys = {k for p in chunk for k in p}
             stored = store.articles(keys)
             docs = semantic_docs({k: s.article for k, s in stored.items()}, vectors)
@@ -394,17 +395,18 @@ def scan_semantic(
 
 
 def _may_align(
-    a: tuple[SentenceVectors, str | None] | None,
-    b: tuple[SentenceVectors, str | None] | None,
+    a: tuple[np.ndarray, str | None] | None,
+    b: tuple[np.ndarray, str | None] | None,
     params: SemanticParams,
 ) -> bool:
-    """Whether a pair could pass: in two languages (aligned on other vectors), or with
-    enough sentences of either side close enough to one of the other's on these."""
-    if a is None or b is None or not len(a[0]) or not len(b[0]):
+    """Whether a pair (each side's unit sentence vectors and language) could pass: in two
+    languages (aligned on other vectors), or with enough sentences of either side close
+    enough to one of the other's on these."""
+    if a is None or b is None:
         return False
     if a[1] and b[1] and a[1] != b[1]:
         return True
-    close = (a[0].unit() @ b[0].unit().T) >= params.threshold
+    close = (a[0] @ b[0].T) >= params.threshold
     # either side may be the copy: enough of its sentences must have a close one
     need = params.min_sentences
     return int(close.any(axis=1).sum()) >= need or int(close.any(axis=0).sum()) >= need
