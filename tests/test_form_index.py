@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from copydesk.families.credits import Registry
+from copydesk.families.credits import _CUES, Registry
 
 # Forms that share beginnings, end in one another, carry dots, dashes, spaces and letters
 # whose case-insensitive matches are not their own (Kelvin sign, long s, dotted capital I).
@@ -45,6 +45,32 @@ def test_find_forms_equals_the_alternation(forms: list[str], pieces: list[str]) 
         for end in (len(text), min(len(text), pos + 5)):
             fast, slow = reg.match_form(text, pos, end), reg._form_pattern.match(text, pos, end)
             assert (fast and (fast.span(), fast.span(1))) == (slow and (slow.span(), slow.span(1)))
+
+
+ASCII_FORMS = [f for f in FORMS if f.isascii()]
+ASCII_PIECES = [p for p in PIECES if p.isascii()] + [
+    "Told", "SPEAKING TO", "according to", "Source:", "(c) 2020", "Copyright", "via",
+    "first appeared in", "With reporting from", "said in an interview with", "\n(Via -",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(ASCII_FORMS), min_size=1, max_size=len(ASCII_FORMS), unique=True),
+    st.lists(
+        st.one_of(st.sampled_from(ASCII_PIECES), st.text("aKsS -.\n(", max_size=3)), max_size=40
+    ),
+)
+def test_ascii_text_finds_what_the_alternation_finds(forms: list[str], pieces: list[str]) -> None:
+    """An ASCII text is searched lower-cased: the same forms and cues as case-insensitively."""
+    reg = registry(forms)
+    text = "".join(pieces)
+    assert reg._form_index.lower_starts is not None
+    assert spans(reg.find_forms(text)) == spans(reg._form_pattern.finditer(text))
+    for cue, lower_cue, _kind in _CUES:
+        assert [m.span() for m in cue.finditer(text)] == [
+            m.span() for m in lower_cue.finditer(text.lower())
+        ]
 
 
 def test_find_forms_without_forms() -> None:

@@ -56,6 +56,14 @@ _SOURCE_CUES = [
 ]
 
 
+# Each cue case-insensitive, and lower-cased for the lower-cased text of an ASCII text:
+# there lower-casing keeps every offset and decides case as the case-insensitive match
+# does (the cues hold no upper-case escapes), and a literal start lets ``re`` skip ahead.
+_CUES = [
+    (re.compile(cue, re.IGNORECASE), re.compile(cue.lower()), kind) for cue, kind in _SOURCE_CUES
+]
+
+
 @dataclass(slots=True, frozen=True)
 class Credit:
     outlet: str  # the outlet's domain, or the name as written when it is not known
@@ -178,8 +186,11 @@ class Registry:
         """The known forms written in ``text``: what ``_form_pattern.finditer(text)`` finds,
         found without trying every form at every position (see ``_FormIndex``)."""
         index = self._form_index
+        finder, subject = index.starts, text
+        if index.lower_starts is not None and text.isascii():
+            finder, subject = index.lower_starts, text.lower()
         pos = 0
-        while (hit := index.starts.search(text, pos)) is not None:
+        while (hit := finder.search(subject, pos)) is not None:
             m = index.match(text, hit.start(), len(text))
             if m is None:  # the finder may say more than the forms do, never less
                 pos = hit.start() + 1
@@ -220,6 +231,18 @@ def _tree_pattern(forms: list[str]) -> str:
     return "(?:" + render(root) + ")"
 
 
+def _starts_pattern(forms: list[str], flags: int) -> re.Pattern[str]:
+    """Where one of ``forms`` is written between non-word characters (``_forms_pattern``'s
+    bounds)."""
+    if not forms:
+        return re.compile(r"(?!)")
+    tree = _tree_pattern(forms)
+    if all(re.match(r"\w", f[0]) for f in forms):
+        # a word character not after one: \b first lets the scan skip ahead
+        return re.compile(r"\b(?<![.-])" + tree + r"(?![\w-])", flags)
+    return re.compile(r"(?<![\w.-])" + tree + r"(?![\w-])", flags)
+
+
 @dataclass(slots=True)
 class _FormIndex:
     """The forms grouped by their first character, for finding them fast.
@@ -229,10 +252,14 @@ class _FormIndex:
     then per next letter), finds where some form is written, and only the forms of that
     first character decide the match there: where several groups fit one character
     (case-insensitively), the longest match is the one the whole alternation, longest form
-    first, would give.
+    first, would give. For an ASCII text, where lower-casing keeps every offset and decides
+    case exactly as the case-insensitive match does, ``lower_starts`` (the tree of the
+    forms lower-cased, matched case-sensitively, when every form is ASCII) looks in the
+    lower-cased text instead: a literal first letter lets ``re`` skip ahead.
     """
 
     starts: re.Pattern[str]
+    lower_starts: re.Pattern[str] | None
     groups: dict[str, re.Pattern[str]]
     _by_char: dict[str, tuple[re.Pattern[str], ...]]
 
@@ -243,15 +270,12 @@ class _FormIndex:
             if form:
                 by_first[form[0]].append(form)
         groups = {c: _forms_pattern(fs) for c, fs in by_first.items()}
-        tree = _tree_pattern([f for fs in by_first.values() for f in fs])
-        if not groups:
-            starts = re.compile(r"(?!)")
-        elif all(re.match(r"\w", c) for c in groups):
-            # a word character not after one: \b first lets the scan skip ahead
-            starts = re.compile(r"\b(?<![.-])" + tree + r"(?![\w-])", re.IGNORECASE)
-        else:
-            starts = re.compile(r"(?<![\w.-])" + tree + r"(?![\w-])", re.IGNORECASE)
-        return cls(starts, groups, {})
+        every = [f for fs in by_first.values() for f in fs]
+        starts = _starts_pattern(every, re.IGNORECASE)
+        lower_starts = None
+        if every and all(f.isascii() for f in every):
+            lower_starts = _starts_pattern([f.lower() for f in every], 0)
+        return cls(starts, lower_starts, groups, {})
 
     def match(self, text: str, pos: int, endpos: int) -> re.Match[str] | None:
         if pos >= min(endpos, len(text)):
@@ -433,8 +457,9 @@ def outlet_credits(text: str, reg: Registry, *, own: str | None = None) -> list[
         ):
             add(outlet, m.start(1), m.end(1), "byline")
     # 2. Cues that introduce a source: the known outlet after them, else a name or domain.
-    for cue, kind in _SOURCE_CUES:
-        for m in re.finditer(cue, text, re.IGNORECASE):
+    lowered = text.lower() if text.isascii() else None
+    for cue, lower_cue, kind in _CUES:
+        for m in cue.finditer(text) if lowered is None else lower_cue.finditer(lowered):
             found = _known_at(reg, text, m.end())
             if found:
                 add(found[0], found[1], found[2], "credit_line" if kind == "known_credit" else kind)
