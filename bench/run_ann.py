@@ -39,7 +39,7 @@ for _path in (BENCH_DIR, BENCH_DIR.parent / "src"):
     if _path.is_dir() and str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from run_core import RESULTS_DIR, corpora_root, fmt, machine_info  # noqa: E402
+from run_core import corpora_root, fmt, machine_info, write_latest  # noqa: E402
 
 M, EF_CONSTRUCTION, EF_SEARCH = 16, 128, 64
 
@@ -243,11 +243,7 @@ def main() -> int:
         "rounds": args.rounds,
         "indexes": results,
     }
-    RESULTS_DIR.mkdir(exist_ok=True)
-    (RESULTS_DIR / "ann-latest.json").write_text(json.dumps(report, indent=2), "utf-8")
-    md = report_md(report)
-    (RESULTS_DIR / "ann-latest.md").write_text(md, "utf-8")
-    print(md)
+    write_latest("ann", report, report_md(report))
     return 0
 
 

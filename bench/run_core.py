@@ -648,6 +648,16 @@ def _side_row(name: str, side: dict[str, Any], summary: dict[str, Any]) -> list[
     ]
 
 
+def write_latest(name: str, report: dict[str, Any], markdown: str | None = None) -> None:
+    """bench/results/NAME-latest.json (and NAME-latest.md, printed, when given)."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    body = json.dumps(report, indent=2, default=str)
+    (RESULTS_DIR / f"{name}-latest.json").write_text(body, "utf-8")
+    if markdown is not None:
+        (RESULTS_DIR / f"{name}-latest.md").write_text(markdown, "utf-8")
+        print(markdown)
+
+
 def write_report(report: dict[str, Any], failed: bool) -> Path:
     """Timestamped JSON plus core-latest.json. A failed run, or one on part of the corpus
     (``--limit``), goes to bench/work only: the committed record is a full run's."""

@@ -46,6 +46,7 @@ from run_core import (  # noqa: E402
     corpora_root,
     fmt,
     machine_info,
+    write_latest,
 )
 from run_scale import SCALE_WORK, corpus_path, tier_articles, tier_size, write_synthetic  # noqa: E402
 
@@ -346,9 +347,7 @@ def main() -> int:
     if args.report_only:
         report = json.loads((RESULTS_DIR / "spark-latest.json").read_text("utf-8"))
         report["estimate"] = estimate(report["tiers"], args.cc_news_articles)
-        (RESULTS_DIR / "spark-latest.json").write_text(json.dumps(report, indent=2), "utf-8")
-        (RESULTS_DIR / "spark-latest.md").write_text(report_md(report), "utf-8")
-        print(report_md(report))
+        write_latest("spark", report, report_md(report))
         return 0
     root = corpora_root(args.corpora, "Spark")
     if root is None:
@@ -391,13 +390,7 @@ def main() -> int:
     }
     if any("scan_s" in t["spark"] for t in tiers):
         report["estimate"] = estimate(tiers, args.cc_news_articles)
-    RESULTS_DIR.mkdir(exist_ok=True)
-    (RESULTS_DIR / "spark-latest.json").write_text(
-        json.dumps(report, indent=2, default=str), "utf-8"
-    )
-    md = report_md(report)
-    (RESULTS_DIR / "spark-latest.md").write_text(md, "utf-8")
-    print(md)
+    write_latest("spark", report, report_md(report))
     return 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -88,16 +90,22 @@ def _article(id_: str, outlet: str, text: str, day: int) -> Article:
     return Article(id_, text, outlet=outlet, published=datetime(2026, 3, day, 9, tzinfo=UTC))
 
 
-def test_scan_links_rewrite_not_same_event(tmp_path) -> None:
-    with Desk(tmp_path / "s.db", workers=1) as desk:
-        desk.ingest(
-            [
-                _article("src", "harbourgazette.example", SOURCE, 1),
-                _article("rw", "contentfarm.example", REWRITE, 2),
-                _article("other", "coastweekly.example", SAME_EVENT, 2),
-            ]
-        )
+@contextmanager
+def _scanned(path, *articles: Article) -> Iterator[Desk]:
+    """A store holding ``articles``, scanned with the semantic stage."""
+    with Desk(path / "s.db", workers=1) as desk:
+        desk.ingest(list(articles))
         desk.scan(semantic=True)
+        yield desk
+
+
+def test_scan_links_rewrite_not_same_event(tmp_path) -> None:
+    with _scanned(
+        tmp_path,
+        _article("src", "harbourgazette.example", SOURCE, 1),
+        _article("rw", "contentfarm.example", REWRITE, 2),
+        _article("other", "coastweekly.example", SAME_EVENT, 2),
+    ) as desk:
         rw = desk.verdict("rw")
         assert rw is not None and [m.source for m in rw.sources] == ["src"]
         match = rw.sources[0]
@@ -218,15 +226,12 @@ def test_anchor_keys_tie_a_translation_to_its_source() -> None:
 
 
 def test_scan_links_translation_not_same_event_report(tmp_path) -> None:
-    with Desk(tmp_path / "s.db", workers=1) as desk:
-        desk.ingest(
-            [
-                _article("src", "harbourgazette.example", SOURCE, 1),
-                _article("es", "diariocosta.example", SPANISH, 2),
-                _article("es-other", "vozdelpuerto.example", SPANISH_SAME_EVENT, 2),
-            ]
-        )
-        desk.scan(semantic=True)
+    with _scanned(
+        tmp_path,
+        _article("src", "harbourgazette.example", SOURCE, 1),
+        _article("es", "diariocosta.example", SPANISH, 2),
+        _article("es-other", "vozdelpuerto.example", SPANISH_SAME_EVENT, 2),
+    ) as desk:
         es = desk.verdict("es")
         assert es is not None and [m.source for m in es.sources] == ["src"]
         match = es.sources[0]
@@ -278,14 +283,11 @@ def test_embedder_pools_as_wordllama_does(embedder) -> None:
 
 
 def test_trace_finds_a_rewrite_of_a_stored_article_only_when_asked(tmp_path) -> None:
-    with Desk(tmp_path / "s.db", workers=1) as desk:
-        desk.ingest(
-            [
-                _article("src", "harbourgazette.example", SOURCE, 1),
-                _article("other", "coastweekly.example", SAME_EVENT, 2),
-            ]
-        )
-        desk.scan(semantic=True)  # stores the vectors trace compares against
+    with _scanned(  # stores the vectors trace compares against
+        tmp_path,
+        _article("src", "harbourgazette.example", SOURCE, 1),
+        _article("other", "coastweekly.example", SAME_EVENT, 2),
+    ) as desk:
         pasted = Article("pasted", REWRITE, outlet="contentfarm.example")
         assert not desk.trace(pasted).sources  # the lexical stage alone: too few runs left
         found = desk.trace(pasted, semantic=True)
