@@ -85,6 +85,8 @@ def load_into_store(
     matches: Iterable[tuple[int, int, bool, float, float, str]],
     signals: Iterable[tuple[int, str]],
     models: dict[str, Any],
+    *,
+    postings: bool = True,
 ) -> int:
     """Fill an empty store from a run: ``articles`` (key, article, fingerprint) in key
     order, keys 1, 2, 3...; ``matches`` (copy key, source key, same outlet, coverage,
@@ -92,7 +94,9 @@ def load_into_store(
     them whole);
     ``signals`` (key, JSON list); ``models`` name -> JSON value (``aliases``,
     ``boilerplate``, ``user_aliases``, ``judged``). Builds the story families; returns
-    the number of articles."""
+    the number of articles. With ``postings`` False the candidate index is not built
+    (a store made only to report from never looks candidates up; ``sync_postings``
+    builds it later if need be)."""
     if store.count():
         raise StoreError(f"{store.path} already holds articles: import into a new store")
     n = 0
@@ -101,7 +105,9 @@ def load_into_store(
             n += 1
             if key != n:
                 raise StoreError(f"the run's article keys are not 1..N in order (got {key})")
-        store.write_articles((a, text_hash(a), meta_hash(a), fp) for _, a, fp in batch)
+        store.write_articles(
+            ((a, text_hash(a), meta_hash(a), fp) for _, a, fp in batch), index_now=postings
+        )
     for batch in _batches(matches, 2000):
         rows = []
         for c, s, same, coverage, confidence, data in batch:
@@ -119,7 +125,8 @@ def load_into_store(
             if value is not None:
                 store.save_model(name, value)
         store.mark_scanned(keys)
-    store.sync_postings()
+    if postings:
+        store.sync_postings()
     update_families(store, new=keys)
     return n
 

@@ -653,7 +653,8 @@ def _reports(
                 r["name"]: json.loads(r["data"])
                 for r in spark.read.parquet(f"{out}/{MODELS}").collect()
             }
-            load_into_store(desk.store, articles, matches, signals, models)
+            # The families, verdicts and profiles never look candidates up: no postings.
+            load_into_store(desk.store, articles, matches, signals, models, postings=False)
             verdicts = [
                 (v.article, v.outlet, v.published, json.dumps(v.to_json(), ensure_ascii=False))
                 for v in desk.verdicts()

@@ -290,13 +290,17 @@ class Store:
         self.db.execute("DELETE FROM signals WHERE article = ?", (key,))
 
     def write_articles(
-        self, items: Iterable[tuple[Article, str, str, Fingerprint | None]]
+        self,
+        items: Iterable[tuple[Article, str, str, Fingerprint | None]],
+        *,
+        index_now: bool = True,
     ) -> dict[str, int]:
         """Insert or update articles in one transaction.
 
         Each item is (article, text hash, metadata hash, fingerprint); the fingerprint may
         be None when the text is unchanged. Returns counts of added, updated and unchanged.
-        New articles get consecutive keys, so key order is ingest order.
+        New articles get consecutive keys, so key order is ingest order. With ``index_now``
+        False their postings wait for ``sync_postings`` however small the store.
         """
         latest = {}
         for item in items:  # the same id twice: the last one wins
@@ -368,7 +372,8 @@ class Store:
                 inserts,
             )
             if pending:
-                self._add_postings(db, pending, direct=next_key <= _DIRECT_POSTINGS)
+                direct = index_now and next_key <= _DIRECT_POSTINGS
+                self._add_postings(db, pending, direct=direct)
         return counts
 
     def _add_postings(
