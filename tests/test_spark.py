@@ -19,8 +19,11 @@ from copydesk.cli import app
 from copydesk.demo import ARTICLES
 from copydesk.engines import exchange
 from copydesk.errors import CopydeskError, EngineError
+from copydesk.forensics.aliases import learn_aliases
+from copydesk.forensics.boilerplate import learn
 from copydesk.model import Article
 from copydesk.reading.corpora import corpora_available, default_corpora, read_bbc, read_reuters
+from test_boilerplate import collection
 from test_determinism import generated
 
 pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'copydesk[spark]')")
@@ -257,3 +260,22 @@ def test_spark_engine_options_are_checked(tmp_path) -> None:
         str(tmp_path / "x.jsonl"),
         (tmp_path / "x.jsonl").as_uri(),
     ]
+
+
+@pytest.mark.parametrize("partitions", [1, 3])
+def test_models_learned_in_partitions_are_the_embedded_models(spark, partitions) -> None:
+    # Boilerplate counted per partition and added up, with copies marked, is the model
+    # learned from the whole collection at once (adding tallies mutates them: no two may
+    # share their counts).
+    items = collection(unmarked_copies=0)
+    rows = [
+        (k + 1, exchange.article_row(Article(f"a{k}", text, outlet=outlet)))
+        for k, (outlet, text, _) in enumerate(items)
+    ]
+    copies = {k + 1 for k, (_, _, is_copy) in enumerate(items) if is_copy}
+    arts = spark.sparkContext.parallelize(rows, partitions)
+    _, models = spark_engine.learn_context(arts, copies)
+    assert models["boilerplate"] == learn(items).to_json()
+    assert models["boilerplate"]["shapes"]
+    own = [(o, t) for k, (o, t, _) in enumerate(items) if k + 1 not in copies]
+    assert models["aliases"] == learn_aliases(own)

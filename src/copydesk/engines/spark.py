@@ -429,15 +429,18 @@ def _alias_partition(rows: Iterable[tuple[int, tuple]], copies: Any) -> Iterator
     yield count_aliases((r[2], r[7]) for key, r in rows if key not in copy_keys)
 
 
-def _shape_tallies(item: tuple[int, tuple], copies: Any) -> Iterator[tuple[str, ShapeTally]]:
-    """(shape, its tally in this one article) of each line shape of an article."""
-    key, r = item
-    outlet, shapes, is_copy = shapes_of([(r[2], r[7], key in copies.value)])[0]
-    if not outlet:
-        return
-    for shape, kind in shapes.items():
-        one = {outlet: 1}
-        yield shape, ShapeTally(kind, {} if is_copy else one, one if is_copy else {})
+def _shape_tallies(
+    rows: Iterable[tuple[int, tuple]], copies: Any
+) -> Iterator[tuple[str, ShapeTally]]:
+    """(shape, its tally in one article) of each line shape of a partition's articles."""
+    copy_keys = copies.value
+    for outlet, shapes, is_copy in shapes_of([(r[2], r[7], k in copy_keys) for k, r in rows]):
+        if not outlet:
+            continue
+        for shape, kind in shapes.items():  # each tally its own dicts: adding mutates them
+            tally = ShapeTally(kind)
+            (tally.copies if is_copy else tally.noncopies)[outlet] = 1
+            yield shape, tally
 
 
 def _signals_partition(rows: Iterable[tuple[int, tuple]], ctx: Any) -> Iterator[tuple[int, str]]:
@@ -476,7 +479,7 @@ def learn_context(
         copies={o: n for (o, is_copy), n in totals if is_copy},
     )
     kept = (
-        arts.flatMap(lambda item: _shape_tallies(item, bc))
+        arts.mapPartitions(lambda rows: _shape_tallies(rows, bc))
         .reduceByKey(ShapeTally.add)
         .filter(lambda kv: kv[1].articles >= min_articles)
     )
