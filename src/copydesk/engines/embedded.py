@@ -15,12 +15,12 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 import numpy as np
 
 from copydesk.candidates import MAX_BUCKET, PostingParts, group_postings, pairs_from_groups
+from copydesk.engines.batches import batches
 from copydesk.engines.compare import Params, compare_docs, compare_group, doc_for
 from copydesk.engines.families import update_families
 from copydesk.engines.forensics import article_signals, learn, load_context
@@ -53,12 +53,6 @@ class ScanSummary:
     candidates: int = 0
     pairs: int = 0
     seconds: float = 0.0
-
-
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    it = iter(items)
-    while batch := list(islice(it, size)):
-        yield batch
 
 
 def default_workers() -> int:
@@ -209,7 +203,7 @@ def ingest(
     with _pool(workers) as pool:
         fingerprinter = _Fingerprinter(pool, workers)
         pending: _Pending | None = None
-        for batch in _batches(items, batch_size):
+        for batch in batches(items, batch_size):
             latest: dict[str, Article] = {}
             for item in batch:
                 if isinstance(item, Rejection):
@@ -354,7 +348,7 @@ def scan(
         # 1. Pairs: matches are written batch by batch, judged with no model.
         aligning = Ticker(progress, "aligning", len(todo))
         with _pool(workers, EMPTY) as pool:
-            for batch in _batches(todo, batch_size):
+            for batch in batches(todo, batch_size):
                 if full:
                     # ``todo`` is sorted, so a batch's pairs are one slice of the sorted array.
                     lo = int(np.searchsorted(all_pairs[:, 0], batch[0], side="left"))
@@ -410,7 +404,7 @@ def scan(
         judging.end()
         keys = store.keys()
         signalling = Ticker(progress, "signals", len(keys))
-        for batch in _batches(keys, batch_size):
+        for batch in batches(keys, batch_size):
             found = _run(
                 _signals_task,
                 store.outlet_texts_of(batch),
@@ -488,7 +482,7 @@ def _drop_stale_pairs(
         checking = Ticker(progress, "checking pairs", len(lows))
         candidates = {
             (min(x, y), max(x, y))
-            for batch in checking.counting(_batches(lows, 1000), len)
+            for batch in checking.counting(batches(lows, 1000), len)
             for x, y in store.candidate_pairs(
                 batch,
                 min_shared=params.min_shared_anchors,

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from copydesk.engines.batches import batches
 from copydesk.engines.families import update_families
 from copydesk.errors import StoreError
 from copydesk.fingerprint import Fingerprint
@@ -73,12 +73,6 @@ def fingerprint_of(n_words: int, anchors: Iterable[int], bands: Iterable[int]) -
     )
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    it = iter(items)
-    while batch := list(islice(it, size)):
-        yield batch
-
-
 def load_into_store(
     store: Store,
     articles: Iterable[tuple[int, Article, Fingerprint]],
@@ -100,7 +94,7 @@ def load_into_store(
     if store.count():
         raise StoreError(f"{store.path} already holds articles: import into a new store")
     n = 0
-    for batch in _batches(articles, 2000):
+    for batch in batches(articles, 2000):
         for key, _, _ in batch:
             n += 1
             if key != n:
@@ -108,7 +102,7 @@ def load_into_store(
         store.write_articles(
             ((a, text_hash(a), meta_hash(a), fp) for _, a, fp in batch), index_now=postings
         )
-    for batch in _batches(matches, 2000):
+    for batch in batches(matches, 2000):
         rows = []
         for c, s, same, coverage, confidence, data in batch:
             match = SourceMatch.from_json(json.loads(data), same_outlet=bool(same))
@@ -116,7 +110,7 @@ def load_into_store(
             rows.append((c, s, match))
         with store.transaction():
             store.write_matches(rows)
-    for batch in _batches(signals, 5000):
+    for batch in batches(signals, 5000):
         with store.transaction():
             store.write_signals((k, json.loads(data)) for k, data in batch)
     keys = store.keys()

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from copydesk.engines.batches import batches
 from copydesk.families import (
     Agency,
     Family,
@@ -202,12 +203,7 @@ def _members(store: Store, keys: list[int], model: BoilerplateModel) -> dict[int
     """The members, with the furniture of other outlets they carry found with the current
     boilerplate model (learned from the whole collection, so the same however the scans
     ran; the signals stored at scan time used the model of that moment)."""
-    out: dict[int, Member] = {}
-    for lo in range(0, len(keys), 500):
-        chunk = keys[lo : lo + 500]
-        for key, stored in store.articles(chunk).items():
-            out[key] = member_of(stored.article, model)
-    return out
+    return {key: member_of(st.article, model) for key, st in _stored_in_chunks(store, keys)}
 
 
 def _stored_in_chunks(
@@ -224,17 +220,6 @@ def _stored_in_chunks(
 
 
 _LONE_CHUNK = 200  # articles a task of ``lone_families`` takes
-
-
-def _chunked(items: Iterable, size: int) -> Iterator[list]:
-    chunk: list = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def lone_families(
@@ -336,7 +321,7 @@ def update_families(
     lone_keys = sorted(set(new or ()) - set(meta))
     chunks = (
         (reg, [(key, text_hash(st.article), member_of(st.article, model)) for key, st in part])
-        for part in _chunked(_stored_in_chunks(store, lone_keys), _LONE_CHUNK)
+        for part in batches(_stored_in_chunks(store, lone_keys), _LONE_CHUNK)
     )
     for key, th, member_id, fam in (f for chunk in map_fn(lone_families, chunks) for f in chunk):
         sig = f"lone:{th}:{agency_token}"

@@ -14,10 +14,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from copydesk.engines.batches import batches
 from copydesk.forensics.aliases import learn_aliases, merge
 from copydesk.forensics.atlas import Atlas
 from copydesk.forensics.boilerplate import (
@@ -61,12 +61,6 @@ def shapes_of(rows: list[tuple[str | None, str, bool]]) -> list[tuple[str, dict[
     return [(outlet or "", article_shapes(text), bool(copy)) for outlet, text, copy in rows]
 
 
-def _chunks(rows: Iterable, size: int = 500) -> Iterator[list]:
-    it = iter(rows)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
 def learn(
     store: Store,
     *,
@@ -91,7 +85,7 @@ def learn(
             store.save_model("aliases", learn_aliases(own))
         if boilerplate:
             # Streamed: a million articles' texts are never all in memory.
-            shaped = map_fn(shapes_of, _chunks(store.outlet_texts(copies)))
+            shaped = map_fn(shapes_of, batches(store.outlet_texts(copies), 500))
             model = learn_from_shapes(item for chunk in shaped for item in chunk)
             atlas = store.load_model("atlas")
             if atlas:  # lines learned from a crawl: looked up after the collection's own
