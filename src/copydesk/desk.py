@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from copydesk.rights.findings import Finding
     from copydesk.rights.partners import Partners
     from copydesk.rights.review import Review
+    from copydesk.semantic.stage import MeanIndex
 
 
 class Desk:
@@ -63,6 +64,7 @@ class Desk:
         self.store = Store(path, readonly=readonly, create=create)
         self.params = params or Params()
         self.workers = workers
+        self._means: tuple[tuple[int, int, int], MeanIndex] | None = None  # semantic trace
 
     def __enter__(self) -> Desk:
         return self
@@ -360,16 +362,13 @@ class Desk:
         if not db.execute("SELECT 1 FROM sentence_vectors LIMIT 1").fetchone():
             return []
         version = MeanIndex.version(db)
-        cached = getattr(self, "_means", None)
-        if cached is None or cached[0] != version:  # read once per version of the vectors
-            cached = self._means = (version, MeanIndex.load(db))
-        if getattr(self, "_embedder", None) is None:
-            self._embedder = default_embedder()
+        if self._means is None or self._means[0] != version:  # read once per version
+            self._means = (version, MeanIndex.load(db))
         found = trace_semantic(
             self.store,
             article,
-            cached[1],
-            embedder=self._embedder,
+            self._means[1],
+            embedder=default_embedder(),
             aliases=current_aliases(self.store),
             skip={*(m.source for m in verdict.sources), *same},
         )

@@ -143,14 +143,19 @@ def _write_vectors(
         (key, model, th, lang, spans, vecs, mean)
         for (key, _, th), (spans, vecs, mean, lang) in zip(rows, result(), strict=True)
     ]
+    _write_all(
+        db,
+        "INSERT OR REPLACE INTO sentence_vectors "
+        "(article, model, text_hash, language, spans, vectors, mean) VALUES (?,?,?,?,?,?,?)",
+        out,
+    )
+
+
+def _write_all(db: sqlite3.Connection, sql: str, rows: list[tuple]) -> None:
+    """``executemany`` in one transaction of its own, rolled back on any error."""
     db.execute("BEGIN IMMEDIATE")
     try:
-        db.executemany(
-            "INSERT OR REPLACE INTO sentence_vectors "
-            "(article, model, text_hash, language, spans, vectors, mean) "
-            "VALUES (?,?,?,?,?,?,?)",
-            out,
-        )
+        db.executemany(sql, rows)
     except BaseException:
         db.execute("ROLLBACK")
         raise
@@ -190,6 +195,12 @@ def _means(db: sqlite3.Connection, batch: int = 50_000) -> Iterator[tuple[np.nda
         yield keys, vecs
 
 
+def _rows(found, queries: int) -> tuple[np.ndarray, np.ndarray]:
+    """usearch's keys and distances, one row a query (one query gives flat arrays)."""
+    keys = np.asarray(found.keys).reshape(queries, -1)
+    return keys, np.asarray(found.distances).reshape(queries, -1)
+
+
 def candidate_pairs(
     db: sqlite3.Connection, new: Iterable[int], params: SemanticParams
 ) -> list[tuple[int, int]]:
@@ -209,9 +220,7 @@ def candidate_pairs(
     qkeys = [k for k, _ in queries]
     qv = np.stack([v.reshape(-1) for _, v in queries]).astype(np.int8)
     found = index.search(qv, min(params.candidate_k + 1, len(index)), threads=1)
-    # One query gives flat arrays, several a row each.
-    found_keys = np.asarray(found.keys).reshape(len(qkeys), -1)
-    found_dist = np.asarray(found.distances).reshape(len(qkeys), -1)
+    found_keys, found_dist = _rows(found, len(qkeys))
     pairs: set[tuple[int, int]] = set()
     for row, key in enumerate(qkeys):
         for other, dist in zip(found_keys[row], found_dist[row], strict=True):
@@ -281,13 +290,7 @@ def _store_anchor_keys(db: sqlite3.Connection, batch: int = 2000) -> None:
         if not rows:
             return
         out = [(" ".join(sorted(article_keys(text))), key) for key, text in rows]
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.executemany("UPDATE sentence_vectors SET anchors = ? WHERE article = ?", out)
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        _write_all(db, "UPDATE sentence_vectors SET anchors = ? WHERE article = ?", out)
 
 
 def compare_pair(
@@ -489,19 +492,20 @@ class MeanIndex:
         return id(db), data_version, db.total_changes
 
     def nearest(self, mean: np.ndarray, k: int, cosine: float) -> list[int]:
-        """The keys of the ``k`` nearest articles to unit vector ``mean`` with cosine at
-        least ``cosine``, nearest first (usearch's exact search over the int8 rows)."""
+        """The keys of the ``k`` nearest articles to ``mean`` (int8, as
+        :func:`mean_vector` gives it) with cosine at least ``cosine``, nearest first
+        (usearch's exact search over the int8 rows)."""
         if not len(self.keys):
             return []
         from usearch.index import MetricKind, search
 
         found = search(
-            self.vectors, quantise(mean), min(k, len(self.keys)), MetricKind.Cos,
-            exact=True, threads=1,
-        )  # fmt: skip
-        rows = np.asarray(found.keys).reshape(-1)
-        dist = np.asarray(found.distances).reshape(-1)
-        return [int(self.keys[r]) for r, d in zip(rows, dist, strict=True) if 1.0 - d >= cosine]
+            self.vectors, mean, min(k, len(self.keys)), MetricKind.Cos, exact=True, threads=1
+        )
+        rows, dist = _rows(found, 1)
+        return [
+            int(self.keys[r]) for r, d in zip(rows[0], dist[0], strict=True) if 1.0 - d >= cosine
+        ]
 
 
 def trace_semantic(
@@ -524,9 +528,7 @@ def trace_semantic(
     if not len(sv):
         return []
     doc = SemDoc(2**62, article, sv, detect(article.text))
-    mean = sv.unit().mean(axis=0)
-    mean /= max(float(np.linalg.norm(mean)), 1e-6)
-    keys = means.nearest(mean.astype(np.float32), params.candidate_k, params.candidate_cosine)
+    keys = means.nearest(mean_vector(sv), params.candidate_k, params.candidate_cosine)
     skipped = set(skip) | {article.id}
     stored = {k: s for k, s in store.articles(keys).items() if s.article.id not in skipped}
     vectors = load_vectors(store.db, stored)
