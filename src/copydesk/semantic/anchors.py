@@ -140,14 +140,11 @@ def share_anchor(a: Anchors, b: Anchors) -> bool:
 def article_keys(text: str) -> set[str]:
     """An article's anchors as index keys (numbers of two or more digits, name skeletons):
     two articles in different languages that share several are compared."""
-    keys: set[str] = set()
-    for m in _NUMBER.finditer(text):
-        n = number_key(m.group())
-        if len(n.replace(".", "")) >= 2:
-            keys.add("#" + n)
+    keys = {"#" + n for n in map(number_key, set(_NUMBER.findall(text)))}
+    keys = {k for k in keys if len(k) - k.count(".") >= 3}  # two or more digits
     cased = _is_cased_script(text[:2000])
-    for m in _WORD.finditer(text):
-        w = m.group().strip("'-")
+    for word in set(_WORD.findall(text)):  # each distinct word once
+        w = word.strip("'-")
         if not w or not w[0].isalpha() or (cased and not w[0].isupper()):
             continue
         sk = skeleton(w)

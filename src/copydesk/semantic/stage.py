@@ -78,9 +78,12 @@ def _embed_task(texts: list[str]) -> list[Row]:
 
 
 @contextmanager
-def _pool(workers: int, embedder: Embedder) -> Iterator[Executor | None]:
-    if workers <= 1:
-        yield None
+def _pool(
+    workers: int, embedder: Embedder, running: Executor | None = None
+) -> Iterator[Executor | None]:
+    """A pool of ``workers`` processes holding ``embedder`` (``running`` when given)."""
+    if running is not None or workers <= 1:
+        yield running
         return
     # fork: the workers inherit the loaded model instead of each loading it again
     mp = multiprocessing.get_context("fork")
@@ -97,10 +100,11 @@ def embed_missing(
     workers: int = 1,
     batch_size: int = 1000,
     progress: Callable[[int], None] | None = None,
+    pool: Executor | None = None,
 ) -> int:
     """Embed every article without vectors for its current text, spread over ``workers``
-    processes; the main process writes one batch (one transaction) while the pool embeds
-    the next."""
+    processes (those of ``pool`` when one is running); the main process writes one batch
+    (one transaction) while the pool embeds the next."""
     keys = _missing(db, embedder.name)
     batches = [keys[lo : lo + batch_size] for lo in range(0, len(keys), batch_size)]
 
@@ -120,7 +124,7 @@ def embed_missing(
         ]
         return lambda: [row for f in futures for row in f.result()]
 
-    with _pool(workers, embedder) as pool:
+    with _pool(workers, embedder, pool) as pool:
         pending: list[tuple[list[tuple[int, str, str]], Callable[[], list]]] = []
         for chunk in batches:
             rows = read(chunk)
@@ -232,7 +236,10 @@ def candidate_pairs(
 
 
 def cross_language_pairs(
-    db: sqlite3.Connection, new: Iterable[int], params: SemanticParams
+    db: sqlite3.Connection,
+    new: Iterable[int],
+    params: SemanticParams,
+    pool: Executor | None = None,
 ) -> list[tuple[int, int]]:
     """Unordered pairs, one side new, in two different detected languages that share at
     least ``cross_min_keys`` anchors (numbers, name skeletons): for each article outside
@@ -248,7 +255,7 @@ def cross_language_pairs(
     new = sorted(k for k in set(new) if k in langs)
     if not new or len(set(langs.values())) < 2:
         return []
-    _store_anchor_keys(db)
+    _store_anchor_keys(db, pool)
     keys_of: dict[int, set[str]] = {}
     for key, anchors in db.execute("SELECT article, anchors FROM sentence_vectors"):
         if key in langs and anchors:
@@ -278,9 +285,10 @@ def cross_language_pairs(
     return sorted(pairs)
 
 
-def _store_anchor_keys(db: sqlite3.Connection, batch: int = 2000) -> None:
+def _store_anchor_keys(db: sqlite3.Connection, pool: Executor | None, batch: int = 2000) -> None:
     """Anchor keys of every embedded article that has none yet (they are computed only
-    once a collection holds two languages, so a one-language collection never pays)."""
+    once a collection holds two languages, so a one-language collection never pays), over
+    ``pool``'s workers when there is one."""
     while True:
         rows = db.execute(
             "SELECT a.key, a.text FROM sentence_vectors v JOIN articles a ON a.key = v.article "
@@ -289,8 +297,19 @@ def _store_anchor_keys(db: sqlite3.Connection, batch: int = 2000) -> None:
         ).fetchall()
         if not rows:
             return
-        out = [(" ".join(sorted(article_keys(text))), key) for key, text in rows]
+        texts = [text for _, text in rows]
+        found = (
+            map(anchor_key_text, texts)
+            if pool is None
+            else pool.map(anchor_key_text, texts, chunksize=max(1, len(texts) // 8))
+        )
+        out = [(keys, key) for keys, (key, _) in zip(found, rows, strict=True)]
         _write_all(db, "UPDATE sentence_vectors SET anchors = ? WHERE article = ?", out)
+
+
+def anchor_key_text(text: str) -> str:
+    """An article's anchor keys as stored: sorted, space-separated."""
+    return " ".join(sorted(article_keys(text)))
 
 
 def compare_pair(
@@ -362,11 +381,6 @@ def scan_semantic(
     Returns (candidates, matches)."""
     params = params or SemanticParams()
     db = store.db
-    embed_missing(db, embedder, workers=workers)
-    pairs = candidate_pairs(db, new, params)
-    pairs = sorted(set(pairs) | set(cross_language_pairs(db, new, params)))
-    lexical = _lexical_pairs(db, pairs)
-    pairs = [p for p in pairs if p not in lexical]
     cache: dict[int, SentenceVectors] = {}
     loaded: list[Embedder] = []
 
@@ -377,29 +391,56 @@ def scan_semantic(
             cache[doc.key] = reembed(doc.article.text, doc.vectors, loaded[0])
         return cache[doc.key]
 
-    written = 0
-    with _pool(workers, embedder) as pool:
-        for lo in range(0, len(pairs), 2000):
-            chunk = pairs[lo : lo + 2000]
-            vectors = load_vectors(db, {k for p in chunk for k in p})
-            units = {k: (sv.unit(), lang) for k, (sv, lang) in vectors.items() if len(sv)}
-            # The texts are read only for the pairs whose vectors could make a verdict.
-            chunk = [p for p in chunk if _may_align(units.get(p[0]), units.get(p[1]), params)]
-            keys = {k for p in chunk for k in p}
-            stored = store.articles(keys)
-            docs = semantic_docs({k: s.article for k, s in stored.items()}, vectors)
-            chunk = [(x, y) for x, y in chunk if x in docs and y in docs]
-            cross = [p for p in chunk if _two_languages(docs[p[0]], docs[p[1]])]
-            same = [p for p in chunk if not _two_languages(docs[p[0]], docs[p[1]])]
-            rows = _compare_all(pool, workers, docs, same, params, aliases)
-            for x, y in cross:  # in this process: the multilingual model is loaded once
-                ml = multilingual_vectors if multilingual is not None else None
-                result = compare_pair(docs[x], docs[y], params, aliases, ml)
-                if result is not None:
-                    rows.append((result[0].key, result[1].key, result[2]))
-            with store.transaction():
-                written += store.write_matches(rows)
+    with _pool(workers, embedder) as pool:  # one pool for every phase
+        embed_missing(db, embedder, workers=workers, pool=pool)
+        pairs = candidate_pairs(db, new, params)
+        pairs = sorted(set(pairs) | set(cross_language_pairs(db, new, params, pool)))
+        lexical = _lexical_pairs(db, pairs)
+        pairs = [p for p in pairs if p not in lexical]
+        written = _judge_pairs(
+            store,
+            pool,
+            workers,
+            pairs,
+            params,
+            aliases,
+            multilingual_vectors if multilingual is not None else None,
+        )
     return len(pairs), written
+
+
+def _judge_pairs(
+    store,
+    pool: Executor | None,
+    workers: int,
+    pairs: list[tuple[int, int]],
+    params: SemanticParams,
+    aliases: dict[str, tuple[str, ...]] | None,
+    multilingual: Callable[[SemDoc], SentenceVectors] | None,
+) -> int:
+    """Compare ``pairs`` (in chunks) and write the matches found; returns how many."""
+    db = store.db
+    written = 0
+    for lo in range(0, len(pairs), 2000):
+        chunk = pairs[lo : lo + 2000]
+        vectors = load_vectors(db, {k for p in chunk for k in p})
+        units = {k: (sv.unit(), lang) for k, (sv, lang) in vectors.items() if len(sv)}
+        # The texts are read only for the pairs whose vectors could make a verdict.
+        chunk = [p for p in chunk if _may_align(units.get(p[0]), units.get(p[1]), params)]
+        keys = {k for p in chunk for k in p}
+        stored = store.articles(keys)
+        docs = semantic_docs({k: s.article for k, s in stored.items()}, vectors)
+        chunk = [(x, y) for x, y in chunk if x in docs and y in docs]
+        cross = [p for p in chunk if _two_languages(docs[p[0]], docs[p[1]])]
+        same = [p for p in chunk if not _two_languages(docs[p[0]], docs[p[1]])]
+        rows = _compare_all(pool, workers, docs, same, params, aliases)
+        for x, y in cross:  # in this process: the multilingual model is loaded once
+            result = compare_pair(docs[x], docs[y], params, aliases, multilingual)
+            if result is not None:
+                rows.append((result[0].key, result[1].key, result[2]))
+        with store.transaction():
+            written += store.write_matches(rows)
+    return written
 
 
 def _may_align(
