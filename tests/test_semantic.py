@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from copydesk.desk import Desk
 from copydesk.model import Article
@@ -316,3 +318,18 @@ def test_cli_trace_semantic(tmp_path) -> None:
     assert found.exit_code == 0, found.output
     sources = json.loads(found.stdout)["sources"]
     assert [(s["source"], s["relation"]) for s in sources] == [("src", "rewrite")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 60), st.integers(0, 60), st.lists(st.floats(0.0, 1.0), min_size=60))
+def test_pairs_dropped_before_alignment_could_never_pass(matched, extra, quoted) -> None:
+    # The coverage bound drops a pair only when no alignment of it could cover enough:
+    # with m of n sentences matched, whatever share of each sentence is quoted.
+    from copydesk.semantic.stage import _could_cover
+
+    params = SemanticParams()
+    n = matched + extra
+    w = [(1.0 - q) + params.quote_weight * q for q in quoted[:n]]
+    coverage = sum(w[:matched]) / max(sum(w), 1e-9)
+    if not _could_cover(matched, n, params):
+        assert matched < params.min_sentences or coverage < params.min_coverage

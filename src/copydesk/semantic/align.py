@@ -29,7 +29,7 @@ class SemanticParams:
     multilingual_threshold: float = 0.86  # ... on the multilingual model's vectors
     multilingual_sure: float = 0.90  # ... above which no shared anchor is needed
     translation_sentences: int = 2  # matched narration sentences for a translation
-    translation_order: float = 0.8  # share of a translation's matches on the chain
+    translation_order: float = 0.6  # share of a translation's matches on the chain
     window: int = 3  # a match this many sentences out of the chain still counts
     quote_weight: float = 0.2  # a quoted sentence counts this much
     min_sentences: int = 3  # matched narration sentences for a verdict

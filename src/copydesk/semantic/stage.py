@@ -456,9 +456,20 @@ def _may_align(
     if a[1] and b[1] and a[1] != b[1]:
         return True
     close = (a[0] @ b[0].T) >= params.threshold
-    # either side may be the copy: enough of its sentences must have a close one
-    need = params.min_sentences
-    return int(close.any(axis=1).sum()) >= need or int(close.any(axis=0).sum()) >= need
+    # Either side may be the copy: enough of its sentences must have a close one, at
+    # least ``min_sentences``, and enough to cover ``min_coverage`` of it even if every
+    # unmatched sentence were a quote (weighted ``quote_weight``): m matched of n give at
+    # most m / (m + quote_weight * (n - m)).
+    return _could_cover(int(close.any(axis=1).sum()), len(a[0]), params) or _could_cover(
+        int(close.any(axis=0).sum()), len(b[0]), params
+    )
+
+
+def _could_cover(matched: int, sentences: int, params: SemanticParams) -> bool:
+    if matched < params.min_sentences:
+        return False
+    c, q = params.min_coverage, params.quote_weight
+    return matched * (1.0 - c + c * q) >= c * q * sentences - 1e-9
 
 
 def _two_languages(a: SemDoc, b: SemDoc) -> bool:
