@@ -6,6 +6,8 @@ import random
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from copydesk.families import (
     AgencyFileError,
@@ -319,3 +321,27 @@ def test_bare_datelines(text, want):
     from copydesk.families.build import bare_dateline
 
     assert bare_dateline(text) == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *("Photo", "PHOTOS", "picture", "Camera  icon", "file\nphoto", "(AP PHOTO)"),
+                *("Video:", "pic", "picnic", "photographer", "Reuters", "by", "\n", "(", ")"),
+                *("é", "x"),
+            ]
+        ),
+        max_size=30,
+    )
+)
+def test_lower_cased_picture_search_of_ascii_text_is_the_case_insensitive_one(parts) -> None:
+    # An ASCII text's picture words are found lower-cased exactly where the
+    # case-insensitive search finds them.
+    from copydesk.families.credits import _PICTURE, _PICTURE_LOWER
+
+    text = " ".join(parts)
+    if text.isascii():
+        lowered, plain = _PICTURE_LOWER.search(text.lower()), _PICTURE.search(text)
+        assert (lowered and lowered.span()) == (plain and plain.span())

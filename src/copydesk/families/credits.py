@@ -348,6 +348,10 @@ _PICTURE = re.compile(
     r"|video|handout|pic)\b",
     re.IGNORECASE,
 )
+# The same words in a lower-cased ASCII text (where lower-casing keeps every offset and
+# decides case as the case-insensitive match does): a case-sensitive search skips ahead
+# on the words' first letters, twice as fast over the 21k corpus.
+_PICTURE_LOWER = re.compile(_PICTURE.pattern)
 # "Reuters could not independently verify ...": the agency reporting is the author.
 _VERIFY = re.compile(
     r"[ \t]+(?:(?:was|were|is|are|has\s+been|have\s+been)[ \t]+(?:unable|not\s+able)[ \t]+to"
@@ -360,9 +364,10 @@ def picture_spans(text: str) -> list[tuple[int, int]]:
     """Picture captions and credits: a bracket, or a short line, that speaks of a photo
     ("(Photo: STAFF/Reuters)", "PHOTO: Everland via ...", "(AP PHOTO)")."""
     out = []
-    if not _PICTURE.search(text):
-        # a bracket or a line is bounded by characters that are no word's, so it speaks
-        # of a picture only where the whole text does
+    # a bracket or a line is bounded by characters that are no word's, so it speaks of a
+    # picture only where the whole text does
+    ascii_text = text.isascii()
+    if not (_PICTURE_LOWER.search(text.lower()) if ascii_text else _PICTURE.search(text)):
         return out
     for m in re.finditer(r"\([^()\n]{0,120}\)", text):
         if _PICTURE.search(m.group(0)):
