@@ -325,11 +325,11 @@ def test_cli_trace_semantic(tmp_path) -> None:
 def test_pairs_dropped_before_alignment_could_never_pass(matched, extra, quoted) -> None:
     # The coverage bound drops a pair only when no alignment of it could cover enough:
     # with m of n sentences matched, whatever share of each sentence is quoted.
-    from copydesk.semantic.stage import _could_cover
+    from copydesk.semantic.align import could_pass
 
     params = SemanticParams()
     n = matched + extra
     w = [(1.0 - q) + params.quote_weight * q for q in quoted[:n]]
     coverage = sum(w[:matched]) / max(sum(w), 1e-9)
-    if not _could_cover(matched, n, params):
+    if not could_pass(matched, n, params):
         assert matched < params.min_sentences or coverage < params.min_coverage

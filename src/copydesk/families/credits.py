@@ -366,8 +366,7 @@ def picture_spans(text: str) -> list[tuple[int, int]]:
     out = []
     # a bracket or a line is bounded by characters that are no word's, so it speaks of a
     # picture only where the whole text does
-    ascii_text = text.isascii()
-    if not (_PICTURE_LOWER.search(text.lower()) if ascii_text else _PICTURE.search(text)):
+    if not (_PICTURE_LOWER.search(text.lower()) if text.isascii() else _PICTURE.search(text)):
         return out
     for m in re.finditer(r"\([^()\n]{0,120}\)", text):
         if _PICTURE.search(m.group(0)):

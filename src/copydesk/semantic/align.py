@@ -29,12 +29,11 @@ class SemanticParams:
     multilingual_threshold: float = 0.86  # ... on the multilingual model's vectors
     multilingual_sure: float = 0.90  # ... above which no shared anchor is needed
     translation_sentences: int = 2  # matched narration sentences for a translation
-    translation_order: float = 0.6  # share of a translation's matches on the chain
     window: int = 3  # a match this many sentences out of the chain still counts
     quote_weight: float = 0.2  # a quoted sentence counts this much
     min_sentences: int = 3  # matched narration sentences for a verdict
     min_coverage: float = 0.5  # weighted share of the copy's sentences matched
-    min_order: float = 0.6  # share of the matches in one ordered chain
+    min_order: float = 0.6  # share of the matches in one ordered chain (translations too)
     candidate_cosine: float = 0.75  # article vectors this close are compared
     candidate_k: int = 16  # nearest articles asked of the index per article
     cross_k: int = 8  # articles in other languages compared per article, by shared anchors
@@ -130,8 +129,8 @@ def align_sentences(
     else:
         threshold, sure = params.threshold, params.threshold
     best = sims.max(axis=1)
-    need = params.translation_sentences if cross_language else params.min_sentences
-    if int((best >= threshold).sum()) < need:
+    close = int((best >= threshold).sum())
+    if not could_pass(close, len(copy), params, translation=cross_language):
         return SentenceAlignment()  # too few sentences close enough for any verdict
     # Anchors only of the sentences some match needs (most candidate pairs have few).
     ca: dict[int, Anchors] = {}
@@ -200,17 +199,25 @@ def align_sentences(
 def is_semantic_copy(
     alignment: SentenceAlignment, params: SemanticParams, *, translation: bool = False
 ) -> bool:
-    """Enough of the copy's narration matched, mostly in the source's order. A translation
-    keeps its source's sentences one for one, so its matches must be in order more
-    strictly, and a short one may have fewer."""
-    if translation:
-        return (
-            alignment.narrative >= params.translation_sentences
-            and alignment.coverage >= params.min_coverage
-            and alignment.order >= params.translation_order
-        )
+    """Enough of the copy's narration matched, mostly in the source's order. A short
+    translation may have fewer matched sentences (translated copies are often short)."""
+    need = params.translation_sentences if translation else params.min_sentences
     return (
-        alignment.narrative >= params.min_sentences
+        alignment.narrative >= need
         and alignment.coverage >= params.min_coverage
         and alignment.order >= params.min_order
     )
+
+
+def could_pass(
+    matched: int, sentences: int, params: SemanticParams, *, translation: bool = False
+) -> bool:
+    """Whether a copy of ``sentences`` sentences, ``matched`` of which have a close enough
+    sentence on the other side, could pass ``is_semantic_copy`` at all: at least the
+    sentences it needs, and enough to cover ``min_coverage`` even if every unmatched
+    sentence were a quote (weighted ``quote_weight``): m of n give at most
+    m / (m + quote_weight * (n - m))."""
+    if matched < (params.translation_sentences if translation else params.min_sentences):
+        return False
+    c, q = params.min_coverage, params.quote_weight
+    return matched * (1.0 - c + c * q) >= c * q * sentences - 1e-9

@@ -140,8 +140,8 @@ def share_anchor(a: Anchors, b: Anchors) -> bool:
 def article_keys(text: str) -> set[str]:
     """An article's anchors as index keys (numbers of two or more digits, name skeletons):
     two articles in different languages that share several are compared."""
-    keys = {"#" + n for n in map(number_key, set(_NUMBER.findall(text)))}
-    keys = {k for k in keys if len(k) - k.count(".") >= 3}  # two or more digits
+    numbers = {number_key(raw) for raw in set(_NUMBER.findall(text))}
+    keys = {"#" + n for n in numbers if len(n.replace(".", "")) >= 2}
     cased = _is_cased_script(text[:2000])
     for word in set(_WORD.findall(text)):  # each distinct word once
         w = word.strip("'-")

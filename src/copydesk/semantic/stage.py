@@ -25,7 +25,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from copydesk.model import Article, SourceMatch
-from copydesk.semantic.align import SemanticParams, align_sentences, is_semantic_copy
+from copydesk.semantic.align import (
+    SemanticParams,
+    align_sentences,
+    could_pass,
+    is_semantic_copy,
+)
 from copydesk.semantic.anchors import article_keys
 from copydesk.semantic.embed import Embedder, SentenceVectors, embed_articles, quantise, reembed
 from copydesk.semantic.judge import SemDoc, direction, judge
@@ -456,20 +461,10 @@ def _may_align(
     if a[1] and b[1] and a[1] != b[1]:
         return True
     close = (a[0] @ b[0].T) >= params.threshold
-    # Either side may be the copy: enough of its sentences must have a close one, at
-    # least ``min_sentences``, and enough to cover ``min_coverage`` of it even if every
-    # unmatched sentence were a quote (weighted ``quote_weight``): m matched of n give at
-    # most m / (m + quote_weight * (n - m)).
-    return _could_cover(int(close.any(axis=1).sum()), len(a[0]), params) or _could_cover(
+    # either side may be the copy
+    return could_pass(int(close.any(axis=1).sum()), len(a[0]), params) or could_pass(
         int(close.any(axis=0).sum()), len(b[0]), params
     )
-
-
-def _could_cover(matched: int, sentences: int, params: SemanticParams) -> bool:
-    if matched < params.min_sentences:
-        return False
-    c, q = params.min_coverage, params.quote_weight
-    return matched * (1.0 - c + c * q) >= c * q * sentences - 1e-9
 
 
 def _two_languages(a: SemDoc, b: SemDoc) -> bool:
