@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -333,3 +334,69 @@ def test_pairs_dropped_before_alignment_could_never_pass(matched, extra, quoted)
     coverage = sum(w[:matched]) / max(sum(w), 1e-9)
     if not could_pass(matched, n, params):
         assert matched < params.min_sentences or coverage < params.min_coverage
+
+
+# -- language ------------------------------------------------------------------------------
+
+LANGUAGE_SAMPLES = [
+    SOURCE,
+    REWRITE,
+    SOURCE.upper(),  # an all-capitals text is read lower-cased
+    "Le conseil municipal de Harbourview a approuvé mardi soir un projet de 42 millions de "
+    "livres pour reconstruire l'ancien terminal des ferries, après quatre heures de débat.",
+    "Der Stadtrat von Harbourview hat am Dienstagabend einen Plan über 42 Millionen Pfund "
+    "gebilligt, mit dem das alte Fährterminal neu gebaut werden soll.",
+    "El ayuntamiento de Harbourview aprobó el martes por la noche un plan de 42 millones de "
+    "libras para reconstruir la antigua terminal de transbordadores.",
+    "A câmara de Harbourview aprovou na terça-feira à noite um plano de 42 milhões de libras "
+    "para reconstruir o antigo terminal de balsas, depois de quatro horas de debate.",
+    "हार्बरव्यू परिषद ने मंगलवार शाम पुराने फेरी टर्मिनल के पुनर्निर्माण की योजना को मंजूरी दी। "
+    "पार्षदों ने चार घंटे की बहस के बाद योजना के पक्ष में मतदान किया।",
+    "31 - 9 | 42.0 | 2029 | 120 | 4.5 | 17 - 3 | 88 | 1.25 | 600 | 12 - 12 | 7",  # no language
+    "Harbourview council ferry plan: 42 million",  # short
+    "",
+    "   \n  ",
+]
+
+
+@functools.lru_cache(maxsize=1)
+def _py3langid():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(min_size=0, max_size=300), max_size=6))
+def test_batched_language_detection_agrees_with_py3langid(extra: list[str]) -> None:
+    from copydesk.semantic.language import (
+        MIN_CHARS,
+        MIN_PROBABILITY,
+        SAMPLE_CHARS,
+        detect_many,
+        language_model,
+        probabilities,
+    )
+
+    texts = LANGUAGE_SAMPLES + extra
+    reference = _py3langid()
+    expected = []
+    for text in texts:
+        sample = text[:SAMPLE_CHARS]
+        if len(sample.strip()) < MIN_CHARS:
+            expected.append(None)
+            continue
+        lang, prob = reference.classify(sample)
+        expected.append(lang if prob >= MIN_PROBABILITY else None)
+        mine = probabilities([sample], language_model())[0]
+        assert abs(float(mine.max()) - prob) < 1e-4
+    assert detect_many(texts) == expected
+    # one batch or one text at a time: the same answers
+    assert [detect_many([t])[0] for t in texts] == expected
+
+
+def test_languages_of_the_samples() -> None:
+    from copydesk.semantic.language import detect_many
+
+    assert detect_many(LANGUAGE_SAMPLES[:8]) == ["en", "en", "en", "fr", "de", "es", "pt", "hi"]
+    assert detect_many(LANGUAGE_SAMPLES[8:]) == [None] * 4

@@ -262,6 +262,59 @@ def test_sentences_examples(text: str, expected: list[str]) -> None:
     assert [s.slice(text) for s in sentences(text)] == expected
 
 
+# The rule as first written, look-behinds before the stop: the stop-first pattern in
+# copydesk.text.segment must find exactly the same sentence ends.
+_LOOKBEHIND_FIRST = re.compile(
+    r"""(?<!\b[A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bNo)"""
+    r"""[.!?]+["'\u201d\u2019)\]]*\s+(?=["'\u201c\u2018(\[]?[A-Z0-9])"""
+    r"""|[\u0964\u0965]+["'\u201d\u2019)\]]*\s+"""
+)
+
+
+@FAST
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("aAbMrsDtSNoUK.!?\"'\u201c\u201d\u2019)([] \n4\u0964")),
+        max_size=80,
+    )
+)
+@example("Mr. Brown. U.S.. Then No.. 4 St.! Dr.? Ms.. A. B")
+def test_sentence_ends_match_the_lookbehind_first_rule(text: str) -> None:
+    from copydesk.text.segment import _SENTENCE_END
+
+    assert [m.span() for m in _SENTENCE_END.finditer(text)] == [
+        m.span() for m in _LOOKBEHIND_FIRST.finditer(text)
+    ]
+
+
+def _sentences_paragraph_first(text: str) -> list[Segment]:
+    """Sentences found paragraph by paragraph, as the rule is stated."""
+    from copydesk.text.segment import _SENTENCE_END, _trimmed
+
+    out = []
+    for block in paragraphs(text):
+        pos = block.start
+        for m in _SENTENCE_END.finditer(text, block.start, block.end):
+            if seg := _trimmed(text, pos, m.end()):
+                out.append(seg)
+            pos = m.end()
+        if seg := _trimmed(text, pos, block.end):
+            out.append(seg)
+    return out
+
+
+@FAST
+@given(
+    st.text(
+        alphabet=st.sampled_from(list('aAbM.!?"\u201d)( \n\t\r4\u0964\u2028')),
+        max_size=80,
+    )
+)
+@example('Ferry late.\nMayor here. it is.\n\n"Quote." Then.\n \nA.\u0964\nB')
+def test_one_pass_sentences_are_those_of_paragraphs_first(text: str) -> None:
+    assert sentences(text) == _sentences_paragraph_first(text)
+
+
 def test_sentences_within_one_paragraph() -> None:
     text = "Ferry late. Mayor cross.\n\nCouncil met. Budget cut."
     second = paragraphs(text)[1]

@@ -77,10 +77,12 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 def _is_cased_script(text: str) -> bool:
     """Whether most of the text's letters are of a script with capitals."""
-    ascii_letters = len(_ASCII_LETTER.findall(text))
+    if text.isascii():
+        return True
     others = [c for c in _NON_ASCII.findall(text) if c.isalpha()]
     if not others:
         return True
+    ascii_letters = len(_ASCII_LETTER.findall(text))
     cased = ascii_letters + sum(c.lower() != c.upper() for c in others)
     return cased >= 0.5 * (ascii_letters + len(others))
 

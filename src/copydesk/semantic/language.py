@@ -1,25 +1,129 @@
-"""Which language an article is in, from the detector packaged in ``py3langid``."""
+"""Which language an article is in, from the model packaged in ``py3langid``.
+
+py3langid walks a text's bytes one at a time through its byte-level automaton in Python
+(about a millisecond an article, as long as embedding the article). ``detect_many`` walks
+a whole batch of texts at once, one numpy step per byte position over every text still
+running, then scores all of them in one sparse product: the same automaton, the same
+naive Bayes model and the same decision as ``LanguageIdentifier.classify`` (tested for
+agreement), in a fraction of the time.
+"""
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 MIN_CHARS = 40  # shorter texts are not judged
 SAMPLE_CHARS = 1000  # the opening is judged (an article keeps to one language)
 MIN_PROBABILITY = 0.9  # below it (tables of figures, mixed scripts) no language is given
 
 
+@dataclass(frozen=True, slots=True)
+class LanguageModel:
+    """py3langid's model as arrays: the automaton (next state by state row and byte, the
+    feature a state emits or -1) and the naive Bayes tables."""
+
+    next_state: np.ndarray  # int32, flat: row_base[state] + byte
+    row_base: np.ndarray  # int64, one per state
+    emits: np.ndarray  # int32, one per state
+    log_feature: np.ndarray  # float32, (features, classes)
+    log_prior: np.ndarray  # float32, (classes,)
+    labels: tuple[str, ...]
+    aliases: tuple[tuple[int, int], ...]  # (first, duplicate) columns of one label
+
+
 @lru_cache(maxsize=1)
-def _identifier():
+def language_model() -> LanguageModel:
+    """The model packaged in py3langid, loaded once per process."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    labels = tuple(ident.nb_classes)
+    first: dict[str, int] = {}
+    aliases = []
+    for i, label in enumerate(labels):
+        if label in first:
+            aliases.append((first[label], i))
+        else:
+            first[label] = i
+    return LanguageModel(
+        next_state=np.asarray(ident.tk_nextmove, dtype=np.int32),
+        row_base=np.asarray(ident.tk_row, dtype=np.int64) << 8,
+        emits=np.asarray(ident.tk_output, dtype=np.int32),
+        log_feature=np.asarray(ident.nb_ptc, dtype=np.float32),
+        log_prior=np.asarray(ident.nb_pc, dtype=np.float32),
+        labels=labels,
+        aliases=tuple(aliases),
+    )
+
+
+def _encode(text: str) -> bytes:
+    """The bytes the model reads: an all-capitals text lower-cased, NFC, UTF-8."""
+    if text.isupper():
+        text = text.lower()
+    return unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
+
+
+def probabilities(samples: list[str], model: LanguageModel) -> np.ndarray:
+    """(texts, classes) probabilities of each label, as py3langid's normalised scores."""
+    from scipy.sparse import csr_matrix
+
+    data = [_encode(s) for s in samples]
+    n = len(data)
+    lengths = np.fromiter(map(len, data), dtype=np.int64, count=n)
+    order = np.argsort(-lengths, kind="stable")  # longest first: the texts still running
+    width = int(lengths.max()) if n else 0  # at a byte position are a prefix of the batch
+    codes = np.zeros((n, width), dtype=np.int64)
+    for row, i in enumerate(order):
+        codes[row, : lengths[i]] = np.frombuffer(data[i], dtype=np.uint8)
+    # texts still running at each position: sorted lengths, so a count of those longer
+    running = n - np.searchsorted(lengths[order][::-1], np.arange(width), side="right")
+    state = np.zeros(n, dtype=np.int64)
+    emitted = np.full((n, width), -1, dtype=np.int32)
+    for pos in range(width):
+        k = int(running[pos])
+        s = model.next_state[model.row_base[state[:k]] + codes[:k, pos]]
+        state[:k] = s
+        emitted[:k, pos] = model.emits[s]
+    rows, cols = np.nonzero(emitted >= 0)
+    counts = csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, emitted[rows, cols])),
+        shape=(n, len(model.log_feature)),
+    )
+    counts.sum_duplicates()
+    has_features = np.diff(counts.indptr) > 0
+    counts.data = np.log1p(counts.data)
+    scores = np.asarray(counts @ model.log_feature, dtype=np.float32) + model.log_prior
+    scores[~has_features] = 0.0
+    scores *= (1.0 / np.sqrt(np.maximum(lengths[order], 1))).astype(np.float32)[:, None]
+    scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+    scores /= scores.sum(axis=1, keepdims=True)
+    for i, j in model.aliases:
+        scores[:, i] += scores[:, j]
+        scores[:, j] = 0.0
+    out = np.empty_like(scores)
+    out[order] = scores
+    return out
+
+
+def detect_many(texts: list[str], model: LanguageModel | None = None) -> list[str | None]:
+    """ISO 639-1 code of each text's language, or None when too short or unsure."""
+    model = model or language_model()
+    samples = [t[:SAMPLE_CHARS] for t in texts]
+    judged = [i for i, s in enumerate(samples) if len(s.strip()) >= MIN_CHARS]
+    out: list[str | None] = [None] * len(texts)
+    if not judged:
+        return out
+    probs = probabilities([samples[i] for i in judged], model)
+    best = probs.argmax(axis=1)
+    for i, b, p in zip(judged, best, probs[np.arange(len(judged)), best], strict=True):
+        out[i] = model.labels[int(b)] if float(p) >= MIN_PROBABILITY else None
+    return out
 
 
 def detect(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when too short or unsure."""
-    sample = text[:SAMPLE_CHARS]
-    if len(sample.strip()) < MIN_CHARS:
-        return None
-    lang, prob = _identifier().classify(sample)
-    return lang if prob >= MIN_PROBABILITY else None
+    return detect_many([text])[0]

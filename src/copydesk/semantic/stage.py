@@ -34,7 +34,7 @@ from copydesk.semantic.align import (
 from copydesk.semantic.anchors import article_keys
 from copydesk.semantic.embed import Embedder, SentenceVectors, embed_articles, quantise, reembed
 from copydesk.semantic.judge import SemDoc, direction, judge
-from copydesk.semantic.language import detect
+from copydesk.semantic.language import detect, detect_many
 
 
 def mean_vector(sv: SentenceVectors) -> np.ndarray:
@@ -63,9 +63,10 @@ def embed_texts(texts: list[str], embedder: Embedder) -> list[Row]:
     """What is stored of each text: spans, int8 vectors, mean vector and language (a pure
     function, run in the pool's workers)."""
     out = []
-    for text, sv in zip(texts, embed_articles(texts, embedder), strict=True):
+    languages = detect_many(texts)
+    for sv, language in zip(embed_articles(texts, embedder), languages, strict=True):
         spans, vecs = sv.to_blobs()
-        out.append((spans, vecs, mean_vector(sv).tobytes(), detect(text)))
+        out.append((spans, vecs, mean_vector(sv).tobytes(), language))
     return out
 
 
