@@ -181,7 +181,7 @@ def survey(articles: Iterator[Article]) -> tuple[dict[str, Any], list[Article], 
 # --- child: one tool on one tier -----------------------------------------------------------
 
 
-def run_copydesk(tier: str, root: Path, work: Path) -> dict[str, Any]:
+def run_copydesk(tier: str, root: Path, work: Path, semantic: bool = False) -> dict[str, Any]:
     from copydesk import Desk
 
     sizes, sample, planted = survey(tier_articles(tier, root, work))
@@ -194,12 +194,14 @@ def run_copydesk(tier: str, root: Path, work: Path) -> dict[str, Any]:
             desk = Desk(db_path)
         with timed(timings, "ingest"):
             summary = desk.ingest(tier_articles(tier, root, work))
+        new = desk.store.unscanned()
         with timed(timings, "scan"):
             scan = desk.scan()
         trace = trace_latencies(desk, sample)
         with timed(timings, "planted_check"):
             found = _planted_found(desk, planted, work, tier)
-        desk.close()
+    extra = {"semantic": _semantic_stage(desk, new)} if semantic else {}
+    desk.close()
     return {
         "sizes": sizes,
         "seconds": {**timings, "total": timings["ingest"] + timings["scan"]},
@@ -211,6 +213,33 @@ def run_copydesk(tier: str, root: Path, work: Path) -> dict[str, Any]:
         "planted_found": found,
         **sampler.result(),
         "db_mb": _db_size(db_path) / MB,
+        **extra,
+    }
+
+
+def _semantic_stage(desk: Any, new: list[int]) -> dict[str, Any]:
+    """The semantic stage after the lexical scan, on every article (embedding, candidates,
+    alignment), with its own time and memory peak (this process and its workers)."""
+    from copydesk.engines.embedded import default_workers
+    from copydesk.semantic import default_embedder
+    from copydesk.semantic.embed import multilingual_embedder
+    from copydesk.semantic.stage import current_aliases, scan_semantic
+
+    timings: dict[str, float] = {}
+    with TreeMemorySampler(SAMPLE_INTERVAL_S) as sampler, timed(timings, "semantic"):
+        candidates, matches = scan_semantic(
+            desk.store,
+            new,
+            embedder=default_embedder(),
+            multilingual=multilingual_embedder,
+            aliases=current_aliases(desk.store),
+            workers=default_workers() if desk.workers is None else desk.workers,
+        )
+    return {
+        "seconds": timings["semantic"],
+        "candidates": candidates,
+        "matches": matches,
+        **sampler.result(),
     }
 
 
@@ -285,8 +314,11 @@ CHILD_RUNNERS: dict[str, Callable[[str, Path, Path], dict[str, Any]]] = {
 }
 
 
-def run_child(tool: str, tier: str, root: Path, work: Path) -> int:
-    result = CHILD_RUNNERS[tool](tier, root, work)
+def run_child(tool: str, tier: str, root: Path, work: Path, semantic: bool = False) -> int:
+    if tool == "copydesk":
+        result = run_copydesk(tier, root, work, semantic)
+    else:
+        result = CHILD_RUNNERS[tool](tier, root, work)
     result.update(tool=tool, tier=tier, peak_rss_mb=peak_rss_self_mb())
     (work / f"result-{tier}-{tool}.json").write_text(json.dumps(result, indent=2), "utf-8")
     return 0
@@ -295,7 +327,7 @@ def run_child(tool: str, tier: str, root: Path, work: Path) -> int:
 # --- parent --------------------------------------------------------------------------------
 
 
-def spawn(tool: str, tier: str, root: Path, work: Path) -> dict[str, Any]:
+def spawn(tool: str, tier: str, root: Path, work: Path, semantic: bool = False) -> dict[str, Any]:
     result_path = work / f"result-{tier}-{tool}.json"
     result_path.unlink(missing_ok=True)
     cmd = [
@@ -309,6 +341,7 @@ def spawn(tool: str, tier: str, root: Path, work: Path) -> dict[str, Any]:
         str(root),
         "--work",
         str(work),
+        *(["--semantic"] if semantic else []),
     ]
     print(f"[scale] {tier}: running {tool} ...", flush=True)
     load_before = _load()
@@ -610,7 +643,7 @@ def run_parent(root: Path, tiers: list[str], work: Path, args: argparse.Namespac
         if n is not None:
             print(f"[scale] {tier}: generating {n:,} synthetic articles ...", flush=True)
             entry.update(write_synthetic(root, tier, n, work, args.perturb, args.unit))
-        entry["copydesk"] = spawn("copydesk", tier, root, work)
+        entry["copydesk"] = spawn("copydesk", tier, root, work, args.semantic)
         entry["sizes"] = entry["copydesk"].get("sizes") or {"articles": n or 0, "words": 0}
         skip = datasketch_skip(
             entry["sizes"]["articles"], done, args.datasketch_budget, machine.get("memory_gb")
@@ -638,6 +671,14 @@ def run_parent(root: Path, tiers: list[str], work: Path, args: argparse.Namespac
             f"rensa {fmt(_get(entry, 'rensa', 'seconds', 'total'))} s",
             flush=True,
         )
+        if args.semantic and "semantic" in entry["copydesk"]:
+            sem = entry["copydesk"]["semantic"]
+            print(
+                f"[scale] {tier}: semantic stage {fmt(sem['seconds'])} s, "
+                f"{sem['candidates']:,} candidates, {sem['matches']:,} matches, "
+                f"peak {fmt(sem.get('peak_tree_mb'))} MB",
+                flush=True,
+            )
     report = {
         "benchmark": "scale",
         "started": started,
@@ -658,8 +699,11 @@ def run_parent(root: Path, tiers: list[str], work: Path, args: argparse.Namespac
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     body = json.dumps(report, indent=2) + "\n"
     stamp = started.replace(":", "").replace("-", "")
-    (RESULTS_DIR / f"scale-{stamp}.json").write_text(body, "utf-8")
-    (RESULTS_DIR / "scale-latest.json").write_text(body, "utf-8")
+    name = "scale-semantic" if args.semantic else "scale"
+    (RESULTS_DIR / f"{name}-{stamp}.json").write_text(body, "utf-8")
+    (RESULTS_DIR / f"{name}-latest.json").write_text(body, "utf-8")
+    if args.semantic:  # the lexical tables and plots stay those of a run without it
+        return 0
     return render(report)
 
 
@@ -702,6 +746,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-datasketch", action="store_true", help="copydesk only")
     parser.add_argument("--keep-corpus", action="store_true", help="keep generated files")
     parser.add_argument(
+        "--semantic",
+        action="store_true",
+        help="also run the semantic stage after copydesk's scan, timed and sampled apart "
+        "(results in scale-semantic-latest.json)",
+    )
+    parser.add_argument(
         "--render", type=Path, default=None, help="only redo the tables and plots of a JSON"
     )
     parser.add_argument("--child", choices=TOOLS, default=None, help=argparse.SUPPRESS)
@@ -725,7 +775,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     work = args.work.resolve()
     if args.child:
-        return run_child(args.child, tiers[0], root, work)
+        return run_child(args.child, tiers[0], root, work, args.semantic)
     if work == SCALE_WORK.resolve():
         shutil.rmtree(work, ignore_errors=True)
     return run_parent(root, tiers, work, args)

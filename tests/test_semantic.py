@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -272,8 +273,15 @@ def test_embedder_pools_as_wordllama_does(embedder) -> None:
     import numpy as np
 
     texts = [SOURCE[:120], REWRITE[:40], SPANISH[:300], "Kelmarsh " * 60]
+    from wordllama import WordLlama
+
+    from copydesk.semantic.embed import DIM, _wordllama_dir
+
+    model = WordLlama.load(
+        config="l2_supercat", dim=DIM, cache_dir=_wordllama_dir(), disable_download=True
+    )
     ours = embedder.embed(texts)
-    theirs = np.asarray(embedder._model.embed(texts, norm=True), dtype=np.float32)
+    theirs = np.asarray(model.embed(texts, norm=True), dtype=np.float32)
     assert ours.shape == (4, 256)
     assert np.abs(ours - theirs).max() < 1e-5
 
@@ -400,3 +408,125 @@ def test_languages_of_the_samples() -> None:
 
     assert detect_many(LANGUAGE_SAMPLES[:8]) == ["en", "en", "en", "fr", "de", "es", "pt", "hi"]
     assert detect_many(LANGUAGE_SAMPLES[8:]) == [None] * 4
+
+
+# -- nearest articles by mean vector ------------------------------------------------------
+
+
+def _reference_neighbours(queries, qkeys, base, bkeys, k, cosine):
+    """Brute force in float64, with the margins where float32 could round either way."""
+    import numpy as np
+
+    qn = queries.astype(np.float64)
+    bn = base.astype(np.float64)
+    qn /= np.maximum(np.linalg.norm(qn, axis=1, keepdims=True), 1.0)
+    bn /= np.maximum(np.linalg.norm(bn, axis=1, keepdims=True), 1.0)
+    sims = qn @ bn.T
+    out, margins = [], []
+    for r, key in enumerate(qkeys):
+        hits = sorted(
+            (-float(sims[r, c]), int(bkeys[c]))
+            for c in range(len(bkeys))
+            if int(bkeys[c]) != int(key)
+        )
+        values = [-h[0] for h in hits]
+        margins += [abs(v - cosine) for v in values]
+        margins += [abs(a - b) for a, b in itertools.pairwise(values)]
+        out.append([key for neg, key in hits[:k] if -neg >= cosine])
+    return out, min(margins, default=1.0)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(1, 12),
+    st.integers(2, 30),
+    st.integers(1, 5),
+    st.floats(-0.5, 0.9),
+    st.integers(0, 2**32 - 1),
+)
+def test_exact_neighbours_are_the_brute_force_ones(nq, nb, k, cosine, seed) -> None:
+    import numpy as np
+    from hypothesis import assume
+
+    from copydesk.semantic import neighbours
+
+    rng = np.random.default_rng(seed)
+    base = rng.integers(-127, 128, size=(nb, 256)).astype(np.int8)
+    base[rng.random(nb) < 0.3] //= 3  # rows of other lengths, same directions nearby
+    bkeys = rng.permutation(10 * nb)[:nb].astype(np.int64)
+    pick = rng.choice(nb, size=min(nq, nb), replace=False)
+    queries, qkeys = base[pick], bkeys[pick]  # queries are stored articles too
+    expected, margin = _reference_neighbours(queries, qkeys, base, bkeys, k, cosine)
+    assume(margin > 1e-5)  # no cosine within float32 rounding of the threshold or a tie
+    got = neighbours.exact_neighbours(queries, qkeys, base, bkeys, k, cosine)
+    assert [[key for key, _ in hits] for hits in got] == expected
+
+
+def test_exact_neighbours_do_not_depend_on_blocks_or_row_order(monkeypatch) -> None:
+    import numpy as np
+
+    from copydesk.semantic import neighbours
+
+    rng = np.random.default_rng(5)
+    centres = rng.integers(-127, 128, size=(6, 256))
+    base = np.clip(
+        centres[rng.integers(0, 6, 300)] + rng.integers(-40, 41, (300, 256)), -127, 127
+    ).astype(np.int8)
+    keys = np.arange(1000, 1300, dtype=np.int64)
+    whole = neighbours.exact_neighbours(base, keys, base, keys, 8, 0.5)
+    assert sum(map(len, whole)) > 300  # the test has neighbours to find
+    monkeypatch.setattr(neighbours, "_QUERY_BLOCK", 7)
+    monkeypatch.setattr(neighbours, "_BASE_BLOCK", 13)
+    # the queries as the stored rows themselves (each product used both ways) ...
+    assert neighbours.exact_neighbours(base, keys, base, keys, 8, 0.5) == whole
+    monkeypatch.setattr(neighbours, "_WHOLE_BASE", 0)
+    monkeypatch.setattr(neighbours._Hits, "LIMIT", 50)
+    # ... and as other rows (the stored ones shuffled): the same neighbours
+    order = rng.permutation(300)
+    blocked = neighbours.exact_neighbours(base, keys, base[order], keys[order], 8, 0.5)
+    assert blocked == whole
+    some = rng.choice(300, 40, replace=False)
+    assert neighbours.exact_neighbours(base[some], keys[some], base, keys, 8, 0.5) == [
+        whole[i] for i in some
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 9), st.floats(0.0, 0.6))
+def test_may_align_over_many_pairs_is_the_pair_by_pair_rule(seed, n, threshold) -> None:
+    """The sift over all of an article's partners at once keeps exactly the pairs the
+    coverage bound keeps one pair at a time (same cosines: exact integer dots)."""
+    import dataclasses
+
+    import numpy as np
+
+    from copydesk.semantic.align import could_pass
+    from copydesk.semantic.embed import cosines
+    from copydesk.semantic.stage import may_align
+
+    rng = np.random.default_rng(seed)
+    params = dataclasses.replace(SemanticParams(), threshold=threshold)
+    topic = rng.integers(-127, 128, size=256)
+    vectors = {}
+    for key in range(n):
+        m = int(rng.integers(0, 7))
+        vecs = np.clip(topic + rng.integers(-127, 128, size=(m, 256)), -127, 127)
+        spans = np.arange(m, dtype=np.int32)
+        sv = SentenceVectors(spans, spans + 1, vecs.astype(np.int8))
+        vectors[key] = (sv, [None, "en", "en", "fr"][int(rng.integers(0, 4))])
+    pairs = sorted({(int(a), int(b)) for a, b in rng.integers(0, n + 1, size=(3 * n, 2)) if a != b})
+
+    def one(x: int, y: int) -> bool:
+        if x not in vectors or y not in vectors:
+            return False
+        (a, la), (b, lb) = vectors[x], vectors[y]
+        if not len(a) or not len(b):
+            return False
+        if la and lb and la != lb:
+            return True
+        close = cosines(a.vectors, b.vectors) >= params.threshold
+        return could_pass(int(close.any(axis=1).sum()), len(a), params) or could_pass(
+            int(close.any(axis=0).sum()), len(b), params
+        )
+
+    assert may_align(pairs, vectors, params) == [p for p in pairs if one(*p)]

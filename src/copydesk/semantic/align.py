@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from copydesk.semantic.anchors import Anchors, agree, sentence_anchors, share_anchor
-from copydesk.semantic.embed import SentenceVectors
+from copydesk.semantic.embed import SentenceVectors, cosines
 
 _QUOTED = re.compile(r"“[^”\n]{1,2000}”|«[^»\n]{1,2000}»|\"[^\"\n]{1,2000}\"")
 
@@ -121,7 +121,7 @@ def align_sentences(
     model's, with its own thresholds."""
     if not len(copy) or not len(source):
         return SentenceAlignment()
-    sims = copy.unit() @ source.unit().T
+    sims = cosines(copy.vectors, source.vectors)
     if multilingual:
         threshold, sure = params.multilingual_threshold, params.multilingual_sure
     elif cross_language:

@@ -62,6 +62,26 @@ class SentenceVectors:
         return cls(s[:, 0].astype(np.int32), s[:, 1].astype(np.int32), v)
 
 
+def inverse_norms(vectors: np.ndarray) -> np.ndarray:
+    """1 / length of each int8 row, from its exact integer square (float32)."""
+    squares = np.einsum("ij,ij->i", vectors, vectors, dtype=np.int64)
+    return (1.0 / np.sqrt(np.maximum(squares, 1).astype(np.float64))).astype(np.float32)
+
+
+def cosines(
+    a: np.ndarray, b: np.ndarray, a_inv: np.ndarray | None = None, b_inv: np.ndarray | None = None
+) -> np.ndarray:
+    """Cosines of every row of ``a`` with every row of ``b`` (int8). Their dot products
+    are integers below 2**24 (256 * 127 * 127), so a float32 matrix product gives them
+    exactly however it is blocked; each is then scaled by the product of the two inverse
+    norms. A pair's cosine is the same number whichever rows it is computed among: a
+    filter over many pairs at once agrees exactly with the alignment of one."""
+    a_inv = inverse_norms(a) if a_inv is None else a_inv
+    b_inv = inverse_norms(b) if b_inv is None else b_inv
+    dots = a.astype(np.float32) @ b.astype(np.float32).T
+    return dots * (a_inv[:, None] * b_inv[None, :])
+
+
 def quantise(unit: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(unit * SCALE), -127, 127).astype(np.int8)
 
@@ -112,19 +132,20 @@ class WordLlamaEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from wordllama import WordLlama  # imported late: ingest without semantic skips it
 
-        self._model = WordLlama.load(
+        model = WordLlama.load(
             config="l2_supercat", dim=DIM, cache_dir=_wordllama_dir(), disable_download=True
         )
         # WordLlama's own pooling pads each batch to its longest sentence; the mean of a
         # sentence's token vectors is taken here from its tokens alone (the same vectors,
         # in about two thirds of the time): the model's tokenizer without padding, its
-        # token table.
+        # token table. Only those two are kept (the model object itself is let go).
         from tokenizers import Tokenizer
 
-        self._tokenizer = Tokenizer.from_str(self._model.tokenizer.to_str())
+        self._tokenizer = Tokenizer.from_str(model.tokenizer.to_str())
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
-        self._table = np.asarray(self._model.embedding, dtype=np.float32)
+        self._table = np.array(model.embedding, dtype=np.float32)
+        del model
 
     def embed(self, texts: list[str]) -> np.ndarray:
         from scipy.sparse import csr_matrix

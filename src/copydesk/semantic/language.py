@@ -29,7 +29,7 @@ class LanguageModel:
     next_state: np.ndarray  # int32, flat: row_base[state] + byte
     row_base: np.ndarray  # int64, one per state
     emits: np.ndarray  # int32, one per state
-    log_feature: np.ndarray  # float32, (features, classes)
+    log_feature: np.ndarray  # float16 as packaged, (features, classes)
     log_prior: np.ndarray  # float32, (classes,)
     labels: tuple[str, ...]
     aliases: tuple[tuple[int, int], ...]  # (first, duplicate) columns of one label
@@ -53,7 +53,7 @@ def language_model() -> LanguageModel:
         next_state=np.asarray(ident.tk_nextmove, dtype=np.int32),
         row_base=np.asarray(ident.tk_row, dtype=np.int64) << 8,
         emits=np.asarray(ident.tk_output, dtype=np.int32),
-        log_feature=np.asarray(ident.nb_ptc, dtype=np.float32),
+        log_feature=np.asarray(ident.nb_ptc),
         log_prior=np.asarray(ident.nb_pc, dtype=np.float32),
         labels=labels,
         aliases=tuple(aliases),
@@ -96,7 +96,12 @@ def probabilities(samples: list[str], model: LanguageModel) -> np.ndarray:
     counts.sum_duplicates()
     has_features = np.diff(counts.indptr) > 0
     counts.data = np.log1p(counts.data)
-    scores = np.asarray(counts @ model.log_feature, dtype=np.float32) + model.log_prior
+    # only the rows of the features this batch met, in float32 (float16 values widen
+    # exactly: the products py3langid computes)
+    used, counts.indices = np.unique(counts.indices, return_inverse=True)
+    counts = csr_matrix((counts.data, counts.indices, counts.indptr), shape=(n, len(used)))
+    table = model.log_feature[used].astype(np.float32)
+    scores = np.asarray(counts @ table, dtype=np.float32) + model.log_prior
     scores[~has_features] = 0.0
     scores *= (1.0 / np.sqrt(np.maximum(lengths[order], 1))).astype(np.float32)[:, None]
     scores = np.exp(scores - scores.max(axis=1, keepdims=True))

@@ -3,8 +3,9 @@
 - ``embed_missing``: sentence vectors (int8) with character spans, the article's mean
   vector and its language, for every article that has none for its current text, spread
   over a pool of worker processes.
-- ``candidate_pairs``: each new article's nearest articles by mean vector, from a usearch
-  HNSW index over int8 vectors (256 bytes an article plus the graph).
+- ``candidate_pairs``: each new article's nearest articles by mean vector (int8, 256
+  bytes an article), found exactly in integer arithmetic (``neighbours``), or from a
+  usearch HNSW index when a first scan of a very large collection would cost too much.
 - ``cross_language_pairs``: pairs in two languages that share language-independent
   anchors (numbers, transliterated names).
 - ``compare_pair``: align the sentences of one pair and judge it.
@@ -32,9 +33,18 @@ from copydesk.semantic.align import (
     is_semantic_copy,
 )
 from copydesk.semantic.anchors import article_keys
-from copydesk.semantic.embed import Embedder, SentenceVectors, embed_articles, quantise, reembed
+from copydesk.semantic.embed import (
+    Embedder,
+    SentenceVectors,
+    cosines,
+    embed_articles,
+    inverse_norms,
+    quantise,
+    reembed,
+)
 from copydesk.semantic.judge import SemDoc, direction, judge
-from copydesk.semantic.language import detect, detect_many
+from copydesk.semantic.language import detect, detect_many, language_model
+from copydesk.semantic.neighbours import EXACT_BUDGET, exact_neighbours
 
 
 def mean_vector(sv: SentenceVectors) -> np.ndarray:
@@ -56,17 +66,18 @@ def _missing(db: sqlite3.Connection, model: str) -> list[int]:
     ]
 
 
-Row = tuple[bytes, bytes, bytes, str | None]
+Row = tuple[bytes, bytes, bytes, str | None, str]
 
 
 def embed_texts(texts: list[str], embedder: Embedder) -> list[Row]:
-    """What is stored of each text: spans, int8 vectors, mean vector and language (a pure
-    function, run in the pool's workers)."""
+    """What is stored of each text: spans, int8 vectors, mean vector, language and anchor
+    keys (a pure function, run in the pool's workers; the anchors are computed here, with
+    the text at hand, rather than read again once two languages meet)."""
     out = []
     languages = detect_many(texts)
-    for sv, language in zip(embed_articles(texts, embedder), languages, strict=True):
+    for text, sv, language in zip(texts, embed_articles(texts, embedder), languages, strict=True):
         spans, vecs = sv.to_blobs()
-        out.append((spans, vecs, mean_vector(sv).tobytes(), language))
+        out.append((spans, vecs, mean_vector(sv).tobytes(), language, anchor_key_text(text)))
     return out
 
 
@@ -91,7 +102,9 @@ def _pool(
     if running is not None or workers <= 1:
         yield running
         return
-    # fork: the workers inherit the loaded model instead of each loading it again
+    # fork: the workers inherit the loaded models (the embedder, the language model)
+    # instead of each loading its own copy
+    language_model()
     mp = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=mp, initializer=_start_worker, initargs=(embedder,)
@@ -150,13 +163,14 @@ def _write_vectors(
     db: sqlite3.Connection, model: str, rows: list[tuple[int, str, str]], result: Callable
 ) -> None:
     out = [
-        (key, model, th, lang, spans, vecs, mean)
-        for (key, _, th), (spans, vecs, mean, lang) in zip(rows, result(), strict=True)
+        (key, model, th, lang, spans, vecs, mean, anchors)
+        for (key, _, th), (spans, vecs, mean, lang, anchors) in zip(rows, result(), strict=True)
     ]
     _write_all(
         db,
         "INSERT OR REPLACE INTO sentence_vectors "
-        "(article, model, text_hash, language, spans, vectors, mean) VALUES (?,?,?,?,?,?,?)",
+        "(article, model, text_hash, language, spans, vectors, mean, anchors) "
+        "VALUES (?,?,?,?,?,?,?,?)",
         out,
     )
 
@@ -215,30 +229,55 @@ def candidate_pairs(
     db: sqlite3.Connection, new: Iterable[int], params: SemanticParams
 ) -> list[tuple[int, int]]:
     """Unordered pairs (new article, other) whose mean vectors are among each other's
-    nearest and close enough; each pair once, lower key first when both are new."""
+    nearest and close enough; each pair once, lower key first when both are new. The
+    nearest are found exactly (``copydesk.semantic.neighbours``) while the new articles
+    times the stored ones stay within its budget, by an HNSW index beyond it."""
+    parts = list(_means(db))
+    if not parts:
+        return []
+    keys = np.concatenate([k for k, _ in parts]).astype(np.int64)
+    vecs = np.concatenate([v for _, v in parts])
+    rows = np.flatnonzero(np.isin(keys, np.fromiter(set(new), dtype=np.int64)))
+    if not len(rows) or len(keys) < 2:
+        return []
+    qkeys = keys[rows]
+    if len(rows) * len(keys) <= EXACT_BUDGET:
+        found = exact_neighbours(
+            vecs[rows], qkeys, vecs, keys, params.candidate_k, params.candidate_cosine
+        )
+    else:
+        found = _hnsw_neighbours(vecs[rows], qkeys, vecs, keys, params)
+    pairs: set[tuple[int, int]] = set()
+    for key, hits in zip(qkeys.tolist(), found, strict=True):
+        for other, _ in hits:
+            pairs.add((min(key, other), max(key, other)))
+    return sorted(pairs)
+
+
+def _hnsw_neighbours(
+    queries: np.ndarray,
+    query_keys: np.ndarray,
+    base: np.ndarray,
+    base_keys: np.ndarray,
+    params: SemanticParams,
+) -> list[list[tuple[int, float]]]:
+    """As ``exact_neighbours``, from a usearch HNSW index built in key order on one
+    thread (the same index for the same vectors)."""
     from usearch.index import Index
 
     index = Index(ndim=256, metric="cos", dtype="i8")
-    for keys, vecs in _means(db):
-        index.add(keys, vecs, threads=1)
-    new = sorted(set(new))
-    if not new or len(index) < 2:
-        return []
-    queries = [(k, index.get(k)) for k in new if k in index]
-    if not queries:
-        return []
-    qkeys = [k for k, _ in queries]
-    qv = np.stack([v.reshape(-1) for _, v in queries]).astype(np.int8)
-    found = index.search(qv, min(params.candidate_k + 1, len(index)), threads=1)
-    found_keys, found_dist = _rows(found, len(qkeys))
-    pairs: set[tuple[int, int]] = set()
-    for row, key in enumerate(qkeys):
-        for other, dist in zip(found_keys[row], found_dist[row], strict=True):
-            other = int(other)
-            if other == key or 1.0 - float(dist) < params.candidate_cosine:
-                continue
-            pairs.add((min(key, other), max(key, other)))
-    return sorted(pairs)
+    index.add(base_keys.astype(np.uint64), base, threads=1)
+    k = min(params.candidate_k + 1, len(index))
+    found_keys, found_dist = _rows(index.search(queries, k, threads=1), len(queries))
+    out = []
+    for row, key in enumerate(query_keys.tolist()):
+        hits = [
+            (int(o), 1.0 - float(d))
+            for o, d in zip(found_keys[row], found_dist[row], strict=True)
+            if int(o) != key and 1.0 - float(d) >= params.candidate_cosine
+        ]
+        out.append(hits[: params.candidate_k])
+    return out
 
 
 def cross_language_pairs(
@@ -292,9 +331,9 @@ def cross_language_pairs(
 
 
 def _store_anchor_keys(db: sqlite3.Connection, pool: Executor | None, batch: int = 2000) -> None:
-    """Anchor keys of every embedded article that has none yet (they are computed only
-    once a collection holds two languages, so a one-language collection never pays), over
-    ``pool``'s workers when there is one."""
+    """Anchor keys of every embedded article that has none yet (embedding computes them;
+    vectors stored before it did get them here), over ``pool``'s workers when there is
+    one."""
     while True:
         rows = db.execute(
             "SELECT a.key, a.text FROM sentence_vectors v JOIN articles a ON a.key = v.article "
@@ -424,48 +463,92 @@ def _judge_pairs(
     aliases: dict[str, tuple[str, ...]] | None,
     multilingual: Callable[[SemDoc], SentenceVectors] | None,
 ) -> int:
-    """Compare ``pairs`` (in chunks) and write the matches found; returns how many."""
-    db = store.db
+    """Compare ``pairs`` (in chunks) and write the matches found; returns how many. The
+    main process reads and sifts the next chunk while the pool compares this one."""
     written = 0
+    Rows = list[tuple[int, int, SourceMatch]]
+    pending: tuple[Callable[[], Rows], Rows] | None = None
     for lo in range(0, len(pairs), 2000):
-        chunk = pairs[lo : lo + 2000]
-        vectors = load_vectors(db, {k for p in chunk for k in p})
-        units = {k: (sv.unit(), lang) for k, (sv, lang) in vectors.items() if len(sv)}
-        # The texts are read only for the pairs whose vectors could make a verdict.
-        chunk = [p for p in chunk if _may_align(units.get(p[0]), units.get(p[1]), params)]
-        keys = {k for p in chunk for k in p}
-        stored = store.articles(keys)
-        docs = semantic_docs({k: s.article for k, s in stored.items()}, vectors)
-        chunk = [(x, y) for x, y in chunk if x in docs and y in docs]
-        cross = [p for p in chunk if _two_languages(docs[p[0]], docs[p[1]])]
-        same = [p for p in chunk if not _two_languages(docs[p[0]], docs[p[1]])]
-        rows = _compare_all(pool, workers, docs, same, params, aliases)
+        docs, same, cross = _prepare_chunk(store, pairs[lo : lo + 2000], params)
+        compared = _compare_all(pool, workers, docs, same, params, aliases)
+        rows = []
         for x, y in cross:  # in this process: the multilingual model is loaded once
             result = compare_pair(docs[x], docs[y], params, aliases, multilingual)
             if result is not None:
                 rows.append((result[0].key, result[1].key, result[2]))
-        with store.transaction():
-            written += store.write_matches(rows)
+        if pending is not None:
+            written += _write_rows(store, pending[0]() + pending[1])
+        pending = (compared, rows)
+    if pending is not None:
+        written += _write_rows(store, pending[0]() + pending[1])
     return written
 
 
-def _may_align(
-    a: tuple[np.ndarray, str | None] | None,
-    b: tuple[np.ndarray, str | None] | None,
+def _prepare_chunk(
+    store, chunk: list[tuple[int, int]], params: SemanticParams
+) -> tuple[dict[int, SemDoc], list[tuple[int, int]], list[tuple[int, int]]]:
+    """The documents of the pairs whose vectors could make a verdict, and those pairs in
+    one language and in two."""
+    vectors = load_vectors(store.db, {k for p in chunk for k in p})
+    # The texts are read only for the pairs whose vectors could make a verdict.
+    chunk = may_align(chunk, vectors, params)
+    stored = store.articles({k for p in chunk for k in p})
+    docs = semantic_docs({k: s.article for k, s in stored.items()}, vectors)
+    chunk = [(x, y) for x, y in chunk if x in docs and y in docs]
+    cross = [p for p in chunk if _two_languages(docs[p[0]], docs[p[1]])]
+    same = [p for p in chunk if not _two_languages(docs[p[0]], docs[p[1]])]
+    return docs, same, cross
+
+
+def _write_rows(store, rows: list[tuple[int, int, SourceMatch]]) -> int:
+    with store.transaction():
+        return store.write_matches(rows)
+
+
+def may_align(
+    pairs: list[tuple[int, int]],
+    vectors: dict[int, tuple[SentenceVectors, str | None]],
     params: SemanticParams,
-) -> bool:
-    """Whether a pair (each side's unit sentence vectors and language) could pass: in two
-    languages (aligned on other vectors), or with enough sentences of either side close
-    enough to one of the other's on these."""
-    if a is None or b is None:
-        return False
-    if a[1] and b[1] and a[1] != b[1]:
-        return True
-    close = (a[0] @ b[0].T) >= params.threshold
-    # either side may be the copy
-    return could_pass(int(close.any(axis=1).sum()), len(a[0]), params) or could_pass(
-        int(close.any(axis=0).sum()), len(b[0]), params
-    )
+) -> list[tuple[int, int]]:
+    """The pairs (in their order) that could pass, from each side's sentence vectors and
+    language alone: in two languages (aligned on other vectors), or with enough sentences
+    of either side close enough to one of the other's (``align.could_pass``; either side
+    may be the copy). Each article's sentences meet all its partners' in one product, with
+    the cosines alignment computes (``embed.cosines``)."""
+    partners: dict[int, list[int]] = defaultdict(list)
+    for x, y in pairs:
+        partners[x].append(y)
+    inv = {k: inverse_norms(sv.vectors) for k, (sv, _) in vectors.items() if len(sv)}
+    passing: set[tuple[int, int]] = set()
+    for x, ys in partners.items():
+        if x not in inv:
+            continue
+        sv, lang = vectors[x]
+        same = []
+        for y in ys:
+            if y not in inv:
+                continue
+            other = vectors[y][1]
+            if lang and other and lang != other:
+                passing.add((x, y))
+            else:
+                same.append(y)
+        if not same:
+            continue
+        sims = cosines(
+            sv.vectors,
+            np.concatenate([vectors[y][0].vectors for y in same]),
+            inv[x],
+            np.concatenate([inv[y] for y in same]),
+        )
+        close = sims >= params.threshold
+        starts = np.cumsum([0] + [len(inv[y]) for y in same[:-1]])
+        close_x = np.logical_or.reduceat(close, starts, axis=1).sum(axis=0)  # per partner
+        close_y = np.add.reduceat(close.any(axis=0), starts)
+        for y, cx, cy in zip(same, close_x.tolist(), close_y.tolist(), strict=True):
+            if could_pass(cx, len(sv), params) or could_pass(cy, len(inv[y]), params):
+                passing.add((x, y))
+    return [p for p in pairs if p in passing]
 
 
 def _two_languages(a: SemDoc, b: SemDoc) -> bool:
@@ -494,16 +577,19 @@ def _compare_all(
     pairs: list[tuple[int, int]],
     params: SemanticParams,
     aliases: dict[str, tuple[str, ...]] | None,
-) -> list[tuple[int, int, SourceMatch]]:
+) -> Callable[[], list[tuple[int, int, SourceMatch]]]:
+    """The matches among ``pairs``, compared in the pool's workers when there are enough
+    of them: a callable that waits for them, so the caller can work meanwhile."""
     tasks = [(docs[x], docs[y]) for x, y in pairs]
     if pool is None or len(tasks) < 64:
-        return compare_pairs((tasks, params, aliases))
+        rows = compare_pairs((tasks, params, aliases))
+        return lambda: rows
     size = math.ceil(len(tasks) / (4 * workers))
     futures = [
         pool.submit(compare_pairs, (tasks[i : i + size], params, aliases))
         for i in range(0, len(tasks), size)
     ]
-    return [row for f in futures for row in f.result()]
+    return lambda: [row for f in futures for row in f.result()]
 
 
 def current_aliases(store) -> dict[str, tuple[str, ...]]:
@@ -517,7 +603,7 @@ def current_aliases(store) -> dict[str, tuple[str, ...]]:
 class MeanIndex:
     """Every stored article's mean sentence vector (int8, as stored: 256 bytes an
     article), for ``trace``: an exact search over the rows finds a traced text's nearest
-    articles without building an index (about 2 ms at 21,000 articles)."""
+    articles without building an index (a few milliseconds at 21,000 articles)."""
 
     keys: np.ndarray  # int64
     vectors: np.ndarray  # int8, one row an article
@@ -541,19 +627,13 @@ class MeanIndex:
 
     def nearest(self, mean: np.ndarray, k: int, cosine: float) -> list[int]:
         """The keys of the ``k`` nearest articles to ``mean`` (int8, as
-        :func:`mean_vector` gives it) with cosine at least ``cosine``, nearest first
-        (usearch's exact search over the int8 rows)."""
+        :func:`mean_vector` gives it) with cosine at least ``cosine``, nearest first: the
+        exact search ``scan`` makes (``neighbours.exact_neighbours``)."""
         if not len(self.keys):
             return []
-        from usearch.index import MetricKind, search
-
-        found = search(
-            self.vectors, mean, min(k, len(self.keys)), MetricKind.Cos, exact=True, threads=1
-        )
-        rows, dist = _rows(found, 1)
-        return [
-            int(self.keys[r]) for r, d in zip(rows[0], dist[0], strict=True) if 1.0 - d >= cosine
-        ]
+        query = np.asarray(mean, dtype=np.int8).reshape(1, -1)
+        hits = exact_neighbours(query, np.array([-1]), self.vectors, self.keys, k, cosine)
+        return [key for key, _ in hits[0]]
 
 
 def trace_semantic(
