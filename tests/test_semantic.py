@@ -218,9 +218,12 @@ def test_anchor_keys_tie_a_translation_to_its_source() -> None:
     ],
     ids=["rewrite", "translation"],
 )
+@pytest.mark.parametrize("search", ["exact", "clustered"])
 def test_scan_links_the_copy_not_a_same_event_report(
-    tmp_path, copy, same_event, relation, languages, passages, in_order
+    tmp_path, monkeypatch, copy, same_event, relation, languages, passages, in_order, search
 ) -> None:
+    if search == "clustered":  # the search a first scan of a large collection makes
+        monkeypatch.setattr("copydesk.semantic.stage.EXACT_BUDGET", 0)
     with _scanned(
         tmp_path,
         _article("src", "harbourgazette.example", SOURCE, 1),
@@ -530,3 +533,32 @@ def test_may_align_over_many_pairs_is_the_pair_by_pair_rule(seed, n, threshold) 
         )
 
     assert may_align(pairs, vectors, params) == [p for p in pairs if one(*p)]
+
+
+def test_clustered_neighbours_are_the_exact_ones_found_in_the_probed_cells() -> None:
+    import numpy as np
+
+    from copydesk.semantic import neighbours
+
+    rng = np.random.default_rng(11)
+    centres = rng.integers(-127, 128, size=(12, 256))
+    base = np.clip(
+        centres[rng.integers(0, 12, 600)] + rng.integers(-60, 61, (600, 256)), -127, 127
+    ).astype(np.int8)
+    keys = np.arange(5000, 5600, dtype=np.int64)
+    exact = neighbours.exact_neighbours(base, keys, base, keys, 6, 0.6)
+    assert sum(map(len, exact)) > 1000
+    # every cell probed: the exact search's answer, to the last digit
+    every = neighbours.clustered_neighbours(base, keys, base, keys, 6, 0.6, cells=10, probes=10)
+    assert every == exact
+    # fewer cells probed: each neighbour found is a true one with the exact cosine
+    few = neighbours.clustered_neighbours(base, keys, base, keys, 6, 0.6, cells=10, probes=2)
+    truth = [dict(hits) for hits in neighbours.exact_neighbours(base, keys, base, keys, 600, 0.6)]
+    for found, true in zip(few, truth, strict=True):
+        assert all(true.get(key) == sim for key, sim in found)
+    recall = sum(len(f) for f in few) / sum(map(len, exact))
+    assert recall > 0.9  # clustered data: the neighbours share the query's cells
+    # the same cells and answers again: nothing random
+    again = neighbours.clustered_neighbours(base, keys, base, keys, 6, 0.6, cells=10, probes=2)
+    assert again == few
+    assert np.array_equal(neighbours.train_cells(base, 10), neighbours.train_cells(base, 10))

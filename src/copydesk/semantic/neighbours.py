@@ -6,15 +6,19 @@ components give it exactly whatever the blocking, the thread count or the BLAS l
 The cosine is then that integer over the two norms, element by element: the neighbours
 found, and so the candidate pairs, depend on nothing but the vectors. It costs one
 multiply-add per component of every (query, stored) pair, so it serves while the queries
-times the stored articles stay within ``EXACT_BUDGET``; beyond it (the first scan of a very
-large collection) the stage asks an HNSW index instead.
+times the stored articles stay within ``EXACT_BUDGET``. Beyond it (the first scan of a
+large collection) ``clustered_neighbours`` compares each query with the stored rows of
+the cells nearest it only (k-means cells, also in integer arithmetic): the same cosines,
+so a subset of what the exact search finds, and as deterministic.
 """
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
-from copydesk.semantic.embed import inverse_norms
+from copydesk.semantic.embed import cosines, inverse_norms
 
 EXACT_BUDGET = 1_000_000_000  # (query, stored article) pairs compared exactly in one scan
 _QUERY_BLOCK = 512
@@ -60,13 +64,7 @@ def exact_neighbours(
             if same:  # the rows of later blocks, from the same products
                 later = (b0 + c) >= q1
                 hits.add((b0 + c)[later], query_keys[(r + q0)[later]], sims[later])
-    row, key, sim = hits.best()
-    bounds = np.searchsorted(row, np.arange(len(queries) + 1))
-    key_list, sim_list = key.tolist(), sim.tolist()
-    return [
-        list(zip(key_list[a:b], sim_list[a:b], strict=True))
-        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
-    ]
+    return hits.per_query(len(queries))
 
 
 class _Hits:
@@ -87,6 +85,16 @@ class _Hits:
             self.parts = [self.best()]
             self.size = len(self.parts[0][0])
 
+    def per_query(self, queries: int) -> list[list[tuple[int, float]]]:
+        """Each query row's best (key, cosine), best first."""
+        row, key, sim = self.best()
+        bounds = np.searchsorted(row, np.arange(queries + 1)).tolist()
+        key_list, sim_list = key.tolist(), sim.tolist()
+        return [
+            list(zip(key_list[a:b], sim_list[a:b], strict=True))
+            for a, b in itertools.pairwise(bounds)
+        ]
+
     def best(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if not self.parts:
             empty = np.zeros(0, dtype=np.int64)
@@ -105,3 +113,98 @@ def _best(
     starts = np.searchsorted(rows, rows, side="left")  # each entry's row's first entry
     keep = (np.arange(len(rows)) - starts) < k
     return rows[keep], keys[keep], sims[keep]
+
+
+CELL_ITERATIONS = 6  # k-means rounds on the training sample
+CELL_SAMPLE = 32  # training rows per cell
+CELLS_PER_ROOT = 4  # cells: 4 x the square root of the stored rows
+PROBES = 32  # cells searched per query
+
+
+def _nearest_cells(vectors: np.ndarray, centres: np.ndarray, n: int) -> np.ndarray:
+    """The ``n`` cells whose int8 centres are most similar to each int8 row, best first
+    (exact integer dots over the centres' lengths; ties to the lower cell)."""
+    sims = cosines(vectors, centres)
+    if n == 1:
+        return sims.argmax(axis=1)[:, None]
+    return np.argsort(-sims, axis=1, kind="stable")[:, :n]
+
+
+def train_cells(vectors: np.ndarray, cells: int) -> np.ndarray:
+    """``cells`` int8 centres from k-means on evenly spaced rows of ``vectors``: the first
+    centres are evenly spaced rows too, each round assigns rows to their nearest centre
+    (exact integer dots) and sets each centre to the quantised mean direction of its rows,
+    summed in row order, so the centres depend on the rows alone. A centre left with no
+    rows keeps its place."""
+    cells = max(1, min(cells, len(vectors)))
+    sample = vectors[
+        np.linspace(0, len(vectors) - 1, min(len(vectors), cells * CELL_SAMPLE)).astype(int)
+    ]
+    centres = sample[np.linspace(0, len(sample) - 1, cells).astype(int)].copy()
+    units = sample.astype(np.float64) * inverse_norms(sample).astype(np.float64)[:, None]
+    for _ in range(CELL_ITERATIONS):
+        member = _nearest_cells(sample, centres, 1)[:, 0]
+        sums = np.zeros((cells, vectors.shape[1]), dtype=np.float64)
+        np.add.at(sums, member, units)
+        lengths = np.linalg.norm(sums, axis=1)
+        filled = lengths > 0
+        new = centres.copy()
+        new[filled] = np.clip(np.rint(sums[filled] / lengths[filled, None] * 127.0), -127, 127)
+        if np.array_equal(new, centres):
+            break
+        centres = new.astype(np.int8)
+    return centres
+
+
+def clustered_neighbours(
+    queries: np.ndarray,
+    query_keys: np.ndarray,
+    base: np.ndarray,
+    base_keys: np.ndarray,
+    k: int,
+    cosine: float,
+    *,
+    cells: int,
+    probes: int,
+) -> list[list[tuple[int, float]]]:
+    """As ``exact_neighbours``, among the stored rows of the ``probes`` cells nearest each
+    query (cells from ``train_cells``; each stored row in its nearest cell): the cosines
+    are the exact search's own numbers, so what is found is what it would find, less the
+    neighbours in cells not probed. Deterministic: everything is integer dots and sums
+    in a fixed order."""
+    if not len(queries) or not len(base) or k <= 0:
+        return [[] for _ in range(len(queries))]
+    query_keys = np.asarray(query_keys, dtype=np.int64)
+    base_keys = np.asarray(base_keys, dtype=np.int64)
+    centres = train_cells(base, cells)
+    probes = max(1, min(probes, len(centres)))
+    home = np.concatenate(
+        [_nearest_cells(base[i : i + 8192], centres, 1)[:, 0] for i in range(0, len(base), 8192)]
+    )
+    probed = np.concatenate(
+        [
+            _nearest_cells(queries[i : i + 8192], centres, probes)
+            for i in range(0, len(queries), 8192)
+        ]
+    )
+    q_inv, b_inv = inverse_norms(queries), inverse_norms(base)
+    by_cell = np.argsort(home, kind="stable")
+    cell_starts = np.searchsorted(home[by_cell], np.arange(len(centres) + 1))
+    q_rows = np.repeat(np.arange(len(queries)), probes)
+    q_cells = probed.reshape(-1)
+    q_order = np.argsort(q_cells, kind="stable")
+    q_starts = np.searchsorted(q_cells[q_order], np.arange(len(centres) + 1))
+    hits = _Hits(k)
+    threshold = np.float32(cosine)
+    for c in range(len(centres)):
+        members = by_cell[cell_starts[c] : cell_starts[c + 1]]
+        asking = q_rows[q_order[q_starts[c] : q_starts[c + 1]]]
+        if not len(members) or not len(asking):
+            continue
+        for a0 in range(0, len(asking), _QUERY_BLOCK):
+            rows = asking[a0 : a0 + _QUERY_BLOCK]
+            block = cosines(queries[rows], base[members], q_inv[rows], b_inv[members])
+            block[query_keys[rows, None] == base_keys[None, members]] = -1.0  # itself
+            r, m = np.nonzero(block >= threshold)
+            hits.add(rows[r], base_keys[members[m]], block[r, m])
+    return hits.per_query(len(queries))

@@ -4,8 +4,8 @@
   vector and its language, for every article that has none for its current text, spread
   over a pool of worker processes.
 - ``candidate_pairs``: each new article's nearest articles by mean vector (int8, 256
-  bytes an article), found exactly in integer arithmetic (``neighbours``), or from a
-  usearch HNSW index when a first scan of a very large collection would cost too much.
+  bytes an article), found exactly in integer arithmetic (``neighbours``), or among the
+  nearest k-means cells when a first scan of a large collection would cost too much.
 - ``cross_language_pairs``: pairs in two languages that share language-independent
   anchors (numbers, transliterated names).
 - ``compare_pair``: align the sentences of one pair and judge it.
@@ -44,7 +44,13 @@ from copydesk.semantic.embed import (
 )
 from copydesk.semantic.judge import SemDoc, direction, judge
 from copydesk.semantic.language import detect, detect_many, language_model
-from copydesk.semantic.neighbours import EXACT_BUDGET, exact_neighbours
+from copydesk.semantic.neighbours import (
+    CELLS_PER_ROOT,
+    EXACT_BUDGET,
+    PROBES,
+    clustered_neighbours,
+    exact_neighbours,
+)
 
 
 def mean_vector(sv: SentenceVectors) -> np.ndarray:
@@ -219,19 +225,13 @@ def _means(db: sqlite3.Connection, batch: int = 50_000) -> Iterator[tuple[np.nda
         yield keys, vecs
 
 
-def _rows(found, queries: int) -> tuple[np.ndarray, np.ndarray]:
-    """usearch's keys and distances, one row a query (one query gives flat arrays)."""
-    keys = np.asarray(found.keys).reshape(queries, -1)
-    return keys, np.asarray(found.distances).reshape(queries, -1)
-
-
 def candidate_pairs(
     db: sqlite3.Connection, new: Iterable[int], params: SemanticParams
 ) -> list[tuple[int, int]]:
     """Unordered pairs (new article, other) whose mean vectors are among each other's
     nearest and close enough; each pair once, lower key first when both are new. The
     nearest are found exactly (``copydesk.semantic.neighbours``) while the new articles
-    times the stored ones stay within its budget, by an HNSW index beyond it."""
+    times the stored ones stay within its budget, among the nearest cells beyond it."""
     parts = list(_means(db))
     if not parts:
         return []
@@ -246,38 +246,21 @@ def candidate_pairs(
             vecs[rows], qkeys, vecs, keys, params.candidate_k, params.candidate_cosine
         )
     else:
-        found = _hnsw_neighbours(vecs[rows], qkeys, vecs, keys, params)
+        found = clustered_neighbours(
+            vecs[rows],
+            qkeys,
+            vecs,
+            keys,
+            params.candidate_k,
+            params.candidate_cosine,
+            cells=round(CELLS_PER_ROOT * math.sqrt(len(keys))),
+            probes=PROBES,
+        )
     pairs: set[tuple[int, int]] = set()
     for key, hits in zip(qkeys.tolist(), found, strict=True):
         for other, _ in hits:
             pairs.add((min(key, other), max(key, other)))
     return sorted(pairs)
-
-
-def _hnsw_neighbours(
-    queries: np.ndarray,
-    query_keys: np.ndarray,
-    base: np.ndarray,
-    base_keys: np.ndarray,
-    params: SemanticParams,
-) -> list[list[tuple[int, float]]]:
-    """As ``exact_neighbours``, from a usearch HNSW index built in key order on one
-    thread (the same index for the same vectors)."""
-    from usearch.index import Index
-
-    index = Index(ndim=256, metric="cos", dtype="i8")
-    index.add(base_keys.astype(np.uint64), base, threads=1)
-    k = min(params.candidate_k + 1, len(index))
-    found_keys, found_dist = _rows(index.search(queries, k, threads=1), len(queries))
-    out = []
-    for row, key in enumerate(query_keys.tolist()):
-        hits = [
-            (int(o), 1.0 - float(d))
-            for o, d in zip(found_keys[row], found_dist[row], strict=True)
-            if int(o) != key and 1.0 - float(d) >= params.candidate_cosine
-        ]
-        out.append(hits[: params.candidate_k])
-    return out
 
 
 def cross_language_pairs(
