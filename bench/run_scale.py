@@ -220,21 +220,9 @@ def run_copydesk(tier: str, root: Path, work: Path, semantic: bool = False) -> d
 def _semantic_stage(desk: Any, new: list[int]) -> dict[str, Any]:
     """The semantic stage after the lexical scan, on every article (embedding, candidates,
     alignment), with its own time and memory peak (this process and its workers)."""
-    from copydesk.engines.embedded import default_workers
-    from copydesk.semantic import default_embedder
-    from copydesk.semantic.embed import multilingual_embedder
-    from copydesk.semantic.stage import current_aliases, scan_semantic
-
     timings: dict[str, float] = {}
     with TreeMemorySampler(SAMPLE_INTERVAL_S) as sampler, timed(timings, "semantic"):
-        candidates, matches = scan_semantic(
-            desk.store,
-            new,
-            embedder=default_embedder(),
-            multilingual=multilingual_embedder,
-            aliases=current_aliases(desk.store),
-            workers=default_workers() if desk.workers is None else desk.workers,
-        )
+        candidates, matches = desk.scan_semantic(new)
     return {
         "seconds": timings["semantic"],
         "candidates": candidates,

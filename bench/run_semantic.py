@@ -267,8 +267,7 @@ def corpus_timing(workers: int) -> int:
     import resource
 
     from copydesk.reading.corpora import read_reuters
-    from copydesk.semantic.embed import multilingual_embedder
-    from copydesk.semantic.stage import current_aliases, embed_missing, scan_semantic
+    from copydesk.semantic.stage import embed_missing
 
     def cpu() -> float:  # this process and its finished workers (pools end with each phase)
         t = os.times()
@@ -294,14 +293,7 @@ def corpus_timing(workers: int) -> int:
         cpu_s["embed"] = cpu() - c0
         out["embedded_articles"] = embedded
         t0, c0 = time.perf_counter(), cpu()
-        candidates, matches = scan_semantic(
-            desk.store,
-            keys,
-            embedder=embedder,
-            multilingual=multilingual_embedder,
-            aliases=current_aliases(desk.store),
-            workers=workers,
-        )
+        candidates, matches = desk.scan_semantic(keys)  # the vectors are there already
         out["candidates_and_alignment_seconds"] = round(time.perf_counter() - t0, 1)
         cpu_s["candidates_and_alignment"] = cpu() - c0
         out["semantic_candidates"] = candidates

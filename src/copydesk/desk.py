@@ -146,26 +146,32 @@ class Desk:
             self.store, params=self.params, workers=self.workers, progress=progress
         )
         if semantic and new:
-            from copydesk.semantic import default_embedder
-            from copydesk.semantic.embed import multilingual_embedder
-            from copydesk.semantic.stage import current_aliases, scan_semantic
-
             started = time.perf_counter()
             ticker = Ticker(progress, "semantic", len(new))
-            candidates, pairs = scan_semantic(
-                self.store,
-                new,
-                embedder=default_embedder(),
-                multilingual=multilingual_embedder,
-                aliases=current_aliases(self.store),
-                workers=embedded.default_workers() if self.workers is None else self.workers,
-            )
+            candidates, pairs = self.scan_semantic(new)
             ticker.end()
             summary.candidates += candidates
             summary.pairs += pairs
             summary.seconds += time.perf_counter() - started
         update_families(self.store)
         return summary
+
+    def scan_semantic(self, keys: list[int]) -> tuple[int, int]:
+        """The semantic stage alone for the articles ``keys`` (``scan(semantic=True)``
+        runs it after the lexical scan on the articles that scan found new): embeds what
+        is missing, compares, writes the matches. Returns (candidates, matches)."""
+        from copydesk.semantic import default_embedder
+        from copydesk.semantic.embed import multilingual_embedder
+        from copydesk.semantic.stage import current_aliases, scan_semantic
+
+        return scan_semantic(
+            self.store,
+            keys,
+            embedder=default_embedder(),
+            multilingual=multilingual_embedder,
+            aliases=current_aliases(self.store),
+            workers=embedded.default_workers() if self.workers is None else self.workers,
+        )
 
     def add_agencies(self, agencies: list[Agency]) -> None:
         """Wire and syndication agencies beyond the shipped list (kept in the store)."""

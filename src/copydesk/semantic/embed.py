@@ -71,14 +71,15 @@ def inverse_norms(vectors: np.ndarray) -> np.ndarray:
 def cosines(
     a: np.ndarray, b: np.ndarray, a_inv: np.ndarray | None = None, b_inv: np.ndarray | None = None
 ) -> np.ndarray:
-    """Cosines of every row of ``a`` with every row of ``b`` (int8). Their dot products
+    """Cosines of every row of ``a`` with every row of ``b`` (int8 values, or the same
+    values already as float32). Their dot products
     are integers below 2**24 (256 * 127 * 127), so a float32 matrix product gives them
     exactly however it is blocked; each is then scaled by the product of the two inverse
     norms. A pair's cosine is the same number whichever rows it is computed among: a
     filter over many pairs at once agrees exactly with the alignment of one."""
     a_inv = inverse_norms(a) if a_inv is None else a_inv
     b_inv = inverse_norms(b) if b_inv is None else b_inv
-    dots = a.astype(np.float32) @ b.astype(np.float32).T
+    dots = a.astype(np.float32, copy=False) @ b.astype(np.float32, copy=False).T
     return dots * (a_inv[:, None] * b_inv[None, :])
 
 

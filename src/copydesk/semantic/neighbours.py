@@ -54,9 +54,8 @@ def exact_neighbours(
         for b0 in range(q0 if same else 0, len(base), _BASE_BLOCK):
             b1 = min(b0 + _BASE_BLOCK, len(base))
             bf = whole[b0:b1] if whole is not None else base[b0:b1].astype(np.float32)
-            # the exact integer dot over the product of the two inverse norms: the same
-            # float32 cosine for (a, b) as for (b, a)
-            block = (qf @ bf.T) * (q_inv[q0:q1, None] * b_inv[None, b0:b1])
+            # the same float32 cosine for (a, b) as for (b, a): see ``cosines``
+            block = cosines(qf, bf, q_inv[q0:q1], b_inv[b0:b1])
             block[query_keys[q0:q1, None] == base_keys[None, b0:b1]] = -1.0  # itself
             r, c = np.nonzero(block >= threshold)
             sims = block[r, c]
@@ -148,11 +147,11 @@ def train_cells(vectors: np.ndarray, cells: int) -> np.ndarray:
         np.add.at(sums, member, units)
         lengths = np.linalg.norm(sums, axis=1)
         filled = lengths > 0
-        new = centres.copy()
+        new = centres.copy()  # int8: the rounded, clipped directions are cast into it
         new[filled] = np.clip(np.rint(sums[filled] / lengths[filled, None] * 127.0), -127, 127)
         if np.array_equal(new, centres):
             break
-        centres = new.astype(np.int8)
+        centres = new
     return centres
 
 
