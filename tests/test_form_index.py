@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from copydesk.families.credits import _CUES, Registry
+from copydesk.families.credits import _CUES, Registry, outlet_credits
 
 # Forms that share beginnings, end in one another, carry dots, dashes, spaces and letters
 # whose case-insensitive matches are not their own (Kelvin sign, long s, dotted capital I).
@@ -85,3 +85,64 @@ def test_find_forms_takes_the_longest() -> None:
     assert [m.group(1) for m in reg.find_forms(text)] == [
         "AP News", "Associated Press", "AP", "press",
     ]  # fmt: skip
+
+
+# Where wire datelines and bylines are written, with characters that fold or match
+# case-insensitively other than themselves, caseless non-word characters and odd spaces.
+CREDIT_PIECES = [
+    *PIECES, "LONDON ", " (", ") -", ") —", "/", ": ", " ", "\n", "By ", "the ", "The ",
+    "£", "“", "”", "’", "\xa0", "\u2009", "\u0345", "ı", "İ", "ß", "ss", "ﬀ", " said.", "\x00",
+    "(Reuters) - ", "NEW DELHI, May 3 (PTI): ", "(BSS/AFP) -", "— AP\n", "reported",
+]  # fmt: skip
+
+
+def agency_registry(forms: list[str]) -> Registry:
+    reg = registry(forms)
+    reg.agencies = frozenset(reg.forms.values())
+    return reg
+
+
+def credits_an_agency(text: str, reg: Registry) -> bool:
+    return any(
+        c.kind in ("wire_dateline", "byline") and c.outlet in reg.agencies
+        for c in outlet_credits(text, reg)
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from([*FORMS, "pıa", "reuters"]), min_size=1, max_size=8, unique=True),
+    st.lists(st.one_of(st.sampled_from(CREDIT_PIECES), st.text(max_size=2)), max_size=30),
+)
+@example(["pti"], ["NEW DELHI, May 3 (", "PTİ", "): ", "Police said"])
+@example(["pıa"], ["(", "PIA", ") - Police"])
+@example(["ap"], ["\n", "\u0345", "AP", "\n"])
+@example(["ap news"], ["(", "AP", "\xa0", "News", ") - X"])
+def test_agency_probe_never_misses_a_credit(forms: list[str], pieces: list[str]) -> None:
+    """The probe that spares a text the whole credit search may say yes wrongly, never no
+    where a wire dateline or byline names an agency."""
+    reg = agency_registry(forms)
+    text = "".join(pieces)
+    if credits_an_agency(text, reg):
+        assert reg.may_credit_agency(text)
+
+
+def test_agency_probe_says_no_to_texts_without_a_form() -> None:
+    reg = agency_registry(["reuters", "ap", "agência brasil", "afp"])
+    assert reg._agency_probe.lower is not None
+    assert not reg.may_credit_agency("A map of the papers, “apart” from £5 — paid.")
+    assert not reg.may_credit_agency("Cheaper rates.\xa0Reutersville is a town.")
+    assert reg.may_credit_agency("LONDON (Reuters) - Rates fell.")
+    assert reg.may_credit_agency("LONDON, May 3 (AP) — “Rates” fell £5.")
+    assert reg.may_credit_agency("SÃO PAULO (Agência Brasil) - Ações caíram.")
+    assert reg.may_credit_agency("SÃO PAULO (AGÊNCIA  BRASIL) - Ações caíram.")
+
+
+def test_a_form_matched_but_not_folded_alike_keeps_its_outlet() -> None:
+    """Turkish capitals "ANİ" match the form "ani" case-insensitively but fold to
+    "ani̇": the credit is still the ANI agency's, found without a lookup error."""
+    from copydesk.families.agencies import builtin_agencies
+
+    reg = Registry.build(builtin_agencies())
+    found = outlet_credits("İSTANBUL - Karar verildi.\nANİ\n", reg)
+    assert [(c.outlet, c.kind) for c in found] == [("ani.in", "byline")]

@@ -319,9 +319,15 @@ def update_families(
             wanted[fam_id] = (sig, [id_], [])
             key_of[id_] = key
     lone_keys = sorted(set(new or ()) - set(meta))
+    # Only a text that may credit an agency can be one's (most texts cannot: one search).
+    maybe = (
+        (key, st)
+        for key, st in _stored_in_chunks(store, lone_keys)
+        if reg.may_credit_agency(st.article.text)
+    )
     chunks = (
         (reg, [(key, text_hash(st.article), member_of(st.article, model)) for key, st in part])
-        for part in batches(_stored_in_chunks(store, lone_keys), _LONE_CHUNK)
+        for part in batches(maybe, _LONE_CHUNK)
     )
     for key, th, member_id, fam in (f for chunk in map_fn(lone_families, chunks) for f in chunk):
         sig = f"lone:{th}:{agency_token}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -198,9 +198,33 @@ class Registry:
             yield m
             pos = m.end()
 
+    def outlet_of_form(self, written: str) -> str:
+        """The outlet of a form as ``find_forms`` or ``match_form`` found it written. That
+        match is case-insensitive, which is not always case-folding: "ANİ" matches "ani"
+        but folds to "ani̇", so then the form it matches is looked for."""
+        folded = _norm(written)
+        if folded in self.forms:
+            return self.forms[folded]
+        return next(
+            o for f, o in self.forms.items() if re.fullmatch(re.escape(f), written, re.IGNORECASE)
+        )
+
     def match_form(self, text: str, pos: int, endpos: int) -> re.Match[str] | None:
         """``_form_pattern.match(text, pos, endpos)``, from the forms of that first letter."""
         return self._form_index.match(text, pos, endpos)
+
+    @cached_property
+    def _agency_probe(self) -> _AgencyProbe:
+        return _AgencyProbe.of([f for f, o in self.forms.items() if o in self.agencies])
+
+    def may_credit_agency(self, text: str) -> bool:
+        """False when no wire dateline or byline that ``outlet_credits`` finds in ``text``
+        can name an agency: no agency's form or domain is written in it between non-word
+        characters, as the text is or case-folded. Those credits resolve a written name by
+        matching a form case-insensitively (a byline) or by case-folding it (a dateline's
+        tag, its spaces collapsed, "the" and stops trimmed), so the probe looks for both;
+        it may say yes where there is none, never no where there is one."""
+        return self._agency_probe.may_match(text)
 
 
 def _forms_pattern(forms: Iterable[str]) -> re.Pattern[str]:
@@ -212,8 +236,9 @@ def _forms_pattern(forms: Iterable[str]) -> re.Pattern[str]:
     )
 
 
-def _tree_pattern(forms: list[str]) -> str:
-    """A pattern matching exactly the strings of ``forms``, branching letter by letter."""
+def _tree_pattern(forms: list[str], atom: Callable[[str], str] = re.escape) -> str:
+    """A pattern matching exactly the strings of ``forms``, branching letter by letter;
+    ``atom`` gives the pattern of one character."""
     root: dict = {}
     for form in forms:
         node = root
@@ -222,7 +247,7 @@ def _tree_pattern(forms: list[str]) -> str:
         node[""] = {}
 
     def render(node: dict) -> str:
-        alts = [re.escape(ch) + render(child) for ch, child in sorted(node.items()) if ch]
+        alts = [atom(ch) + render(child) for ch, child in sorted(node.items()) if ch]
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
@@ -295,6 +320,91 @@ class _FormIndex:
         return best
 
 
+def _probe_pattern(forms: Iterable[str], flags: int = 0) -> re.Pattern[str]:
+    """Any of ``forms`` between non-word characters, a space in a form standing for any
+    run of whitespace."""
+    every = sorted(set(forms))
+    if not every:
+        return re.compile(r"(?!)")
+    tree = _tree_pattern(every, lambda ch: r"\s+" if ch == " " else re.escape(ch))
+    return re.compile(r"(?<!\w)" + tree + r"(?!\w)", flags)
+
+
+def _ascii_twin(ch: str) -> str | None:
+    """The one lower-case ASCII character ``ch`` matches case-insensitively ("ı" is "i"),
+    ``ch`` itself if ASCII, "" if it matches none; None if it matches several."""
+    if ch.isascii():
+        return ch.lower()
+    found = {a.lower() for a in map(chr, range(128)) if re.fullmatch(re.escape(ch), a, re.I)}
+    return found.pop() if len(found) == 1 else "" if not found else None
+
+
+@dataclass(slots=True)
+class _AgencyProbe:
+    """Where some agency form may be written: the forms (case-folded, as the registry
+    keeps them) as one tree of their characters, between non-word characters.
+
+    ``folded`` looks case-insensitively in the text and in its case-folded form ("İ"
+    matches "i" case-insensitively; "ß" folds to "ss"). An ASCII text needs only one
+    case-sensitive search of its lower-cased form for ``lower``, the forms as the ASCII
+    they can match (a form that can match no ASCII text left out): there lower-casing,
+    case-folding and the case-insensitive match agree. A text whose other characters are
+    all caseless and non-word (£, curly quotes, dashes) or spaces is searched so too, each
+    of those written as one ASCII character of its kind (``_stand_ins``).
+    """
+
+    folded: re.Pattern[str]
+    lower: re.Pattern[str] | None
+    form_chars: frozenset[str]
+    _stand_ins: dict[str, str | None] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, forms: Iterable[str]) -> _AgencyProbe:
+        every = sorted({f for f in forms if f})
+        twins = []
+        for form in every:
+            chars = [_ascii_twin(ch) for ch in form]
+            if any(c is None for c in chars):
+                twins = None
+                break
+            if all(chars):
+                twins.append("".join(c for c in chars if c))
+        lower = _probe_pattern(twins) if twins is not None else None
+        return cls(_probe_pattern(every, re.IGNORECASE), lower, frozenset("".join(every)))
+
+    def _stand_in(self, ch: str) -> str | None:
+        if ch not in self._stand_ins:
+            out = None
+            if re.fullmatch(r"\s", ch):
+                out = " "
+            elif (
+                not re.fullmatch(r"\w", ch)
+                and ch.casefold() == ch.lower() == ch.upper() == ch
+                and ch not in self.form_chars
+                and "\x00" not in self.form_chars
+            ):
+                out = "\x00"
+            self._stand_ins[ch] = out
+        return self._stand_ins[ch]
+
+    def may_match(self, text: str) -> bool:
+        if self.lower is not None:
+            ascii_text = text if text.isascii() else self._as_ascii(text)
+            if ascii_text is not None:
+                return self.lower.search(ascii_text.lower()) is not None
+        return bool(self.folded.search(text) or self.folded.search(text.casefold()))
+
+    def _as_ascii(self, text: str) -> str | None:
+        table = {}
+        for ch in set(text):
+            if not ch.isascii():
+                stand_in = self._stand_in(ch)
+                if stand_in is None:
+                    return None
+                table[ord(ch)] = stand_in
+        return text.translate(table)
+
+
 _LINKS = frozenset({"of", "and", "&", "the"})
 _SUFFIXES = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "www", "news", "amp", "m"})
 
@@ -325,7 +435,7 @@ def _known_at(reg: Registry, text: str, start: int, limit: int = 80) -> tuple[st
     at = m.end() if m else start
     m2 = reg.match_form(text, at, min(len(text), at + limit))
     if m2 and _cased(m2.group(1), m2.group(1).casefold()):
-        return reg.forms[_norm(m2.group(1))], m2.start(1), m2.end(1)
+        return reg.outlet_of_form(m2.group(1)), m2.start(1), m2.end(1)
     m3 = _NAME_AT.match(text, at, min(len(text), at + limit))
     if m3:
         outlet = reg.by_label(m3.group(0))
@@ -450,7 +560,7 @@ def outlet_credits(text: str, reg: Registry, *, own: str | None = None) -> list[
         form = m.group(1)
         if not _cased(form, form.casefold()):
             continue
-        outlet = reg.forms[_norm(form)]
+        outlet = reg.outlet_of_form(form)
         rest = text[m.end() : m.end() + 80]
         if re.match(r"[ \t]+(?:reported|reports|said in a report|news agency reported)\b", rest):
             add(outlet, m.start(1), m.end(1), "credit_line")
@@ -500,7 +610,7 @@ def outlet_credits(text: str, reg: Registry, *, own: str | None = None) -> list[
                 before = line[: m.start() - line_start].strip(" \t—–-|,:·•/")
                 if before and before.casefold() not in ("by", "from", "via", "source", "credit"):
                     continue
-                add(reg.forms[_norm(form)], m.start(1), m.end(1), "byline")
+                add(reg.outlet_of_form(form), m.start(1), m.end(1), "byline")
                 break
     out.sort(key=lambda c: (c.start, c.end))
     return out
