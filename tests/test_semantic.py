@@ -562,3 +562,68 @@ def test_clustered_neighbours_are_the_exact_ones_found_in_the_probed_cells() -> 
     again = neighbours.clustered_neighbours(base, keys, base, keys, 6, 0.6, cells=10, probes=2)
     assert again == few
     assert np.array_equal(neighbours.train_cells(base, 10), neighbours.train_cells(base, 10))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=2, max_value=40),
+    st.integers(min_value=1, max_value=4),
+    st.integers(min_value=0, max_value=2**32 - 1),
+    st.lists(st.integers(min_value=1, max_value=10), min_size=1, max_size=6),
+)
+def test_mean_candidates_are_the_collections_however_it_was_scanned(
+    n: int, k: int, seed: int, steps: list[int]
+) -> None:
+    """Found in increments (each scan told only of its new articles and the last set), the
+    candidate pairs are those of the whole collection found at once."""
+    import numpy as np
+
+    from copydesk.semantic.align import SemanticParams
+    from copydesk.semantic.stage import mean_candidates
+
+    rng = np.random.default_rng(seed)
+    base = rng.integers(-127, 128, size=(3, 32))
+    vecs = np.clip(base[rng.integers(0, 3, n)] + rng.integers(-60, 61, (n, 32)), -127, 127)
+    vecs = vecs.astype(np.int8)
+    keys = np.arange(10, 10 + n, dtype=np.int64)
+    params = SemanticParams(candidate_k=k, candidate_cosine=0.2)
+    whole = mean_candidates(keys, vecs, keys.tolist(), None, params)
+    previous: set[tuple[int, int]] | None = None
+    upto = 0
+    for step in [*steps, n]:
+        new = list(range(upto, min(n, upto + step)))
+        if not new:
+            continue
+        upto = new[-1] + 1
+        previous = mean_candidates(keys[:upto], vecs[:upto], keys[new].tolist(), previous, params)
+    assert previous == whole
+
+
+def test_later_scans_keep_the_semantic_matches_and_find_the_new(tmp_path) -> None:
+    """A rewrite found by one scan survives the next (the lexical stage leaves it alone),
+    and scanning in two steps gives the matches of one scan of everything."""
+    articles = [
+        _article("src", "harbourgazette.example", SOURCE, 1),
+        _article("copy", "copier.example", REWRITE, 2),
+        _article("other", "otherpaper.example", SAME_EVENT, 2),
+        _article("es", "diario.example", SPANISH, 3),
+    ]
+
+    def matches(desk: Desk) -> list[tuple]:
+        return sorted((m.source, v.article, m.relation) for v in desk.verdicts() for m in v.sources)
+
+    with Desk(tmp_path / "once.db", workers=1) as once:
+        once.ingest(articles)
+        once.scan(semantic=True)
+        expected = matches(once)
+    assert ("src", "copy", "rewrite") in expected
+    with Desk(tmp_path / "steps.db", workers=1) as desk:
+        desk.ingest(articles[:2])
+        desk.scan(semantic=True)
+        desk.ingest(articles[2:3])
+        desk.scan()  # without the semantic stage: its articles stay due
+        desk.ingest(articles[3:])
+        desk.scan(semantic=True)
+        assert matches(desk) == expected
+        desk.scan(semantic=True)  # nothing new: nothing changes
+        assert matches(desk) == expected

@@ -145,7 +145,7 @@ class Desk:
         summary = embedded.scan(
             self.store, params=self.params, workers=self.workers, progress=progress
         )
-        if semantic and new:
+        if semantic:  # also what is due from before (see semantic.stage.scan_semantic)
             started = time.perf_counter()
             ticker = Ticker(progress, "semantic", len(new))
             candidates, pairs = self.scan_semantic(new)

@@ -114,6 +114,10 @@ class Evidence:
         )
 
 
+# The relations the semantic stage decides (the lexical stage decides the others).
+SEMANTIC_RELATIONS = ("rewrite", "translation")
+
+
 @dataclass(slots=True)
 class SourceMatch:
     """What one article (the copy) takes from one earlier article (the source)."""
@@ -121,7 +125,7 @@ class SourceMatch:
     source: str
     outlet: str | None
     published: datetime | None
-    relation: str  # duplicate | partial | rewrite | syndicated
+    relation: str  # duplicate | partial | syndicated | rewrite | translation
     credit: str  # credited | stripped | absent
     coverage: float  # share of the copy's text that is aligned
     source_coverage: float  # share of the source's text that is aligned

@@ -66,6 +66,23 @@ def exact_neighbours(
     return hits.per_query(len(queries))
 
 
+def close_rows(queries: np.ndarray, base: np.ndarray, cosine: float) -> np.ndarray:
+    """Which base rows (int8) have a cosine of at least ``cosine`` with some query row
+    (int8): the exact search's cosines, a block at a time."""
+    close = np.zeros(len(base), dtype=bool)
+    if not len(queries) or not len(base):
+        return close
+    q_inv, b_inv = inverse_norms(queries), inverse_norms(base)
+    threshold = np.float32(cosine)
+    for q0 in range(0, len(queries), _QUERY_BLOCK):
+        qf = queries[q0 : q0 + _QUERY_BLOCK].astype(np.float32)
+        for b0 in range(0, len(base), _BASE_BLOCK):
+            b1 = min(b0 + _BASE_BLOCK, len(base))
+            block = cosines(qf, base[b0:b1], q_inv[q0 : q0 + _QUERY_BLOCK], b_inv[b0:b1])
+            close[b0:b1] |= (block >= threshold).any(axis=0)
+    return close
+
+
 class _Hits:
     """(query row, key, cosine) found so far, cut to each row's best ``k`` whenever many
     have gathered: bounded memory however many articles are close."""
@@ -120,13 +137,23 @@ CELLS_PER_ROOT = 4  # cells: 4 x the square root of the stored rows
 PROBES = 32  # cells searched per query
 
 
+_CELL_ROWS = 2048  # rows whose cosines to every centre are held at once
+
+
 def _nearest_cells(vectors: np.ndarray, centres: np.ndarray, n: int) -> np.ndarray:
     """The ``n`` cells whose int8 centres are most similar to each int8 row, best first
-    (exact integer dots over the centres' lengths; ties to the lower cell)."""
-    sims = cosines(vectors, centres)
-    if n == 1:
-        return sims.argmax(axis=1)[:, None]
-    return np.argsort(-sims, axis=1, kind="stable")[:, :n]
+    (exact integer dots over the centres' lengths; ties to the lower cell), a block of
+    rows at a time: each row's answer is its own, so memory stays one block's."""
+    out = np.zeros((len(vectors), n), dtype=np.int64)
+    centre_inv = inverse_norms(centres)
+    for lo in range(0, len(vectors), _CELL_ROWS):
+        block = vectors[lo : lo + _CELL_ROWS]
+        sims = cosines(block, centres, inverse_norms(block), centre_inv)
+        if n == 1:
+            out[lo : lo + len(block), 0] = sims.argmax(axis=1)
+        else:
+            out[lo : lo + len(block)] = np.argsort(-sims, axis=1, kind="stable")[:, :n]
+    return out
 
 
 def train_cells(vectors: np.ndarray, cells: int) -> np.ndarray:
@@ -177,15 +204,8 @@ def clustered_neighbours(
     base_keys = np.asarray(base_keys, dtype=np.int64)
     centres = train_cells(base, cells)
     probes = max(1, min(probes, len(centres)))
-    home = np.concatenate(
-        [_nearest_cells(base[i : i + 8192], centres, 1)[:, 0] for i in range(0, len(base), 8192)]
-    )
-    probed = np.concatenate(
-        [
-            _nearest_cells(queries[i : i + 8192], centres, probes)
-            for i in range(0, len(queries), 8192)
-        ]
-    )
+    home = _nearest_cells(base, centres, 1)[:, 0]
+    probed = _nearest_cells(queries, centres, probes)
     q_inv, b_inv = inverse_norms(queries), inverse_norms(base)
     by_cell = np.argsort(home, kind="stable")
     cell_starts = np.searchsorted(home[by_cell], np.arange(len(centres) + 1))

@@ -3,9 +3,10 @@
 - ``embed_missing``: sentence vectors (int8) with character spans, the article's mean
   vector and its language, for every article that has none for its current text, spread
   over a pool of worker processes.
-- ``candidate_pairs``: each new article's nearest articles by mean vector (int8, 256
-  bytes an article), found exactly in integer arithmetic (``neighbours``), or among the
-  nearest k-means cells when a first scan of a large collection would cost too much.
+- ``mean_candidates``: the pairs of articles among each other's nearest by mean vector
+  (int8, 256 bytes an article), found exactly in integer arithmetic (``neighbours``), or
+  among the nearest k-means cells when a first scan of a large collection would cost too
+  much; a later scan finds again only the nearest that new articles can have changed.
 - ``cross_language_pairs``: pairs in two languages that share language-independent
   anchors (numbers, transliterated names).
 - ``compare_pair``: align the sentences of one pair and judge it.
@@ -14,6 +15,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import multiprocessing
 import sqlite3
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from copydesk.model import Article, SourceMatch
+from copydesk.model import SEMANTIC_RELATIONS, Article, SourceMatch
 from copydesk.semantic.align import (
     SemanticParams,
     align_sentences,
@@ -48,6 +51,7 @@ from copydesk.semantic.neighbours import (
     CELLS_PER_ROOT,
     EXACT_BUDGET,
     PROBES,
+    close_rows,
     clustered_neighbours,
     exact_neighbours,
 )
@@ -225,63 +229,105 @@ def _means(db: sqlite3.Connection, batch: int = 50_000) -> Iterator[tuple[np.nda
         yield keys, vecs
 
 
-def candidate_pairs(
-    db: sqlite3.Connection, new: Iterable[int], params: SemanticParams
-) -> list[tuple[int, int]]:
-    """Unordered pairs (new article, other) whose mean vectors are among each other's
-    nearest and close enough; each pair once, lower key first when both are new. The
-    nearest are found exactly (``copydesk.semantic.neighbours``) while the new articles
-    times the stored ones stay within its budget, among the nearest cells beyond it."""
+def _stored_means(db: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray]:
+    """(keys, int8 mean vectors) of every article embedded for its current text."""
     parts = list(_means(db))
     if not parts:
-        return []
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.int8)
     keys = np.concatenate([k for k, _ in parts]).astype(np.int64)
-    vecs = np.concatenate([v for _, v in parts])
-    rows = np.flatnonzero(np.isin(keys, np.fromiter(set(new), dtype=np.int64)))
-    if not len(rows) or len(keys) < 2:
-        return []
-    qkeys = keys[rows]
+    return keys, np.concatenate([v for _, v in parts])
+
+
+def _nearest(
+    keys: np.ndarray, vecs: np.ndarray, rows: np.ndarray, k: int, cosine: float
+) -> list[list[tuple[int, float]]]:
+    """Up to ``k`` nearest (key, cosine) of each of ``rows`` among all: exactly while the
+    rows times the stored articles stay within the exact search's budget, among the
+    nearest cells beyond it."""
     if len(rows) * len(keys) <= EXACT_BUDGET:
-        found = exact_neighbours(
-            vecs[rows], qkeys, vecs, keys, params.candidate_k, params.candidate_cosine
+        return exact_neighbours(vecs[rows], keys[rows], vecs, keys, k, cosine)
+    return clustered_neighbours(
+        vecs[rows],
+        keys[rows],
+        vecs,
+        keys,
+        k,
+        cosine,
+        cells=round(CELLS_PER_ROOT * math.sqrt(len(keys))),
+        probes=PROBES,
+    )
+
+
+def _pairs_of(keys: np.ndarray, found: list[list[tuple[int, float]]]) -> set[tuple[int, int]]:
+    return {
+        (min(a, b), max(a, b))
+        for a, hits in zip(keys.tolist(), found, strict=True)
+        for b, _ in hits
+    }
+
+
+def mean_candidates(
+    keys: np.ndarray,
+    vecs: np.ndarray,
+    new: Iterable[int],
+    previous: set[tuple[int, int]] | None,
+    params: SemanticParams,
+) -> set[tuple[int, int]]:
+    """The unordered pairs (a, b), lower key first, where b is among a's
+    ``candidate_k`` nearest articles by mean vector (cosine at least
+    ``candidate_cosine``; ties to the lower key) or a among b's, over the whole
+    collection ``keys``/``vecs``.
+
+    ``previous`` is that set as the last scan left it, before the ``new`` articles came
+    (new or changed): None to find it from scratch. Only the nearest of some articles can
+    have changed since: the new ones, and the old ones close enough to a new one for it
+    to enter their nearest ("touched"). A pair of two untouched articles is a candidate
+    now if and only if it was one. For the others the nearest of both sides are found
+    again (of the touched, and of their partners in ``previous``), so the set is the one
+    a scan of the whole collection in one go would find, however the collection was
+    scanned (within the exact search's budget; the clustered search beyond it may miss
+    pairs either way)."""
+    present = set(keys.tolist())
+    if previous is None:
+        every = _nearest(
+            keys, vecs, np.arange(len(keys)), params.candidate_k, params.candidate_cosine
         )
-    else:
-        found = clustered_neighbours(
-            vecs[rows],
-            qkeys,
-            vecs,
-            keys,
-            params.candidate_k,
-            params.candidate_cosine,
-            cells=round(CELLS_PER_ROOT * math.sqrt(len(keys))),
-            probes=PROBES,
-        )
-    pairs: set[tuple[int, int]] = set()
-    for key, hits in zip(qkeys.tolist(), found, strict=True):
-        for other, _ in hits:
-            pairs.add((min(key, other), max(key, other)))
-    return sorted(pairs)
+        return _pairs_of(keys, every)
+    kept = {p for p in previous if p[0] in present and p[1] in present}
+    fresh = np.flatnonzero(np.isin(keys, np.fromiter(set(new) & present, dtype=np.int64)))
+    if not len(fresh):
+        return kept
+    if len(fresh) * len(keys) <= EXACT_BUDGET:
+        close = keys[close_rows(vecs[fresh], vecs, params.candidate_cosine)]
+    else:  # as approximate as the clustered search itself
+        hits = _nearest(keys, vecs, fresh, 4 * params.candidate_k, params.candidate_cosine)
+        close = np.array([b for found in hits for b, _ in found], dtype=np.int64)
+    touched = set(keys[fresh].tolist()) | set(close.tolist())
+    partners = {b for a, b in kept if a in touched} | {a for a, b in kept if b in touched}
+    ask = np.flatnonzero(np.isin(keys, np.fromiter(touched | partners, dtype=np.int64)))
+    found = _nearest(keys, vecs, ask, params.candidate_k, params.candidate_cosine)
+    out = {p for p in kept if p[0] not in touched and p[1] not in touched}
+    return out | _pairs_of(keys[ask], found)
 
 
 def cross_language_pairs(
     db: sqlite3.Connection,
-    new: Iterable[int],
     params: SemanticParams,
     pool: Executor | None = None,
 ) -> list[tuple[int, int]]:
-    """Unordered pairs, one side new, in two different detected languages that share at
-    least ``cross_min_keys`` anchors (numbers, name skeletons): for each article outside
-    the largest language, its ``cross_k`` best in other languages; anchors in more than
-    ``cross_max_df`` of the articles are left out. Nothing is read when every article is
-    in one language."""
+    """Unordered pairs, lower key first, in two different detected languages that share
+    at least ``cross_min_keys`` anchors (numbers, name skeletons): for each article
+    outside the largest language, its ``cross_k`` best in other languages; anchors in
+    more than ``cross_max_df`` of the articles are left out. Every such pair of the
+    collection (they depend on the whole of it); nothing is read when every article is in
+    one language."""
     langs = dict(
         db.execute(
             "SELECT v.article, v.language FROM sentence_vectors v JOIN articles a "
             "ON a.key = v.article AND a.text_hash = v.text_hash WHERE v.language IS NOT NULL"
         ).fetchall()
     )
-    new = sorted(k for k in set(new) if k in langs)
-    if not new or len(set(langs.values())) < 2:
+    if len(set(langs.values())) < 2:
         return []
     _store_anchor_keys(db, pool)
     keys_of: dict[int, set[str]] = {}
@@ -297,7 +343,6 @@ def cross_language_pairs(
     # runs from those articles only (all of them, as a new article in the largest
     # language is paired from the other side).
     largest = Counter(langs.values()).most_common(1)[0][0]
-    fresh = set(new)
     pairs: set[tuple[int, int]] = set()
     for key in sorted(k for k in keys_of if langs[k] != largest):
         shared: Counter[int] = Counter()
@@ -308,7 +353,7 @@ def cross_language_pairs(
         others = [(d, n) for d, n in shared.items() if langs[d] != langs[key]]
         others.sort(key=lambda x: (-x[1], x[0]))
         for other, n in others[: params.cross_k]:
-            if n >= params.cross_min_keys and (key in fresh or other in fresh):
+            if n >= params.cross_min_keys:
                 pairs.add((min(key, other), max(key, other)))
     return sorted(pairs)
 
@@ -381,15 +426,55 @@ def semantic_docs(
 
 
 def _lexical_pairs(db: sqlite3.Connection, pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
-    """The pairs among ``pairs`` the lexical stage already decided (either way round)."""
+    """The pairs among ``pairs`` the lexical stage decided (either way round)."""
     keys = sorted({k for p in pairs for k in p})
     found: set[tuple[int, int]] = set()
     for lo in range(0, len(keys), 500):
         chunk = keys[lo : lo + 500]
         marks = ",".join("?" * len(chunk))
-        for c, s in db.execute(f"SELECT copy, source FROM matches WHERE copy IN ({marks})", chunk):
+        for c, s in db.execute(
+            f"SELECT copy, source FROM matches WHERE copy IN ({marks}) "
+            f"AND relation NOT IN ({', '.join('?' * len(SEMANTIC_RELATIONS))})",
+            [*chunk, *SEMANTIC_RELATIONS],
+        ):
             found.add((min(c, s), max(c, s)))
     return found
+
+
+CANDIDATES = "semantic_candidates"  # model: the state the candidates table was left in
+DUE = "semantic_due"  # model: articles whose semantic scan is not finished
+_MEAN, _CROSS = 0, 1  # kinds of candidate
+
+
+def _previous_candidates(db: sqlite3.Connection) -> dict[tuple[int, int], tuple[set[int], bool]]:
+    out: dict[tuple[int, int], tuple[set[int], bool]] = {}
+    for low, high, kind, eligible in db.execute(
+        "SELECT low, high, kind, eligible FROM semantic_candidates"
+    ):
+        kinds, was = out.get((low, high), (set(), False))
+        kinds.add(kind)
+        out[(low, high)] = (kinds, was or bool(eligible))
+    return out
+
+
+def _save_candidates(
+    db: sqlite3.Connection,
+    mean: set[tuple[int, int]],
+    cross: set[tuple[int, int]],
+    eligible: set[tuple[int, int]],
+) -> None:
+    db.execute("DELETE FROM semantic_candidates")
+    rows = [
+        (a, b, kind, int((a, b) in eligible))
+        for kind, pairs in ((_MEAN, mean), (_CROSS, cross))
+        for a, b in sorted(pairs)
+    ]
+    db.executemany("INSERT INTO semantic_candidates VALUES (?,?,?,?)", rows)
+
+
+def _aliases_token(aliases: dict[str, tuple[str, ...]] | None) -> str:
+    data = json.dumps(sorted((k, list(v)) for k, v in (aliases or {}).items()))
+    return hashlib.sha1(data.encode()).hexdigest()
 
 
 def scan_semantic(
@@ -402,13 +487,29 @@ def scan_semantic(
     aliases: dict[str, tuple[str, ...]] | None = None,
     workers: int = 1,
 ) -> tuple[int, int]:
-    """Embed what is missing (over ``workers`` processes), then judge each new article's
-    semantic candidates that the lexical stage did not link: same-language neighbours by
-    mean vector, other-language ones by shared anchors, aligned on the vectors of the
-    model ``multilingual`` loads (only when such a pair comes up). Writes the matches.
-    Returns (candidates, matches)."""
+    """Embed what is missing (over ``workers`` processes), then judge the semantic
+    candidates the lexical stage did not decide: same-language neighbours by mean
+    vector, other-language ones by shared anchors, aligned on the vectors of the model
+    ``multilingual`` loads (only when such a pair comes up). Returns (pairs judged,
+    matches written).
+
+    The matches are those a scan of the whole collection in one go would make, however
+    it was scanned: the candidates are the collection's (``mean_candidates``,
+    ``cross_language_pairs``); the pairs judged are those touching a ``new`` article (or
+    one not embedded yet, or one of a scan that did not finish) and those that were not
+    judged last time (a pair becomes a candidate, or the lexical stage stops deciding
+    it); a stored rewrite or translation whose pair is no longer a candidate is dropped,
+    and each is judged again when the aliases changed (they decide its credit). The
+    matches, the candidates and the end of the scan are written in one transaction."""
     params = params or SemanticParams()
     db = store.db
+    state = store.load_model(CANDIDATES)
+    fresh = set(new) | set(store.load_model(DUE) or ()) | set(_missing(db, embedder.name))
+    token = _aliases_token(aliases)
+    if not fresh and state is not None and state.get("aliases") == token:
+        return 0, 0
+    with store.transaction():
+        store.save_model(DUE, sorted(fresh))
     cache: dict[int, SentenceVectors] = {}
     loaded: list[Embedder] = []
 
@@ -421,11 +522,30 @@ def scan_semantic(
 
     with _pool(workers, embedder) as pool:  # one pool for every phase
         embed_missing(db, embedder, workers=workers, pool=pool)
-        pairs = candidate_pairs(db, new, params)
-        pairs = sorted(set(pairs) | set(cross_language_pairs(db, new, params, pool)))
-        lexical = _lexical_pairs(db, pairs)
-        pairs = [p for p in pairs if p not in lexical]
-        written = _judge_pairs(
+        previous = _previous_candidates(db) if state is not None else None
+        keys, vecs = _stored_means(db)
+        mean = mean_candidates(
+            keys,
+            vecs,
+            fresh,
+            None if previous is None else {p for p, (k, _) in previous.items() if _MEAN in k},
+            params,
+        )
+        cross = set(cross_language_pairs(db, params, pool))
+        every = mean | cross
+        eligible = every - _lexical_pairs(db, sorted(every))
+        stored = store.semantic_pairs()
+        rejudge = state is None or state.get("aliases") != token
+        pairs = sorted(
+            p
+            for p in eligible
+            if p[0] in fresh
+            or p[1] in fresh
+            or previous is None
+            or not previous.get(p, (set(), False))[1]
+            or (rejudge and p in stored)
+        )
+        rows = _judge_pairs(
             store,
             pool,
             workers,
@@ -434,6 +554,12 @@ def scan_semantic(
             aliases,
             multilingual_vectors if multilingual is not None else None,
         )
+    with store.transaction():
+        store.delete_matches(sorted((stored - eligible) | (stored & set(pairs))))
+        written = store.write_matches(rows)
+        _save_candidates(db, mean, cross, eligible)
+        store.save_model(CANDIDATES, {"aliases": token})
+        store.save_model(DUE, None)
     return len(pairs), written
 
 
@@ -445,10 +571,10 @@ def _judge_pairs(
     params: SemanticParams,
     aliases: dict[str, tuple[str, ...]] | None,
     multilingual: Callable[[SemDoc], SentenceVectors] | None,
-) -> int:
-    """Compare ``pairs`` (in chunks) and write the matches found; returns how many. The
-    main process reads and sifts the next chunk while the pool compares this one."""
-    written = 0
+) -> list[tuple[int, int, SourceMatch]]:
+    """Compare ``pairs`` (in chunks); returns the matches found. The main process reads
+    and sifts the next chunk while the pool compares this one."""
+    out: list[tuple[int, int, SourceMatch]] = []
     Rows = list[tuple[int, int, SourceMatch]]
     pending: tuple[Callable[[], Rows], Rows] | None = None
     for lo in range(0, len(pairs), 2000):
@@ -460,11 +586,11 @@ def _judge_pairs(
             if result is not None:
                 rows.append((result[0].key, result[1].key, result[2]))
         if pending is not None:
-            written += _write_rows(store, pending[0]() + pending[1])
+            out += pending[0]() + pending[1]
         pending = (compared, rows)
     if pending is not None:
-        written += _write_rows(store, pending[0]() + pending[1])
-    return written
+        out += pending[0]() + pending[1]
+    return out
 
 
 def _prepare_chunk(
@@ -481,11 +607,6 @@ def _prepare_chunk(
     cross = [p for p in chunk if _two_languages(docs[p[0]], docs[p[1]])]
     same = [p for p in chunk if not _two_languages(docs[p[0]], docs[p[1]])]
     return docs, same, cross
-
-
-def _write_rows(store, rows: list[tuple[int, int, SourceMatch]]) -> int:
-    with store.transaction():
-        return store.write_matches(rows)
 
 
 def may_align(

@@ -236,4 +236,19 @@ MIGRATIONS.append(
     ALTER TABLE sentence_vectors ADD COLUMN anchors TEXT;
     """
 )
+MIGRATIONS.append(
+    # The semantic stage's candidate pairs as of its last scan, so the next one knows which
+    # pairs it has judged: ``kind`` 0 for nearest by mean vector, 1 for two languages that
+    # share anchors; ``eligible`` 1 when the lexical stage had not decided the pair (so the
+    # semantic stage judged it). Each pair once, ``low`` < ``high`` (articles.key).
+    """
+    CREATE TABLE semantic_candidates (
+        low      INTEGER NOT NULL,
+        high     INTEGER NOT NULL,
+        kind     INTEGER NOT NULL,
+        eligible INTEGER NOT NULL,
+        PRIMARY KEY (low, high, kind)
+    ) WITHOUT ROWID;
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)

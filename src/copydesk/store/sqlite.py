@@ -24,9 +24,10 @@ import numpy as np
 from copydesk.candidates import MAX_BUCKET, PostingParts, enough_shared
 from copydesk.errors import NoStoreError, StoreError
 from copydesk.fingerprint import Fingerprint, fingerprint
-from copydesk.model import Article, SourceMatch, iso
+from copydesk.model import SEMANTIC_RELATIONS, Article, SourceMatch, iso
 from copydesk.store.schema import MIGRATIONS, SCHEMA_VERSION
 
+_SEMANTIC_SQL = "(" + ", ".join(f"'{r}'" for r in SEMANTIC_RELATIONS) + ")"
 _ARTICLE_COLUMNS = "key, id, url, outlet, outlet_name, author, title, published, text, extra"
 
 
@@ -541,6 +542,8 @@ class Store:
         with self.transaction() as db:
             db.execute("DELETE FROM matches")
             db.execute("DELETE FROM signals")
+            db.execute("DELETE FROM semantic_candidates")
+            db.execute("DELETE FROM models WHERE name = 'semantic_candidates'")
             db.execute("UPDATE articles SET scanned = 0")
 
     def mark_scanned(self, keys: Sequence[int]) -> None:
@@ -757,13 +760,23 @@ class Store:
         return [k for (k,) in self.db.execute("SELECT key FROM articles ORDER BY key")]
 
     def match_pairs(self) -> list[tuple[int, int, bool, str | None, str | None]]:
-        """(copy, source, same outlet, copy published, source published) of every match,
-        in key order; dates as stored (ISO 8601 or None)."""
+        """(copy, source, same outlet, copy published, source published) of every match
+        the lexical stage made (not the semantic stage's rewrites and translations), in
+        key order; dates as stored (ISO 8601 or None)."""
         return self.db.execute(
             "SELECT m.copy, m.source, m.same_outlet, a.published, b.published FROM matches m "
             "JOIN articles a ON a.key = m.copy JOIN articles b ON b.key = m.source "
-            "ORDER BY m.copy, m.source"
+            f"WHERE m.relation NOT IN {_SEMANTIC_SQL} ORDER BY m.copy, m.source"
         ).fetchall()
+
+    def semantic_pairs(self) -> set[tuple[int, int]]:
+        """The pairs (lower key first) of the semantic stage's matches."""
+        return {
+            (min(c, s), max(c, s))
+            for c, s in self.db.execute(
+                f"SELECT copy, source FROM matches WHERE relation IN {_SEMANTIC_SQL}"
+            )
+        }
 
     def delete_matches(self, pairs: Iterable[tuple[int, int]]) -> None:
         """Forget the matches of these pairs, whichever article is the copy."""
