@@ -121,7 +121,7 @@ def align_sentences(
     model's, with its own thresholds."""
     if not len(copy) or not len(source):
         return SentenceAlignment()
-    sims = cosines(copy.vectors, source.vectors)
+    sims = cosines(copy.vectors, source.vectors, copy.inverse, source.inverse)
     if multilingual:
         threshold, sure = params.multilingual_threshold, params.multilingual_sure
     elif cross_language:

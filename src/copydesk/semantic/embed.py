@@ -9,7 +9,7 @@ the installed package and forbids downloads (``HF_HUB_OFFLINE=1``).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
@@ -41,6 +41,10 @@ class SentenceVectors:
     starts: np.ndarray  # int32, one per sentence
     ends: np.ndarray  # int32
     vectors: np.ndarray  # int8, (n, DIM): round(unit vector * 127)
+    inverse: np.ndarray = field(init=False, repr=False, compare=False)  # inverse_norms
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inverse", inverse_norms(self.vectors))
 
     def __len__(self) -> int:
         return len(self.starts)

@@ -41,7 +41,6 @@ from copydesk.semantic.embed import (
     SentenceVectors,
     cosines,
     embed_articles,
-    inverse_norms,
     quantise,
     reembed,
 )
@@ -578,7 +577,7 @@ def _judge_pairs(
     Rows = list[tuple[int, int, SourceMatch]]
     pending: tuple[Callable[[], Rows], Rows] | None = None
     for lo in range(0, len(pairs), 2000):
-        docs, same, cross = _prepare_chunk(store, pairs[lo : lo + 2000], params)
+        docs, same, cross = _prepare_chunk(store, pairs[lo : lo + 2000])
         compared = _compare_all(pool, workers, docs, same, params, aliases)
         rows = []
         for x, y in cross:  # in this process: the multilingual model is loaded once
@@ -594,17 +593,18 @@ def _judge_pairs(
 
 
 def _prepare_chunk(
-    store, chunk: list[tuple[int, int]], params: SemanticParams
+    store, chunk: list[tuple[int, int]]
 ) -> tuple[dict[int, SemDoc], list[tuple[int, int]], list[tuple[int, int]]]:
-    """The documents of the pairs whose vectors could make a verdict, and those pairs in
-    one language and in two."""
+    """The documents of the pairs, and the pairs in one language and in two."""
     vectors = load_vectors(store.db, {k for p in chunk for k in p})
-    # The texts are read only for the pairs whose vectors could make a verdict.
-    chunk = may_align(chunk, vectors, params)
-    stored = store.articles({k for p in chunk for k in p})
+    stored = store.articles({k for p in chunk for k in p if k in vectors})
     docs = semantic_docs({k: s.article for k, s in stored.items()}, vectors)
     chunk = [(x, y) for x, y in chunk if x in docs and y in docs]
-    cross = [p for p in chunk if _two_languages(docs[p[0]], docs[p[1]])]
+    cross = [
+        (x, y)
+        for x, y in chunk
+        if _two_languages(docs[x], docs[y]) and len(docs[x].vectors) and len(docs[y].vectors)
+    ]
     same = [p for p in chunk if not _two_languages(docs[p[0]], docs[p[1]])]
     return docs, same, cross
 
@@ -622,7 +622,7 @@ def may_align(
     partners: dict[int, list[int]] = defaultdict(list)
     for x, y in pairs:
         partners[x].append(y)
-    inv = {k: inverse_norms(sv.vectors) for k, (sv, _) in vectors.items() if len(sv)}
+    inv = {k: sv.inverse for k, (sv, _) in vectors.items() if len(sv)}
     passing: set[tuple[int, int]] = set()
     for x, ys in partners.items():
         if x not in inv:
@@ -659,16 +659,20 @@ def _two_languages(a: SemDoc, b: SemDoc) -> bool:
     return bool(a.language and b.language and a.language != b.language)
 
 
-Task = tuple[list[tuple[SemDoc, SemDoc]], SemanticParams, dict[str, tuple[str, ...]] | None]
+Task = tuple[
+    dict[int, SemDoc], list[tuple[int, int]], SemanticParams, dict[str, tuple[str, ...]] | None
+]
 
 
 def compare_pairs(task: Task) -> list[tuple[int, int, SourceMatch]]:
-    """(copy key, source key, match) of the pairs that are semantic copies (pure; run in
-    the pool's workers)."""
-    pairs, params, aliases = task
+    """(copy key, source key, match) of the pairs (keys into the documents) that are
+    semantic copies, those the vectors cannot make one left out first (``may_align``);
+    pure, run in the pool's workers."""
+    docs, pairs, params, aliases = task
+    vectors = {k: (d.vectors, d.language) for k, d in docs.items()}
     out = []
-    for a, b in pairs:
-        result = compare_pair(a, b, params, aliases)
+    for x, y in may_align(pairs, vectors, params):
+        result = compare_pair(docs[x], docs[y], params, aliases)
         if result is not None:
             out.append((result[0].key, result[1].key, result[2]))
     return out
@@ -683,15 +687,18 @@ def _compare_all(
     aliases: dict[str, tuple[str, ...]] | None,
 ) -> Callable[[], list[tuple[int, int, SourceMatch]]]:
     """The matches among ``pairs``, compared in the pool's workers when there are enough
-    of them: a callable that waits for them, so the caller can work meanwhile."""
-    tasks = [(docs[x], docs[y]) for x, y in pairs]
-    if pool is None or len(tasks) < 64:
-        rows = compare_pairs((tasks, params, aliases))
+    of them (each task with the documents of its pairs, each sent once): a callable
+    that waits for them, so the caller can work meanwhile."""
+
+    def task(part: list[tuple[int, int]]) -> Task:
+        return {k: docs[k] for p in part for k in p}, part, params, aliases
+
+    if pool is None or len(pairs) < 64:
+        rows = compare_pairs(task(pairs))
         return lambda: rows
-    size = math.ceil(len(tasks) / (4 * workers))
+    size = math.ceil(len(pairs) / (4 * workers))
     futures = [
-        pool.submit(compare_pairs, (tasks[i : i + size], params, aliases))
-        for i in range(0, len(tasks), size)
+        pool.submit(compare_pairs, task(pairs[i : i + size])) for i in range(0, len(pairs), size)
     ]
     return lambda: [row for f in futures for row in f.result()]
 
