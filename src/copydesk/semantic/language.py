@@ -19,6 +19,13 @@ import numpy as np
 MIN_CHARS = 40  # shorter texts are not judged
 SAMPLE_CHARS = 1000  # the opening is judged (an article keeps to one language)
 MIN_PROBABILITY = 0.9  # below it (tables of figures, mixed scripts) no language is given
+# Languages the model splits a text between though they are varieties of one, grouped as
+# ISO 639-3 groups them under one macrolanguage (Malay: Indonesian and Malay; Norwegian:
+# Bokmål, labelled "no", and Nynorsk; Serbo-Croatian: Croatian, Serbian, Bosnian). A text
+# whose best label has less than MIN_PROBABILITY is still given it when the best label's
+# group has that much: an Indonesian article read as 0.71 Indonesian and 0.29 Malay is
+# Indonesian, not of no language.
+MACROLANGUAGES = (("id", "ms"), ("no", "nn"), ("hr", "sr", "bs"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +122,8 @@ def probabilities(samples: list[str], model: LanguageModel) -> np.ndarray:
 
 
 def detect_many(texts: list[str], model: LanguageModel | None = None) -> list[str | None]:
-    """ISO 639-1 code of each text's language, or None when too short or unsure."""
+    """ISO 639-1 code of each text's language, or None when too short or unsure (the best
+    label, or its macrolanguage group, below ``MIN_PROBABILITY``)."""
     model = model or language_model()
     samples = [t[:SAMPLE_CHARS] for t in texts]
     judged = [i for i, s in enumerate(samples) if len(s.strip()) >= MIN_CHARS]
@@ -124,7 +132,13 @@ def detect_many(texts: list[str], model: LanguageModel | None = None) -> list[st
         return out
     probs = probabilities([samples[i] for i in judged], model)
     best = probs.argmax(axis=1)
-    for i, b, p in zip(judged, best, probs[np.arange(len(judged)), best], strict=True):
+    sure = probs[np.arange(len(judged)), best].astype(np.float64)
+    index = {label: i for i, label in enumerate(model.labels)}
+    for group in MACROLANGUAGES:
+        columns = [index[label] for label in group if label in index]
+        in_group = np.isin(best, columns)
+        sure[in_group] = probs[in_group][:, columns].sum(axis=1, dtype=np.float64)
+    for i, b, p in zip(judged, best, sure, strict=True):
         out[i] = model.labels[int(b)] if float(p) >= MIN_PROBABILITY else None
     return out
 

@@ -43,6 +43,7 @@ from copydesk.semantic.embed import (
     embed_articles,
     quantise,
     reembed,
+    static_reads,
 )
 from copydesk.semantic.judge import SemDoc, direction, judge
 from copydesk.semantic.language import detect, detect_many, language_model
@@ -329,21 +330,28 @@ def cross_language_pairs(
     if len(set(langs.values())) < 2:
         return []
     _store_anchor_keys(db, pool)
-    keys_of: dict[int, set[str]] = {}
-    for key, anchors in db.execute("SELECT article, anchors FROM sentence_vectors"):
-        if key in langs and anchors:
-            keys_of[key] = set(anchors.split())
-    postings: dict[str, list[int]] = defaultdict(list)
-    for key, ks in keys_of.items():
-        for k in ks:
-            postings[k].append(key)
-    max_df = max(params.cross_min_df_cap, int(params.cross_max_df * len(keys_of)))
     # Every pair in two languages has a side outside the largest language: the counting
     # runs from those articles only (all of them, as a new article in the largest
-    # language is paired from the other side).
+    # language is paired from the other side). So only their anchors need postings: a
+    # first pass reads them, a second keeps the postings (and document counts) of those
+    # anchors alone, so memory follows the smaller languages, not the collection.
     largest = Counter(langs.values()).most_common(1)[0][0]
+    keys_of: dict[int, set[str]] = {}
+    rows = "SELECT article, anchors FROM sentence_vectors WHERE anchors IS NOT NULL"
+    for key, anchors in db.execute(rows):
+        if key in langs and langs[key] != largest and anchors:
+            keys_of[key] = set(anchors.split())
+    wanted = set().union(*keys_of.values()) if keys_of else set()
+    postings: dict[str, list[int]] = defaultdict(list)
+    counted = 0
+    for key, anchors in db.execute(rows):
+        if key in langs and anchors:
+            counted += 1
+            for k in set(anchors.split()) & wanted:
+                postings[k].append(key)
+    max_df = max(params.cross_min_df_cap, int(params.cross_max_df * counted))
     pairs: set[tuple[int, int]] = set()
-    for key in sorted(k for k in keys_of if langs[k] != largest):
+    for key in sorted(keys_of):
         shared: Counter[int] = Counter()
         for k in keys_of[key]:
             docs = postings[k]
@@ -393,13 +401,18 @@ def compare_pair(
 ) -> tuple[SemDoc, SemDoc, SourceMatch] | None:
     """Decide one pair semantically: None, or (copy, source, match). A pair in two
     languages is aligned on ``multilingual``'s vectors of each side when given (the
-    static model's vectors otherwise)."""
+    static model's vectors otherwise); so is a pair the static model cannot read
+    (``static_reads``), which without ``multilingual`` is no match."""
     aliases = aliases or {}
     a_is_copy, basis = direction(a, b)
     copy, source = (a, b) if a_is_copy else (b, a)
     cross = bool(copy.language and source.language and copy.language != source.language)
+    static = static_reads(copy.article.text) and static_reads(source.article.text)
+    if not static and not cross and multilingual is None:
+        return None  # the static model cannot tell these sentences apart (see static_reads)
+    use_multilingual = multilingual is not None and (cross or not static)
     cv, sv = copy.vectors, source.vectors
-    if cross and multilingual is not None:
+    if use_multilingual:
         cv, sv = multilingual(copy), multilingual(source)
     alignment = align_sentences(
         copy.article.text,
@@ -408,7 +421,7 @@ def compare_pair(
         sv,
         params,
         cross_language=cross,
-        multilingual=cross and multilingual is not None,
+        multilingual=use_multilingual,
     )
     if not is_semantic_copy(alignment, params, translation=cross):
         return None
@@ -580,7 +593,7 @@ def _judge_pairs(
         docs, same, cross = _prepare_chunk(store, pairs[lo : lo + 2000])
         compared = _compare_all(pool, workers, docs, same, params, aliases)
         rows = []
-        for x, y in cross:  # in this process: the multilingual model is loaded once
+        for x, y in cross:  # here: the multilingual model is loaded once
             result = compare_pair(docs[x], docs[y], params, aliases, multilingual)
             if result is not None:
                 rows.append((result[0].key, result[1].key, result[2]))
@@ -595,18 +608,25 @@ def _judge_pairs(
 def _prepare_chunk(
     store, chunk: list[tuple[int, int]]
 ) -> tuple[dict[int, SemDoc], list[tuple[int, int]], list[tuple[int, int]]]:
-    """The documents of the pairs, and the pairs in one language and in two."""
+    """The documents of the pairs; the pairs the static model aligns (one language it
+    reads); the pairs aligned on the multilingual model (two languages, or a script the
+    static model cannot read)."""
     vectors = load_vectors(store.db, {k for p in chunk for k in p})
     stored = store.articles({k for p in chunk for k in p if k in vectors})
     docs = semantic_docs({k: s.article for k, s in stored.items()}, vectors)
     chunk = [(x, y) for x, y in chunk if x in docs and y in docs]
-    cross = [
+    reads = {k: static_reads(d.article.text) for k, d in docs.items()}
+
+    def static(x: int, y: int) -> bool:
+        return not _two_languages(docs[x], docs[y]) and reads[x] and reads[y]
+
+    other = [
         (x, y)
         for x, y in chunk
-        if _two_languages(docs[x], docs[y]) and len(docs[x].vectors) and len(docs[y].vectors)
+        if not static(x, y) and len(docs[x].vectors) and len(docs[y].vectors)
     ]
-    same = [p for p in chunk if not _two_languages(docs[p[0]], docs[p[1]])]
-    return docs, same, cross
+    same = [p for p in chunk if static(*p)]
+    return docs, same, other
 
 
 def may_align(
