@@ -144,7 +144,7 @@ def _nearest_cells(vectors: np.ndarray, centres: np.ndarray, n: int) -> np.ndarr
     """The ``n`` cells whose int8 centres are most similar to each int8 row, best first
     (exact integer dots over the centres' lengths; ties to the lower cell), a block of
     rows at a time: each row's answer is its own, so memory stays one block's."""
-    out = np.zeros((len(vectors), n), dtype=np.int64)
+    out = np.zeros((len(vectors), n), dtype=np.int32)  # cells fit; half the memory
     centre_inv = inverse_norms(centres)
     for lo in range(0, len(vectors), _CELL_ROWS):
         block = vectors[lo : lo + _CELL_ROWS]
@@ -209,15 +209,19 @@ def clustered_neighbours(
     q_inv, b_inv = inverse_norms(queries), inverse_norms(base)
     by_cell = np.argsort(home, kind="stable")
     cell_starts = np.searchsorted(home[by_cell], np.arange(len(centres) + 1))
-    q_rows = np.repeat(np.arange(len(queries)), probes)
+    # (query, probed cell) entries sorted by cell; entry e is query e // probes
     q_cells = probed.reshape(-1)
-    q_order = np.argsort(q_cells, kind="stable")
+    del probed
+    q_order = np.argsort(q_cells, kind="stable").astype(
+        np.int32 if len(q_cells) < 2**31 else np.int64
+    )
     q_starts = np.searchsorted(q_cells[q_order], np.arange(len(centres) + 1))
+    del q_cells
     hits = _Hits(k)
     threshold = np.float32(cosine)
     for c in range(len(centres)):
         members = by_cell[cell_starts[c] : cell_starts[c + 1]]
-        asking = q_rows[q_order[q_starts[c] : q_starts[c + 1]]]
+        asking = q_order[q_starts[c] : q_starts[c + 1]] // probes
         if not len(members) or not len(asking):
             continue
         for a0 in range(0, len(asking), _QUERY_BLOCK):
