@@ -506,6 +506,7 @@ def main(argv: list[str] | None = None) -> int:
         "copydesk": {
             **cd_run,
             "pairs": len(cd_pairs),
+            "linked_pairs": [list(p) for p in sorted(cd_pairs)],
             **cd_link,
             "origin": origin,
             "origin_credit": credit,

@@ -65,6 +65,12 @@ def test_agency_file_parses_and_names_bad_lines(tmp_path):
             "credit_line",
         ),
         ("Rennick told CNN on Tuesday.", "cnn.com", "quote_credit"),
+        (
+            "The board agreed.\n\nCopyright 2026 Harbour News Now. All rights reserved.",
+            "harbour news now",
+            "credit_line",
+        ),
+        ("Filed by U.S. Harbour Wire.\n\n© U.S. Harbour Wire", "u.s. harbour wire", "credit_line"),
     ],
 )
 def test_credit_forms(text, outlet, kind):

@@ -90,6 +90,33 @@ def test_rewrite_aligns_in_order_and_same_event_does_not(embedder) -> None:
     assert same.coverage < params.min_coverage
 
 
+def test_a_rewrite_carrying_a_shorter_source_whole_and_adding_its_own_is_a_copy(
+    embedder,
+) -> None:
+    # A later version rewords a three-paragraph first take whole and adds twice as much of
+    # its own: a minority of the copy is matched, nearly all of the source, in its order.
+    from copydesk.semantic.align import is_semantic_copy
+
+    params = SemanticParams()
+    short = "\n\n".join(SOURCE.split("\n\n")[:4])
+    longer = REWRITE.split("\n\n")[:4] + SAME_EVENT.split("\n\n")
+    text = "\n\n".join(longer)
+    al = align_sentences(
+        text, embed_article(text, embedder), short, embed_article(short, embedder), params
+    )
+    assert al.coverage < params.min_coverage <= al.source_coverage
+    assert is_semantic_copy(al, params)
+    # The same-event report alone carries no source's narration from either side.
+    same = align_sentences(
+        SAME_EVENT,
+        embed_article(SAME_EVENT, embedder),
+        short,
+        embed_article(short, embedder),
+        params,
+    )
+    assert not is_semantic_copy(same, params)
+
+
 def _article(id_: str, outlet: str, text: str, day: int) -> Article:
     return Article(id_, text, outlet=outlet, published=datetime(2026, 3, day, 9, tzinfo=UTC))
 
@@ -646,3 +673,23 @@ def test_later_scans_keep_the_semantic_matches_and_find_the_new(tmp_path) -> Non
         assert matches(desk) == expected
         desk.scan(semantic=True)  # nothing new: nothing changes
         assert matches(desk) == expected
+
+
+def _reads_by_letter(text: str) -> bool:
+    letters = [ch for ch in text[:4000] if ch.isalpha()]
+    return 2 * sum(ch < "\u0250" for ch in letters) >= len(letters)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        st.sampled_from("ab Zé–“”ñ½²ªµ\u0905\u0915\u093e\u0627\u4e2d\u0416 .,1\n"), max_size=300
+    ),
+    st.integers(3700, 4300),
+)
+def test_static_reads_is_the_share_of_latin_letters(text: str, pad: int) -> None:
+    from copydesk.semantic.embed import static_reads
+
+    # around the 4,000-character window: what lies beyond it does not count
+    for t in (text, "x" * pad + text, text * 20):
+        assert static_reads(t) == _reads_by_letter(t)

@@ -30,8 +30,12 @@ WEIGHTS = {
 STRONG = frozenset({"wire_dateline", "credit_line", "byline"})
 
 _DOMAIN = r"(?:www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}"
+# An outlet's name: up to five capitalised words ("Express.co.uk", "U.S. News"); a word
+# that ends a sentence (three letters or more before its full stop) ends the name, so
+# "Copyright 2021 Hawaii News Now. All rights reserved." names Hawaii News Now.
 _NAME = (
-    r"(?:[Tt]he[ \t]+)?[A-Z][\w&'’.-]*(?:[ \t]+(?:of[ \t]+|and[ \t]+|&[ \t]+)?[A-Z][\w&'’.-]*){0,4}"
+    r"(?:[Tt]he[ \t]+)?[A-Z][\w&'’.-]*"
+    r"(?:(?<!\w\w\w\.)[ \t]+(?:of[ \t]+|and[ \t]+|&[ \t]+)?[A-Z][\w&'’.-]*){0,4}"
 )
 # Cues that introduce the outlet a text came from, and the kind of credit they make.
 _SOURCE_CUES = [

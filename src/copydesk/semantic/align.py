@@ -56,7 +56,8 @@ class SentenceAlignment:
     coverage: float = 0.0  # weighted share of the copy's sentences matched
     source_coverage: float = 0.0
     order: float = 0.0  # share of matches on the ordered chain
-    narrative: float = 0.0  # matched sentences, quoted ones weighted down
+    narrative: float = 0.0  # matched sentences of the copy, quoted ones weighted down
+    source_narrative: float = 0.0  # ... of the source
 
     @property
     def similarity(self) -> float:
@@ -130,7 +131,10 @@ def align_sentences(
         threshold, sure = params.threshold, params.threshold
     best = sims.max(axis=1)
     close = int((best >= threshold).sum())
-    if not could_pass(close, len(copy), params, translation=cross_language):
+    close_source = int((sims.max(axis=0) >= threshold).sum())
+    if not could_pass(close, len(copy), params, translation=cross_language) and not could_pass(
+        close_source, len(source), params, translation=cross_language
+    ):
         return SentenceAlignment()  # too few sentences close enough for any verdict
     # Anchors only of the sentences some match needs (most candidate pairs have few).
     ca: dict[int, Anchors] = {}
@@ -193,20 +197,25 @@ def align_sentences(
         source_coverage=float(sw[source_matched].sum() / max(sw.sum(), 1e-9)),
         order=sum(p.in_order for p in kept) / len(kept) if kept else 0.0,
         narrative=float(cw[copy_matched].sum()),
+        source_narrative=float(sw[source_matched].sum()),
     )
 
 
 def is_semantic_copy(
     alignment: SentenceAlignment, params: SemanticParams, *, translation: bool = False
 ) -> bool:
-    """Enough of the copy's narration matched, mostly in the source's order. A short
-    translation may have fewer matched sentences (translated copies are often short)."""
+    """Enough of one side's narration matched, mostly in the source's order: of the
+    copy's, or of the source's (a copy that carries most of a shorter source and adds its
+    own, as the lexical stage accepts reuse judged from either side). A short translation
+    may have fewer matched sentences (translated copies are often short)."""
     need = params.translation_sentences if translation else params.min_sentences
-    return (
-        alignment.narrative >= need
-        and alignment.coverage >= params.min_coverage
-        and alignment.order >= params.min_order
+    if alignment.order < params.min_order:
+        return False
+    copy_side = alignment.narrative >= need and alignment.coverage >= params.min_coverage
+    source_side = (
+        alignment.source_narrative >= need and alignment.source_coverage >= params.min_coverage
     )
+    return copy_side or source_side
 
 
 def could_pass(

@@ -9,6 +9,7 @@ the installed package and forbids downloads (``HF_HUB_OFFLINE=1``).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -221,7 +222,10 @@ class MultilingualEmbedder:
         return v / np.maximum(norms, 1e-6)
 
 
-@lru_cache(maxsize=1)
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def static_reads(text: str) -> bool:
     """Whether the static model can tell this text's sentences apart: most of its letters
     are in the Latin script, which its vocabulary has word pieces for. Other scripts it
@@ -229,11 +233,15 @@ def static_reads(text: str) -> bool:
     every sentence of a Hindi article has a match at cosine 0.80 in an unrelated Hindi
     article, against none for Spanish, Portuguese and Indonesian and at most 14% for
     French): pairs of such texts are aligned on the multilingual model's vectors."""
-    letters = latin = 0
-    for ch in text[:4000]:
+    head = text[:4000]
+    if head.isascii():
+        return True  # every letter is Basic Latin
+    latin = len(_ASCII_LETTER.findall(head))
+    letters = latin
+    for ch in _NON_ASCII.findall(head):  # the few non-ASCII characters of a Latin text
         if ch.isalpha():
             letters += 1
-            latin += ch < "\u0250"  # Basic Latin to Latin Extended-B
+            latin += ch < "\u0250"  # Latin-1 Supplement to Latin Extended-B
     return latin * 2 >= letters
 
 
