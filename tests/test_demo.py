@@ -7,6 +7,7 @@ import json
 from rapidfuzz.distance import Indel
 
 from copydesk import Article, Desk
+from copydesk.model import SEMANTIC_RELATIONS
 from copydesk.text.tokens import words_of
 
 
@@ -71,9 +72,12 @@ def test_direction_without_usable_dates_comes_from_credit(demo_desk, demo_expect
 
 
 def test_passages_slice_the_same_words_on_both_sides(demo_desk):
+    # (the lexical stage's passages; a rewrite's or translation's are matched sentences)
     for verdict in demo_desk.verdicts():
         copy = demo_desk.article(verdict.article)
         for match in verdict.sources:
+            if match.relation in SEMANTIC_RELATIONS:
+                continue
             source = demo_desk.article(match.source)
             for p in match.passages:
                 a = words_of(copy.text[p.article_start : p.article_end])
@@ -108,6 +112,19 @@ def test_verdict_json_has_the_design_fields(demo_desk):
         "article_start", "article_end", "source_start", "source_end", "similarity",
     }  # fmt: skip
     assert json.loads(json.dumps(obj)) == obj
+
+
+def test_rewrites_and_translations_are_matched_sentence_by_sentence(demo_desk):
+    found = _pairs(demo_desk)
+    rewrite, translation = found[("vd-001", "dc-003")], found[("nv-001", "mpa-003")]
+    assert rewrite.languages == ("en", "en") and translation.languages == ("es", "en")
+    assert any(e.kind == "prompt_leftover" for e in rewrite.evidence)
+    assert any(e.kind == "credit_removed" for e in rewrite.evidence)
+    for match, copy, source in ((rewrite, "vd-001", "dc-003"), (translation, "nv-001", "mpa-003")):
+        a, b = demo_desk.article(copy).text, demo_desk.article(source).text
+        for p in match.passages:  # whole sentences on both sides
+            assert a[p.article_start : p.article_end].rstrip()[-1] in '.!?”"'
+            assert b[p.source_start : p.source_end].rstrip()[-1] in '.!?”"'
 
 
 def test_reported_pairs_are_between_different_outlets(demo_desk):

@@ -94,6 +94,7 @@ def test_scan_reports_each_phase_in_order_with_totals(tmp_path: Path) -> None:
         "signals",
         "indexing",
         "families",
+        "semantic",
     ]
     for phase_steps in by_phase(steps).values():
         check_phase(phase_steps)

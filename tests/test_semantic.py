@@ -581,7 +581,7 @@ def test_may_align_over_many_pairs_is_the_pair_by_pair_rule(seed, n, threshold) 
     assert may_align(pairs, vectors, params) == [p for p in pairs if one(*p)]
 
 
-def test_clustered_neighbours_are_the_exact_ones_found_in_the_probed_cells() -> None:
+def test_clustered_neighbours_are_the_exact_ones_found_in_the_probed_cells(monkeypatch) -> None:
     import numpy as np
 
     from copydesk.semantic import neighbours
@@ -607,6 +607,10 @@ def test_clustered_neighbours_are_the_exact_ones_found_in_the_probed_cells() -> 
     # the same cells and answers again: nothing random
     again = neighbours.clustered_neighbours(base, keys, base, keys, 6, 0.6, cells=10, probes=2)
     assert again == few
+    # the queries a few at a time (as a large collection's are): the same answers
+    monkeypatch.setattr(neighbours, "_PROBE_CHUNK", 37)
+    chunked = neighbours.clustered_neighbours(base, keys, base, keys, 6, 0.6, cells=10, probes=2)
+    assert chunked == few
     assert np.array_equal(neighbours.train_cells(base, 10), neighbours.train_cells(base, 10))
 
 
@@ -693,3 +697,48 @@ def test_static_reads_is_the_share_of_latin_letters(text: str, pad: int) -> None
     # around the 4,000-character window: what lies beyond it does not count
     for t in (text, "x" * pad + text, text * 20):
         assert static_reads(t) == _reads_by_letter(t)
+
+
+def test_sentences_the_static_model_cannot_tell_apart_match_nothing(embedder) -> None:
+    # Words the model has no pieces for (invented here) give every sentence nearly the
+    # same vector: two unrelated such texts pass the cosine threshold sentence by
+    # sentence, but no match stands out from the pair's other cosines.
+    import random
+    from dataclasses import replace
+
+    from test_outlets import _text, _vocabulary
+
+    rnd = random.Random(20260302)
+    vocab = _vocabulary(rnd)
+
+    def text() -> str:
+        return _text(rnd, vocab)
+
+    a, b = text(), text()
+    va, vb = embed_article(a, embedder), embed_article(b, embedder)
+    params = SemanticParams()
+    assert align_sentences(a, va, b, vb, params).pairs == []
+    assert len(align_sentences(a, va, b, vb, replace(params, contrast=0.0)).pairs) >= 3
+    # A real rewrite's matches stand out from its other cosines by far more.
+    src = embed_article(SOURCE, embedder)
+    rw = align_sentences(REWRITE, embed_article(REWRITE, embedder), SOURCE, src, params)
+    assert len(rw.pairs) >= 5
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 40),
+    st.integers(1, 60),
+    st.integers(1, 12),
+    st.integers(0, 2**31),
+)
+def test_top_columns_are_a_stable_sorts_first(rows: int, cols: int, n: int, seed: int) -> None:
+    import numpy as np
+
+    from copydesk.semantic.neighbours import top_columns
+
+    rng = np.random.default_rng(seed)
+    # few distinct values: ties everywhere, at the n-th place too
+    values = rng.integers(0, 4, size=(rows, cols)).astype(np.float32)
+    want = np.argsort(-values, axis=1, kind="stable")[:, :n]
+    assert np.array_equal(top_columns(values, n), want)

@@ -51,14 +51,14 @@ def client(store_path: Path) -> Iterator[TestClient]:
 
 def test_list_articles_paginates(client: TestClient) -> None:
     first = client.get("/api/articles", params={"limit": 10}).json()
-    assert first["total"] == 54 and first["limit"] == 10 and first["offset"] == 0
+    assert first["total"] == 56 and first["limit"] == 10 and first["offset"] == 0
     assert len(first["items"]) == 10
     second = client.get("/api/articles", params={"limit": 10, "offset": 10}).json()
     assert {i["id"] for i in first["items"]}.isdisjoint(i["id"] for i in second["items"])
     last = client.get("/api/articles", params={"limit": 10, "offset": 50}).json()
-    assert len(last["items"]) == 4
+    assert len(last["items"]) == 6
     everything = client.get("/api/articles", params={"limit": 200}).json()
-    assert len(everything["items"]) == 54
+    assert len(everything["items"]) == 56
     item = next(i for i in everything["items"] if i["id"] == "cs-001")
     assert item["relation"] == "duplicate" and item["credit"] == "stripped"
 
@@ -81,7 +81,9 @@ def test_list_articles_filters(client: TestClient) -> None:
 
     assert ids(q="boiler") == {"dc-001", "cs-001"}
     assert ids(q="boiler", outlet="capitalsentinel.net") == {"cs-001"}
-    assert ids(credit="stripped") == {"cs-001", "cs-002", "cs-003"}
+    assert ids(credit="stripped") == {"cs-001", "cs-002", "cs-003", "vd-001"}
+    assert ids(relation="rewrite") == {"vd-001", "cs-003"}  # cs-003: after the rewrite too
+    assert ids(relation="translation") == {"nv-001"}
     assert ids(relation="syndicated") - {EVIL_ID} == {
         "vg-001", "vg-002", "vg-003", "vg-004", "at-004", "hh-006", "wd-005"
     }  # fmt: skip

@@ -294,9 +294,10 @@ def scan(
         bool,
         typer.Option(
             "--semantic/--no-semantic",
-            help="Also find rewritten and translated copies (sentence embeddings).",
+            help="Also find rewritten and translated copies (sentence embeddings; on by"
+            " default, --no-semantic for the lexical stage alone).",
         ),
-    ] = False,
+    ] = True,
     engine: Annotated[
         str,
         typer.Option(
@@ -335,9 +336,9 @@ def scan(
     families and outlet profiles under --output (Parquet; JSON Lines with --json);
     copydesk import loads them into a store."""
     if engine == "spark":
-        if db is not None or rescan or semantic:
-            raise _fail("--engine spark reads --input files and writes --output: no --db,"
-                        " --rescan or --semantic")  # fmt: skip
+        if db is not None or rescan:
+            raise _fail("--engine spark reads --input files and writes --output: no --db"
+                        " or --rescan")  # fmt: skip
         if not inputs or output is None:
             raise _fail("--engine spark needs --input PATH (one or more) and --output DIR")
         user = None
@@ -346,7 +347,7 @@ def scan(
                 user = {k.lower(): v for k, v in load_alias_file(aliases).items()}
             except ValueError as exc:
                 raise _fail(str(exc)) from None
-        _scan_spark(master, inputs, output, as_json, partitions, user)
+        _scan_spark(master, inputs, output, as_json, partitions, user, semantic)
         return
     if engine != "embedded":
         raise _fail(f"--engine must be embedded or spark, not {engine!r}")
@@ -419,6 +420,7 @@ def _scan_spark(
     as_json: bool,
     partitions: int | None,
     user_aliases: dict[str, list[str]] | None,
+    semantic: bool = True,
 ) -> None:
     from copydesk.engines import spark as spark_engine
     from copydesk.errors import EngineError
@@ -430,7 +432,7 @@ def _scan_spark(
         try:
             summary = spark_engine.scan(
                 session, inputs, output, as_json=as_json, partitions=partitions,
-                user_aliases=user_aliases,
+                user_aliases=user_aliases, semantic=semantic,
             )  # fmt: skip
         finally:
             if created:
@@ -876,7 +878,8 @@ SourceOutletFilter = Annotated[
     str | None, typer.Option("--source-outlet", help="Copies of this outlet's articles.")
 ]
 RelationFilter = Annotated[
-    str | None, typer.Option("--relation", help="duplicate, partial, syndicated or rewrite.")
+    str | None,
+    typer.Option("--relation", help="duplicate, partial, syndicated, rewrite or translation."),
 ]
 CreditFilter = Annotated[str | None, typer.Option("--credit", help="credited, stripped or absent.")]
 CoverageFilter = Annotated[

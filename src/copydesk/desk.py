@@ -134,10 +134,11 @@ class Desk:
             self.store.save_model(embedded.JUDGED, None)  # the next scan judges again
 
     def scan(
-        self, *, progress: Progress | None = None, rescan: bool = False, semantic: bool = False
+        self, *, progress: Progress | None = None, rescan: bool = False, semantic: bool = True
     ) -> ScanSummary:
         """Compare what is new with everything; ``rescan`` recomputes every verdict;
-        ``semantic`` adds the semantic stage (rewrites, translations) after the lexical one.
+        ``semantic`` (the default) adds the semantic stage (rewrites, translations) after
+        the lexical one; False leaves the new articles due for the next semantic scan.
         ``progress`` hears of each phase (see ``copydesk.engines.embedded.scan``)."""
         if rescan:
             self.store.reset_scan()

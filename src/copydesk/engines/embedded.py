@@ -24,6 +24,7 @@ from copydesk.engines.batches import batches
 from copydesk.engines.compare import Params, compare_docs, compare_group, doc_for
 from copydesk.engines.families import update_families
 from copydesk.engines.forensics import article_signals, learn, load_context
+from copydesk.engines.workers import one_native_thread
 from copydesk.fingerprint import Fingerprint, fingerprints
 from copydesk.model import Article, Evidence, Rejection, SourceMatch, Verdict
 from copydesk.progress import Progress, Ticker
@@ -85,6 +86,7 @@ def _pool(workers: int, context: Context = EMPTY) -> Iterator[Executor | None]:
 def _start_worker(parent: int, context: Context) -> None:
     global _WORKER_CONTEXT
     _WORKER_CONTEXT = context
+    one_native_thread()
     _exit_with(parent)
 
 

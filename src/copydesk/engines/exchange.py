@@ -29,6 +29,11 @@ from copydesk.store.sqlite import meta_hash, public_extra, stored_article, text_
 
 # The tables of a run, each a folder of Parquet files under the output folder.
 ARTICLES, MATCHES, SIGNALS, MODELS = "articles", "matches", "signals", "models"
+# ... and of its semantic stage, when it ran: every article's sentence vectors, and the
+# rewrites and translations (rows as in MATCHES).
+SENTENCE_VECTORS, SEMANTIC_MATCHES = "sentence_vectors", "semantic_matches"
+VECTOR_COLUMNS = ["key", "model", "language", "spans", "vectors", "mean", "anchors"]
+MATCH_COLUMNS = ["copy", "source", "same_outlet", "coverage", "confidence", "data"]
 # What a run reports, each a folder of Parquet (or JSON Lines) files.
 VERDICTS, FAMILIES, OUTLETS = "verdicts", "families", "outlets"
 JUDGED = "judged"  # the embedded engine's model row: every verdict judged under the models
@@ -81,6 +86,8 @@ def load_into_store(
     models: dict[str, Any],
     *,
     postings: bool = True,
+    vectors: Iterable[tuple] = (),
+    families: bool = True,
 ) -> int:
     """Fill an empty store from a run: ``articles`` (key, article, fingerprint) in key
     order, keys 1, 2, 3...; ``matches`` (copy key, source key, same outlet, coverage,
@@ -90,7 +97,9 @@ def load_into_store(
     ``boilerplate``, ``user_aliases``, ``judged``). Builds the story families; returns
     the number of articles. With ``postings`` False the candidate index is not built
     (a store made only to report from never looks candidates up; ``sync_postings``
-    builds it later if need be)."""
+    builds it later if need be). ``vectors``: the semantic stage's rows
+    (``semantic.stage.embed_rows``); with ``families`` False the families are left to the
+    caller (who adds the semantic stage's matches first)."""
     if store.count():
         raise StoreError(f"{store.path} already holds articles: import into a new store")
     n = 0
@@ -121,7 +130,11 @@ def load_into_store(
         store.mark_scanned(keys)
     if postings:
         store.sync_postings()
-    update_families(store, new=keys)
+    from copydesk.semantic.stage import store_vectors
+
+    store_vectors(store.db, vectors)
+    if families:
+        update_families(store, new=keys)
     return n
 
 
@@ -154,7 +167,17 @@ def import_output(store: Store, folder: str | Path) -> int:
         )
         for r in rows
     )
-    columns = ["copy", "source", "same_outlet", "coverage", "confidence", "data"]
-    matches = sorted(tuple(r[c] for c in columns) for r in _table(folder / MATCHES, columns))
+    columns = MATCH_COLUMNS
+    matches = [tuple(r[c] for c in columns) for r in _table(folder / MATCHES, columns)]
+    vectors: Iterable[tuple] = ()
+    if (folder / SEMANTIC_MATCHES).is_dir():  # the run had the semantic stage
+        semantic = _table(folder / SEMANTIC_MATCHES, columns)
+        matches += [tuple(r[c] for c in columns) for r in semantic]
+        vectors = (
+            tuple(r[c] for c in VECTOR_COLUMNS)
+            for r in _table(folder / SENTENCE_VECTORS, VECTOR_COLUMNS)
+        )
     signals = sorted((r["key"], r["data"]) for r in _table(folder / SIGNALS, ["key", "data"]))
-    return load_into_store(store, articles, matches, signals, read_models(folder))
+    return load_into_store(
+        store, articles, sorted(matches), signals, read_models(folder), vectors=vectors
+    )

@@ -20,12 +20,18 @@ value. The steps are the embedded scan's (see ``embedded.scan``):
 4. aliases and boilerplate counted in the partitions and added up (the counts of the
    line shapes in enough articles to matter, never the texts, reach the driver), the
    embedded engine's rules applied to the sums, made into the context and broadcast;
-5. every reusing pair judged again under the context, every article's own signals.
+5. every reusing pair judged again under the context, every article's own signals;
+6. the semantic stage (unless ``semantic=False``): every article embedded in the
+   partitions (``semantic.stage.embed_rows``, the packaged model loaded once per
+   worker process).
 
-The run's tables (articles with keys and fingerprints, matches, signals, models) are
-written under the output folder; the story families, the verdicts and the outlet
-profiles are then made from them by the embedded engine's own functions (a store on the
-driver, see ``exchange.load_into_store``), so they are the same by construction.
+The run's tables (articles with keys and fingerprints, matches, signals, models, sentence
+vectors) are written under the output folder; the semantic stage's candidates and
+comparisons, the story families, the verdicts and the outlet profiles are then made from
+them by the embedded engine's own functions (a store on the driver, see
+``exchange.load_into_store`` and ``semantic.stage.scan_semantic``), so they are the same
+by construction. The semantic candidates and comparisons run in the driver's one
+process: only the embedding is spread over the cluster.
 """
 
 from __future__ import annotations
@@ -49,10 +55,14 @@ from copydesk.engines.exchange import (
     ARTICLES,
     FAMILIES,
     JUDGED,
+    MATCH_COLUMNS,
     MATCHES,
     MODELS,
     OUTLETS,
+    SEMANTIC_MATCHES,
+    SENTENCE_VECTORS,
     SIGNALS,
+    VECTOR_COLUMNS,
     VERDICTS,
     article_row,
     fingerprint_of,
@@ -65,7 +75,7 @@ from copydesk.errors import EngineError
 from copydesk.fingerprint import fingerprints
 from copydesk.forensics.aliases import AliasCounts, aliases_from_counts, count_aliases
 from copydesk.forensics.boilerplate import ShapeCounts, ShapeTally, model_from_counts
-from copydesk.model import Rejection
+from copydesk.model import SEMANTIC_RELATIONS, Rejection
 from copydesk.verdict import EMPTY, Context, taken_for_copy
 
 if TYPE_CHECKING:
@@ -516,9 +526,12 @@ def scan(
     user_aliases: dict[str, list[str]] | None = None,
     as_json: bool = False,
     partitions: int | None = None,
+    semantic: bool = True,
 ) -> SparkSummary:
     """Scan ``inputs`` (files and folders of JSON Lines, Parquet, WARC, HTML) and write the
-    run's tables and its verdicts, families and outlet profiles under ``output``."""
+    run's tables and its verdicts, families and outlet profiles under ``output``;
+    ``semantic`` adds the semantic stage (rewrites, translations), as the embedded
+    engine's scan does by default."""
     from pyspark import StorageLevel
     from pyspark.sql import types as T
 
@@ -608,8 +621,19 @@ def scan(
     ).coalesce(1).write.mode("overwrite").parquet(f"{out}/{MODELS}")
     t = step("write", t)
 
+    if semantic:
+        vectors = arts.mapPartitions(_embed_partition)
+        vector_schema = (
+            "key long, model string, language string, spans binary, vectors binary,"
+            " mean binary, anchors string"
+        )
+        spark.createDataFrame(vectors, vector_schema).write.mode("overwrite").parquet(
+            f"{out}/{SENTENCE_VECTORS}"
+        )
+        t = step("embed", t)
+
     # Families, verdicts and profiles by the embedded engine's own functions.
-    reports = _reports(spark, out, as_json, summary)
+    reports = _reports(spark, out, as_json, summary, semantic)
     summary.verdicts, summary.families, summary.outlets = reports
     step("families_verdicts_profiles", t)
     fps.unpersist()
@@ -623,10 +647,19 @@ def _rows_in_key_order(spark: SparkSession, path: str, columns: list[str]) -> It
     return spark.read.parquet(path).select(*columns).orderBy(columns[0]).toLocalIterator()
 
 
+def _embed_partition(rows: Iterable[tuple[int, tuple]]) -> Iterator[tuple]:
+    from copydesk.semantic import default_embedder
+    from copydesk.semantic.stage import embed_rows
+
+    keyed = ((key, row_article(row).text) for key, row in rows)
+    yield from embed_rows(keyed, default_embedder())
+
+
 def _reports(
-    spark: SparkSession, out: str, as_json: bool, summary: SparkSummary
+    spark: SparkSession, out: str, as_json: bool, summary: SparkSummary, semantic: bool
 ) -> tuple[int, int, int]:
     from copydesk.desk import Desk
+    from copydesk.engines.families import update_families
 
     folder = tempfile.mkdtemp(prefix="copydesk-spark-")
     try:
@@ -656,8 +689,31 @@ def _reports(
                 r["name"]: json.loads(r["data"])
                 for r in spark.read.parquet(f"{out}/{MODELS}").collect()
             }
+            vectors = (
+                tuple(r)
+                for r in _rows_in_key_order(spark, f"{out}/{SENTENCE_VECTORS}", VECTOR_COLUMNS)
+            ) if semantic else ()  # fmt: skip
             # The families, verdicts and profiles never look candidates up: no postings.
-            load_into_store(desk.store, articles, matches, signals, models, postings=False)
+            load_into_store(
+                desk.store, articles, matches, signals, models,
+                postings=False, vectors=vectors, families=False,
+            )  # fmt: skip
+            if semantic:
+                keys = desk.store.keys()
+                candidates, pairs = desk.scan_semantic(keys)
+                summary.candidates += candidates
+                summary.pairs += pairs
+                found = desk.store.db.execute(
+                    f"SELECT {', '.join(MATCH_COLUMNS)} FROM matches WHERE relation IN "
+                    f"({', '.join('?' * len(SEMANTIC_RELATIONS))}) ORDER BY copy, source",
+                    SEMANTIC_RELATIONS,
+                ).fetchall()
+                spark.createDataFrame(
+                    [(c, s_, bool(same), cov, conf, d) for c, s_, same, cov, conf, d in found],
+                    "copy long, source long, same_outlet boolean, coverage double,"
+                    " confidence double, data string",
+                ).coalesce(1).write.mode("overwrite").parquet(f"{out}/{SEMANTIC_MATCHES}")
+            update_families(desk.store, new=desk.store.keys())
             verdicts = [
                 (v.article, v.outlet, v.published, json.dumps(v.to_json(), ensure_ascii=False))
                 for v in desk.verdicts()

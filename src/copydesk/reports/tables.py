@@ -15,6 +15,7 @@ _RELATION_STYLE = {
     "partial": "yellow",
     "syndicated": "green",
     "rewrite": "magenta",
+    "translation": "cyan",
 }
 _CREDIT_STYLE = {"credited": "green", "stripped": "bold red", "absent": "dim"}
 

@@ -13,7 +13,7 @@ from typing import Any
 from copydesk.errors import CopydeskError
 from copydesk.model import SourceMatch, Verdict
 
-RELATIONS = ("duplicate", "partial", "syndicated", "rewrite")
+RELATIONS = ("duplicate", "partial", "syndicated", "rewrite", "translation")
 CREDITS = ("credited", "stripped", "absent")
 
 

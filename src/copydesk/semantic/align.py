@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from copydesk.forensics.signals import prompt_leftovers
 from copydesk.semantic.anchors import Anchors, agree, sentence_anchors, share_anchor
 from copydesk.semantic.embed import SentenceVectors, cosines
 
@@ -28,6 +29,7 @@ class SemanticParams:
     cross_threshold: float = 0.55  # ... in two languages on the static model's vectors
     multilingual_threshold: float = 0.86  # ... on the multilingual model's vectors
     multilingual_sure: float = 0.90  # ... above which no shared anchor is needed
+    contrast: float = 0.30  # on the static model: a match's cosine above the pair's others
     translation_sentences: int = 2  # matched narration sentences for a translation
     window: int = 3  # a match this many sentences out of the chain still counts
     quote_weight: float = 0.2  # a quoted sentence counts this much
@@ -77,10 +79,22 @@ def quoted_share(text: str, start: int, end: int) -> float:
 
 
 def _weights(text: str, sv: SentenceVectors, quote_weight: float) -> np.ndarray:
+    """Each sentence's weight: 1 for narration, ``quote_weight`` for what is quoted and
+    for a language model's leftovers ("Here is a rewritten version of the article:",
+    "I hope this helps!"), which are no part of the story either."""
+    leftovers = [(e.article_start or 0, e.article_end or 0) for e in prompt_leftovers(text)]
     q = np.array(
-        [quoted_share(text, int(a), int(b)) for a, b in zip(sv.starts, sv.ends, strict=True)]
+        [
+            max(quoted_share(text, a, b), _covered(a, b, leftovers))
+            for a, b in zip(sv.starts.tolist(), sv.ends.tolist(), strict=True)
+        ]
     )
     return (1.0 - q) + quote_weight * q if len(q) else np.zeros(0)
+
+
+def _covered(start: int, end: int, spans: list[tuple[int, int]]) -> float:
+    inside = sum(max(0, min(end, b) - max(start, a)) for a, b in spans)
+    return min(1.0, inside / max(1, end - start))
 
 
 def _chain(pairs: list[tuple[int, int]]) -> set[int]:
@@ -150,6 +164,16 @@ def align_sentences(
             sa[j] = anchors(source_text[int(source.starts[j]) : int(source.ends[j])])
         return sa[j]
 
+    # The mean cosine of two sentences with the other side's other sentences: what two
+    # sentences of these texts score when they are not the same sentence.
+    row_sums, col_sums = sims.sum(axis=1, dtype=np.float64), sims.sum(axis=0, dtype=np.float64)
+    others = sims.shape[0] + sims.shape[1] - 2
+
+    def background(i: int, j: int) -> float:
+        if not others:
+            return 0.0
+        return float(row_sums[i] + col_sums[j] - 2.0 * float(sims[i, j])) / others
+
     found: list[tuple[int, int, float]] = []
     # On the multilingual model's vectors every sentence of a story is close to every
     # other (0.80-0.88 between sentences of one event): a match must also be each
@@ -164,6 +188,11 @@ def align_sentences(
             s = float(sims[i, j])
             if s < threshold:
                 break
+            if not multilingual and s - background(i, j) < params.contrast:
+                # Texts whose words the static model has no pieces for (a language or
+                # a jargon outside its vocabulary) come out with every sentence alike:
+                # a cosine that does not stand out from the pair's others matches nothing.
+                continue
             a, b = copy_anchors(i), source_anchors(j)
             if not agree(a, b):
                 continue

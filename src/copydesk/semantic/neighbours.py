@@ -138,6 +138,7 @@ PROBES = 32  # cells searched per query
 
 
 _CELL_ROWS = 2048  # rows whose cosines to every centre are held at once
+_PROBE_CHUNK = 131_072  # queries whose probed cells are listed at once (32 MB at 32 probes)
 
 
 def _nearest_cells(vectors: np.ndarray, centres: np.ndarray, n: int) -> np.ndarray:
@@ -152,7 +153,26 @@ def _nearest_cells(vectors: np.ndarray, centres: np.ndarray, n: int) -> np.ndarr
         if n == 1:
             out[lo : lo + len(block), 0] = sims.argmax(axis=1)
         else:
-            out[lo : lo + len(block)] = np.argsort(-sims, axis=1, kind="stable")[:, :n]
+            out[lo : lo + len(block)] = top_columns(sims, n)
+    return out
+
+
+def top_columns(values: np.ndarray, n: int) -> np.ndarray:
+    """Each row's ``n`` highest columns, highest first, ties to the lower column: the
+    first ``n`` of a stable descending sort, found by partitioning (a full sort of every
+    row costs most of the time when n is small beside the row). A row where the n-th
+    value ties with a value left out is sorted in full."""
+    if n >= values.shape[1]:
+        return np.argsort(-values, axis=1, kind="stable")[:, :n]
+    neg = -values
+    chosen = np.argpartition(neg, n - 1, axis=1)[:, :n]
+    chosen.sort(axis=1)  # column order, so the stable sort below breaks ties by column
+    picked = np.take_along_axis(neg, chosen, axis=1)
+    nth = picked.max(axis=1, keepdims=True)
+    out = np.take_along_axis(chosen, np.argsort(picked, axis=1, kind="stable"), axis=1)
+    unsure = np.flatnonzero((neg == nth).sum(axis=1) != (picked == nth).sum(axis=1))
+    if len(unsure):
+        out[unsure] = np.argsort(neg[unsure], axis=1, kind="stable")[:, :n]
     return out
 
 
@@ -205,29 +225,30 @@ def clustered_neighbours(
     centres = train_cells(base, cells)
     probes = max(1, min(probes, len(centres)))
     home = _nearest_cells(base, centres, 1)[:, 0]
-    probed = _nearest_cells(queries, centres, probes)
     q_inv, b_inv = inverse_norms(queries), inverse_norms(base)
     by_cell = np.argsort(home, kind="stable")
     cell_starts = np.searchsorted(home[by_cell], np.arange(len(centres) + 1))
-    # (query, probed cell) entries sorted by cell; entry e is query e // probes
-    q_cells = probed.reshape(-1)
-    del probed
-    q_order = np.argsort(q_cells, kind="stable").astype(
-        np.int32 if len(q_cells) < 2**31 else np.int64
-    )
-    q_starts = np.searchsorted(q_cells[q_order], np.arange(len(centres) + 1))
-    del q_cells
+    del home
     hits = _Hits(k)
     threshold = np.float32(cosine)
-    for c in range(len(centres)):
-        members = by_cell[cell_starts[c] : cell_starts[c + 1]]
-        asking = q_order[q_starts[c] : q_starts[c + 1]] // probes
-        if not len(members) or not len(asking):
-            continue
-        for a0 in range(0, len(asking), _QUERY_BLOCK):
-            rows = asking[a0 : a0 + _QUERY_BLOCK]
-            block = cosines(queries[rows], base[members], q_inv[rows], b_inv[members])
-            block[query_keys[rows, None] == base_keys[None, members]] = -1.0  # itself
-            r, m = np.nonzero(block >= threshold)
-            hits.add(rows[r], base_keys[members[m]], block[r, m])
+    # The queries a chunk at a time, so the (query, probed cell) lists stay a chunk's;
+    # each query's answer is its own, so the chunking changes nothing found.
+    for q0 in range(0, len(queries), _PROBE_CHUNK):
+        chunk = np.arange(q0, min(q0 + _PROBE_CHUNK, len(queries)), dtype=np.int64)
+        # (query, probed cell) entries sorted by cell; entry e is query q0 + e // probes
+        q_cells = _nearest_cells(queries[q0 : chunk[-1] + 1], centres, probes).reshape(-1)
+        q_order = np.argsort(q_cells, kind="stable")
+        q_starts = np.searchsorted(q_cells[q_order], np.arange(len(centres) + 1))
+        del q_cells
+        for c in range(len(centres)):
+            members = by_cell[cell_starts[c] : cell_starts[c + 1]]
+            asking = chunk[q_order[q_starts[c] : q_starts[c + 1]] // probes]
+            if not len(members) or not len(asking):
+                continue
+            for a0 in range(0, len(asking), _QUERY_BLOCK):
+                rows = asking[a0 : a0 + _QUERY_BLOCK]
+                block = cosines(queries[rows], base[members], q_inv[rows], b_inv[members])
+                block[query_keys[rows, None] == base_keys[None, members]] = -1.0  # itself
+                r, m = np.nonzero(block >= threshold)
+                hits.add(rows[r], base_keys[members[m]], block[r, m])
     return hits.per_query(len(queries))

@@ -25,9 +25,11 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
+from copydesk.engines.workers import one_native_thread
 from copydesk.model import SEMANTIC_RELATIONS, Article, SourceMatch
 from copydesk.semantic.align import (
     SemanticParams,
@@ -97,6 +99,7 @@ _WORKER_EMBEDDER: Embedder | None = None
 def _start_worker(embedder: Embedder) -> None:
     global _WORKER_EMBEDDER
     _WORKER_EMBEDDER = embedder
+    one_native_thread()
 
 
 def _embed_task(texts: list[str]) -> list[Row]:
@@ -185,6 +188,48 @@ def _write_vectors(
     )
 
 
+VectorRow = tuple[int, str, str | None, bytes, bytes, bytes, str]
+
+
+def embed_rows(keyed: Iterable[tuple[int, str]], embedder: Embedder) -> Iterator[VectorRow]:
+    """(key, model, language, spans, vectors, mean, anchor keys) of each (key, text), as
+    ``embed_missing`` stores them: what an engine without the store (Spark) computes in
+    its partitions and ``store_vectors`` writes."""
+    items = list(keyed)
+    for lo in range(0, len(items), 1000):
+        chunk = items[lo : lo + 1000]
+        rows = embed_texts([t for _, t in chunk], embedder)
+        for (key, _), (spans, vecs, mean, lang, anchors) in zip(chunk, rows, strict=True):
+            yield key, embedder.name, lang, spans, vecs, mean, anchors
+
+
+def store_vectors(db: sqlite3.Connection, rows: Iterable[VectorRow]) -> int:
+    """Write ``embed_rows`` rows for stored articles, each under its article's current
+    text hash (the article must be stored; a row of another text is not one's vectors)."""
+    n = 0
+    it = iter(rows)
+    while chunk := list(islice(it, 2000)):
+        _write_all(
+            db,
+            "INSERT OR REPLACE INTO sentence_vectors "
+            "(article, model, text_hash, language, spans, vectors, mean, anchors) "
+            "SELECT a.key, ?, a.text_hash, ?, ?, ?, ?, ? FROM articles a WHERE a.key = ?",
+            [(m, lang, sp, v, mean, an, k) for k, m, lang, sp, v, mean, an in chunk],
+        )
+        n += len(chunk)
+    return n
+
+
+def stored_vector_rows(db: sqlite3.Connection) -> Iterator[VectorRow]:
+    """Every stored article's vectors for its current text, in key order (``store_vectors``
+    takes them back)."""
+    yield from db.execute(
+        "SELECT v.article, v.model, v.language, v.spans, v.vectors, v.mean, v.anchors "
+        "FROM sentence_vectors v JOIN articles a ON a.key = v.article "
+        "AND a.text_hash = v.text_hash ORDER BY v.article"
+    )
+
+
 def _write_all(db: sqlite3.Connection, sql: str, rows: list[tuple]) -> None:
     """``executemany`` in one transaction of its own, rolled back on any error."""
     db.execute("BEGIN IMMEDIATE")
@@ -231,11 +276,20 @@ def _means(db: sqlite3.Connection, batch: int = 50_000) -> Iterator[tuple[np.nda
 
 def _stored_means(db: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray]:
     """(keys, int8 mean vectors) of every article embedded for its current text."""
-    parts = list(_means(db))
-    if not parts:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.int8)
-    keys = np.concatenate([k for k, _ in parts]).astype(np.int64)
-    return keys, np.concatenate([v for _, v in parts])
+    (n,) = db.execute(
+        "SELECT count(*) FROM sentence_vectors v JOIN articles a ON a.key = v.article "
+        "AND a.text_hash = v.text_hash"
+    ).fetchone()
+    keys = np.zeros(n, dtype=np.int64)
+    vecs = np.zeros((0, 0), dtype=np.int8)
+    at = 0
+    for part_keys, part in _means(db):  # filled in place: no second copy of the vectors
+        if at == 0:
+            vecs = np.zeros((n, part.shape[1]), dtype=np.int8)
+        keys[at : at + len(part_keys)] = part_keys
+        vecs[at : at + len(part_keys)] = part
+        at += len(part_keys)
+    return keys[:at], vecs[:at]
 
 
 def _nearest(
@@ -244,11 +298,13 @@ def _nearest(
     """Up to ``k`` nearest (key, cosine) of each of ``rows`` among all: exactly while the
     rows times the stored articles stay within the exact search's budget, among the
     nearest cells beyond it."""
+    every = len(rows) == len(keys) and bool((rows == np.arange(len(keys))).all())
+    queries, query_keys = (vecs, keys) if every else (vecs[rows], keys[rows])  # no copy
     if len(rows) * len(keys) <= EXACT_BUDGET:
-        return exact_neighbours(vecs[rows], keys[rows], vecs, keys, k, cosine)
+        return exact_neighbours(queries, query_keys, vecs, keys, k, cosine)
     return clustered_neighbours(
-        vecs[rows],
-        keys[rows],
+        queries,
+        query_keys,
         vecs,
         keys,
         k,
@@ -532,17 +588,21 @@ def scan_semantic(
             cache[doc.key] = reembed(doc.article.text, doc.vectors, loaded[0])
         return cache[doc.key]
 
-    with _pool(workers, embedder) as pool:  # one pool for every phase
+    with _pool(workers, embedder) as pool:
         embed_missing(db, embedder, workers=workers, pool=pool)
-        previous = _previous_candidates(db) if state is not None else None
-        keys, vecs = _stored_means(db)
-        mean = mean_candidates(
-            keys,
-            vecs,
-            fresh,
-            None if previous is None else {p for p, (k, _) in previous.items() if _MEAN in k},
-            params,
-        )
+    # The search runs in this process: the embedding workers leave first (with the
+    # memory their models and batches hold), and a pool comes back for the comparisons.
+    previous = _previous_candidates(db) if state is not None else None
+    keys, vecs = _stored_means(db)
+    mean = mean_candidates(
+        keys,
+        vecs,
+        fresh,
+        None if previous is None else {p for p, (k, _) in previous.items() if _MEAN in k},
+        params,
+    )
+    del keys, vecs
+    with _pool(workers, embedder) as pool:
         cross = set(cross_language_pairs(db, params, pool))
         every = mean | cross
         eligible = every - _lexical_pairs(db, sorted(every))

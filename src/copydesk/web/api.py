@@ -66,7 +66,9 @@ def example(value: Any) -> dict[int | str, dict[str, Any]]:
 
 
 MAX_ARTICLES_PER_REQUEST = 1000
-RelationFilter = Literal["duplicate", "partial", "syndicated", "rewrite", "any", "none"]
+RelationFilter = Literal[
+    "duplicate", "partial", "syndicated", "rewrite", "translation", "any", "none"
+]
 CreditFilter = Literal["credited", "stripped", "absent"]
 
 
