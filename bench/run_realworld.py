@@ -458,7 +458,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=CACHE, help="folder of <id>.txt texts")
     parser.add_argument(
-        "--semantic", action="store_true", help="scan with the semantic stage (rewrites)"
+        "--semantic",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="scan with the semantic stage (rewrites, translations), as copydesk scan does by"
+        " default; --no-semantic: the lexical stage alone",
     )
     parser.add_argument("--no-failures", action="store_true", help="do not rewrite FAILURES.md")
     args = parser.parse_args(argv)

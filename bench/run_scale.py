@@ -195,8 +195,8 @@ def run_copydesk(tier: str, root: Path, work: Path, semantic: bool = False) -> d
         with timed(timings, "ingest"):
             summary = desk.ingest(tier_articles(tier, root, work))
         new = desk.store.unscanned()
-        with timed(timings, "scan"):
-            scan = desk.scan()
+        with timed(timings, "scan"):  # the lexical pipeline; --semantic times the stage apart
+            scan = desk.scan(semantic=False)
         trace = trace_latencies(desk, sample)
         with timed(timings, "planted_check"):
             found = _planted_found(desk, planted, work, tier)

@@ -100,7 +100,7 @@ def side_embedded(files: list[Path], out: Path) -> dict[str, Any]:
         summary = desk.ingest_files(files)
         ingest_s = time.perf_counter() - t
         t = time.perf_counter()
-        desk.scan()
+        desk.scan(semantic=False)  # the two engines' lexical scans (the stage: run_semantic)
         scan_s = time.perf_counter() - t
         verdicts = sorted(json.dumps(v.to_json(), ensure_ascii=False) for v in desk.verdicts())
     (out / "embedded-verdicts.jsonl").write_text("\n".join(verdicts), encoding="utf-8")
@@ -123,7 +123,9 @@ def side_spark(files: list[Path], out: Path, master: str, partitions: int | None
         start_s = time.perf_counter() - t
         cores = session.sparkContext.defaultParallelism
         try:
-            summary = spark_engine.scan(session, files, out / "spark-out", partitions=partitions)
+            summary = spark_engine.scan(
+                session, files, out / "spark-out", partitions=partitions, semantic=False
+            )
         finally:
             session.stop()
     verdicts = sorted(

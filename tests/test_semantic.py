@@ -528,7 +528,7 @@ def test_exact_neighbours_do_not_depend_on_blocks_or_row_order(monkeypatch) -> N
     monkeypatch.setattr(neighbours, "_BASE_BLOCK", 13)
     # the queries as the stored rows themselves (each product used both ways) ...
     assert neighbours.exact_neighbours(base, keys, base, keys, 8, 0.5) == whole
-    monkeypatch.setattr(neighbours, "_WHOLE_BASE", 0)
+    monkeypatch.setattr(neighbours, "WHOLE_BASE", 0)
     monkeypatch.setattr(neighbours._Hits, "LIMIT", 50)
     # ... and as other rows (the stored ones shuffled): the same neighbours
     order = rng.permutation(300)

@@ -23,7 +23,7 @@ from copydesk.semantic.embed import cosines, inverse_norms
 EXACT_BUDGET = 1_000_000_000  # (query, stored article) pairs compared exactly in one scan
 _QUERY_BLOCK = 512
 _BASE_BLOCK = 32_768  # stored rows a product takes: 512 x 32,768 cosines, 64 MB
-_WHOLE_BASE = 65_536  # up to this many stored rows, one float32 copy of them all (64 MB)
+WHOLE_BASE = 65_536  # up to this many stored rows, one float32 copy of them all (64 MB)
 
 
 def exact_neighbours(
@@ -33,19 +33,26 @@ def exact_neighbours(
     base_keys: np.ndarray,
     k: int,
     cosine: float,
+    *,
+    base_inverse: np.ndarray | None = None,
+    base_float: np.ndarray | None = None,
 ) -> list[list[tuple[int, float]]]:
     """For each query row (int8), up to ``k`` (key, cosine) of the base rows (int8) with
     cosine at least ``cosine``, best first (ties by lower key), leaving out the row whose
     key is the query's own. When the queries are the base itself (a first scan), each
-    pair of rows is multiplied once, for both."""
+    pair of rows is multiplied once, for both. ``base_inverse`` (``inverse_norms(base)``)
+    and ``base_float`` (``base`` as float32) may be given by a caller that searches the
+    same base again and again (``trace``)."""
     if not len(queries) or not len(base) or k <= 0:
         return [[] for _ in range(len(queries))]
     query_keys = np.asarray(query_keys, dtype=np.int64)
     base_keys = np.asarray(base_keys, dtype=np.int64)
     same = np.array_equal(query_keys, base_keys) and np.array_equal(queries, base)
     q_inv = inverse_norms(queries)
-    b_inv = q_inv if same else inverse_norms(base)
-    whole = base.astype(np.float32) if len(base) <= _WHOLE_BASE else None
+    b_inv = q_inv if same else base_inverse if base_inverse is not None else inverse_norms(base)
+    whole = base_float
+    if whole is None and len(base) <= WHOLE_BASE:
+        whole = base.astype(np.float32)
     hits = _Hits(k)
     threshold = np.float32(cosine)
     for q0 in range(0, len(queries), _QUERY_BLOCK):

@@ -43,6 +43,7 @@ from copydesk.semantic.embed import (
     SentenceVectors,
     cosines,
     embed_articles,
+    inverse_norms,
     quantise,
     reembed,
     static_reads,
@@ -53,6 +54,7 @@ from copydesk.semantic.neighbours import (
     CELLS_PER_ROOT,
     EXACT_BUDGET,
     PROBES,
+    WHOLE_BASE,
     close_rows,
     clustered_neighbours,
     exact_neighbours,
@@ -798,16 +800,16 @@ class MeanIndex:
 
     keys: np.ndarray  # int64
     vectors: np.ndarray  # int8, one row an article
+    inverse: np.ndarray  # float32: each row's inverse norm, computed once
+    floats: np.ndarray | None  # the rows as float32 while they are few (the search's own)
 
     @classmethod
     def load(cls, db: sqlite3.Connection) -> MeanIndex:
-        keys, vecs = [], []
-        for k, v in _means(db):  # only vectors of the articles' current texts
-            keys.append(k.astype(np.int64))
-            vecs.append(v)
-        if not keys:
-            return cls(np.zeros(0, dtype=np.int64), np.zeros((0, 256), dtype=np.int8))
-        return cls(np.concatenate(keys), np.concatenate(vecs))
+        keys, vecs = _stored_means(db)  # only vectors of the articles' current texts
+        if not len(keys):
+            keys, vecs = np.zeros(0, dtype=np.int64), np.zeros((0, 256), dtype=np.int8)
+        floats = vecs.astype(np.float32) if len(vecs) <= WHOLE_BASE else None
+        return cls(keys, vecs, inverse_norms(vecs), floats)
 
     @staticmethod
     def version(db: sqlite3.Connection) -> tuple[int, int, int]:
@@ -823,7 +825,16 @@ class MeanIndex:
         if not len(self.keys):
             return []
         query = np.asarray(mean, dtype=np.int8).reshape(1, -1)
-        hits = exact_neighbours(query, np.array([-1]), self.vectors, self.keys, k, cosine)
+        hits = exact_neighbours(
+            query,
+            np.array([-1]),
+            self.vectors,
+            self.keys,
+            k,
+            cosine,
+            base_inverse=self.inverse,
+            base_float=self.floats,
+        )
         return [key for key, _ in hits[0]]
 
 
