@@ -607,10 +607,15 @@ def test_clustered_neighbours_are_the_exact_ones_found_in_the_probed_cells(monke
     # the same cells and answers again: nothing random
     again = neighbours.clustered_neighbours(base, keys, base, keys, 6, 0.6, cells=10, probes=2)
     assert again == few
-    # the queries a few at a time (as a large collection's are): the same answers
+    # the queries a few at a time (as a large collection's are), in one process or
+    # spread over a pool: the same answers
     monkeypatch.setattr(neighbours, "_PROBE_CHUNK", 37)
     chunked = neighbours.clustered_neighbours(base, keys, base, keys, 6, 0.6, cells=10, probes=2)
     assert chunked == few
+    pooled = neighbours.clustered_neighbours(
+        base, keys, base, keys, 6, 0.6, cells=10, probes=2, workers=2
+    )
+    assert pooled == few
     assert np.array_equal(neighbours.train_cells(base, 10), neighbours.train_cells(base, 10))
 
 

@@ -15,9 +15,13 @@ so a subset of what the exact search finds, and as deterministic.
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 
+from copydesk.engines.workers import one_native_thread
 from copydesk.semantic.embed import cosines, inverse_norms
 
 EXACT_BUDGET = 1_000_000_000  # (query, stored article) pairs compared exactly in one scan
@@ -219,12 +223,14 @@ def clustered_neighbours(
     *,
     cells: int,
     probes: int,
+    workers: int = 1,
 ) -> list[list[tuple[int, float]]]:
     """As ``exact_neighbours``, among the stored rows of the ``probes`` cells nearest each
     query (cells from ``train_cells``; each stored row in its nearest cell): the cosines
     are the exact search's own numbers, so what is found is what it would find, less the
     neighbours in cells not probed. Deterministic: everything is integer dots and sums
-    in a fixed order."""
+    in a fixed order. With ``workers`` above 1 the chunks of queries are searched in a
+    pool of that many processes, forked once the cells are made (they share the rows)."""
     if not len(queries) or not len(base) or k <= 0:
         return [[] for _ in range(len(queries))]
     query_keys = np.asarray(query_keys, dtype=np.int64)
@@ -232,30 +238,98 @@ def clustered_neighbours(
     centres = train_cells(base, cells)
     probes = max(1, min(probes, len(centres)))
     home = _nearest_cells(base, centres, 1)[:, 0]
-    q_inv, b_inv = inverse_norms(queries), inverse_norms(base)
     by_cell = np.argsort(home, kind="stable")
-    cell_starts = np.searchsorted(home[by_cell], np.arange(len(centres) + 1))
+    search = _Search(
+        queries,
+        query_keys,
+        base,
+        base_keys,
+        inverse_norms(queries),
+        inverse_norms(base),
+        centres,
+        by_cell,
+        np.searchsorted(home[by_cell], np.arange(len(centres) + 1)),
+        probes,
+        k,
+        np.float32(cosine),
+    )
     del home
-    hits = _Hits(k)
-    threshold = np.float32(cosine)
     # The queries a chunk at a time, so the (query, probed cell) lists stay a chunk's;
-    # each query's answer is its own, so the chunking changes nothing found.
-    for q0 in range(0, len(queries), _PROBE_CHUNK):
-        chunk = np.arange(q0, min(q0 + _PROBE_CHUNK, len(queries)), dtype=np.int64)
-        # (query, probed cell) entries sorted by cell; entry e is query q0 + e // probes
-        q_cells = _nearest_cells(queries[q0 : chunk[-1] + 1], centres, probes).reshape(-1)
-        q_order = np.argsort(q_cells, kind="stable")
-        q_starts = np.searchsorted(q_cells[q_order], np.arange(len(centres) + 1))
-        del q_cells
-        for c in range(len(centres)):
-            members = by_cell[cell_starts[c] : cell_starts[c + 1]]
-            asking = chunk[q_order[q_starts[c] : q_starts[c + 1]] // probes]
-            if not len(members) or not len(asking):
-                continue
-            for a0 in range(0, len(asking), _QUERY_BLOCK):
-                rows = asking[a0 : a0 + _QUERY_BLOCK]
-                block = cosines(queries[rows], base[members], q_inv[rows], b_inv[members])
-                block[query_keys[rows, None] == base_keys[None, members]] = -1.0  # itself
-                r, m = np.nonzero(block >= threshold)
-                hits.add(rows[r], base_keys[members[m]], block[r, m])
+    # each query's answer is its own, so neither the chunking nor the process that
+    # searches a chunk changes anything found.
+    chunks = range(0, len(queries), _PROBE_CHUNK)
+    if workers > 1 and len(chunks) > 1:
+        parts = _in_pool(search, chunks, workers)
+    else:
+        parts = [_search_chunk(search, q0) for q0 in chunks]
+    hits = _Hits(k)
+    for rows, keys, sims in parts:
+        hits.add(rows, keys, sims)
     return hits.per_query(len(queries))
+
+
+@dataclass(slots=True, frozen=True)
+class _Search:
+    """What searching a chunk of queries needs (see ``clustered_neighbours``)."""
+
+    queries: np.ndarray
+    query_keys: np.ndarray
+    base: np.ndarray
+    base_keys: np.ndarray
+    q_inv: np.ndarray
+    b_inv: np.ndarray
+    centres: np.ndarray
+    by_cell: np.ndarray  # base rows, cell by cell
+    cell_starts: np.ndarray  # where each cell's rows start in by_cell
+    probes: int
+    k: int
+    threshold: np.float32
+
+
+def _search_chunk(s: _Search, q0: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The best ``s.k`` (row, key, cosine) of the queries q0 .. q0 + _PROBE_CHUNK."""
+    chunk = np.arange(q0, min(q0 + _PROBE_CHUNK, len(s.queries)), dtype=np.int64)
+    # (query, probed cell) entries sorted by cell; entry e is query q0 + e // probes
+    q_cells = _nearest_cells(s.queries[q0 : chunk[-1] + 1], s.centres, s.probes).reshape(-1)
+    q_order = np.argsort(q_cells, kind="stable")
+    q_starts = np.searchsorted(q_cells[q_order], np.arange(len(s.centres) + 1))
+    del q_cells
+    hits = _Hits(s.k)
+    for c in range(len(s.centres)):
+        members = s.by_cell[s.cell_starts[c] : s.cell_starts[c + 1]]
+        asking = chunk[q_order[q_starts[c] : q_starts[c + 1]] // s.probes]
+        if not len(members) or not len(asking):
+            continue
+        for a0 in range(0, len(asking), _QUERY_BLOCK):
+            rows = asking[a0 : a0 + _QUERY_BLOCK]
+            block = cosines(s.queries[rows], s.base[members], s.q_inv[rows], s.b_inv[members])
+            block[s.query_keys[rows, None] == s.base_keys[None, members]] = -1.0  # itself
+            r, m = np.nonzero(block >= s.threshold)
+            hits.add(rows[r], s.base_keys[members[m]], block[r, m])
+    return hits.best()
+
+
+_FORKED: _Search | None = None  # the search a forked worker inherits (set just before)
+
+
+def _search_forked(q0: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    assert _FORKED is not None
+    return _search_chunk(_FORKED, q0)
+
+
+def _in_pool(
+    search: _Search, chunks: range, workers: int
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The chunks searched in a pool forked now, so the workers share the rows (a fork
+    copies no pages until they are written); results in chunk order."""
+    global _FORKED
+    _FORKED = search
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=one_native_thread,
+        ) as pool:
+            return list(pool.map(_search_forked, chunks))
+    finally:
+        _FORKED = None

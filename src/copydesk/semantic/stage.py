@@ -295,7 +295,12 @@ def _stored_means(db: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _nearest(
-    keys: np.ndarray, vecs: np.ndarray, rows: np.ndarray, k: int, cosine: float
+    keys: np.ndarray,
+    vecs: np.ndarray,
+    rows: np.ndarray,
+    k: int,
+    cosine: float,
+    workers: int = 1,
 ) -> list[list[tuple[int, float]]]:
     """Up to ``k`` nearest (key, cosine) of each of ``rows`` among all: exactly while the
     rows times the stored articles stay within the exact search's budget, among the
@@ -313,6 +318,7 @@ def _nearest(
         cosine,
         cells=round(CELLS_PER_ROOT * math.sqrt(len(keys))),
         probes=PROBES,
+        workers=workers,
     )
 
 
@@ -330,6 +336,7 @@ def mean_candidates(
     new: Iterable[int],
     previous: set[tuple[int, int]] | None,
     params: SemanticParams,
+    workers: int = 1,
 ) -> set[tuple[int, int]]:
     """The unordered pairs (a, b), lower key first, where b is among a's
     ``candidate_k`` nearest articles by mean vector (cosine at least
@@ -344,11 +351,11 @@ def mean_candidates(
     again (of the touched, and of their partners in ``previous``), so the set is the one
     a scan of the whole collection in one go would find, however the collection was
     scanned (within the exact search's budget; the clustered search beyond it may miss
-    pairs either way)."""
+    pairs either way). ``workers``: processes for the clustered search."""
     present = set(keys.tolist())
     if previous is None:
         every = _nearest(
-            keys, vecs, np.arange(len(keys)), params.candidate_k, params.candidate_cosine
+            keys, vecs, np.arange(len(keys)), params.candidate_k, params.candidate_cosine, workers
         )
         return _pairs_of(keys, every)
     kept = {p for p in previous if p[0] in present and p[1] in present}
@@ -358,12 +365,12 @@ def mean_candidates(
     if len(fresh) * len(keys) <= EXACT_BUDGET:
         close = keys[close_rows(vecs[fresh], vecs, params.candidate_cosine)]
     else:  # as approximate as the clustered search itself
-        hits = _nearest(keys, vecs, fresh, 4 * params.candidate_k, params.candidate_cosine)
+        hits = _nearest(keys, vecs, fresh, 4 * params.candidate_k, params.candidate_cosine, workers)
         close = np.array([b for found in hits for b, _ in found], dtype=np.int64)
     touched = set(keys[fresh].tolist()) | set(close.tolist())
     partners = {b for a, b in kept if a in touched} | {a for a, b in kept if b in touched}
     ask = np.flatnonzero(np.isin(keys, np.fromiter(touched | partners, dtype=np.int64)))
-    found = _nearest(keys, vecs, ask, params.candidate_k, params.candidate_cosine)
+    found = _nearest(keys, vecs, ask, params.candidate_k, params.candidate_cosine, workers)
     out = {p for p in kept if p[0] not in touched and p[1] not in touched}
     return out | _pairs_of(keys[ask], found)
 
@@ -602,6 +609,7 @@ def scan_semantic(
         fresh,
         None if previous is None else {p for p, (k, _) in previous.items() if _MEAN in k},
         params,
+        workers,  # the clustered search's own pool, forked with the vectors loaded
     )
     del keys, vecs
     with _pool(workers, embedder) as pool:
