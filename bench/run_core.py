@@ -197,15 +197,18 @@ def count_of(value: Any) -> int | None:
 # --- copydesk side -------------------------------------------------------------------------
 
 
-def trace_latencies(desk: Any, articles: list[Article]) -> dict[str, Any]:
-    """``desk.trace`` on a fixed random sample, after one warm-up call."""
+def trace_latencies(
+    desk: Any, articles: list[Article], *, semantic: bool = False
+) -> dict[str, Any]:
+    """``desk.trace`` on a fixed random sample, after one warm-up call; ``semantic``:
+    with the semantic stage too."""
     sample = random.Random(TRACE_SEED).sample(articles, min(TRACE_SAMPLES, len(articles)))
-    desk.trace(sample[0], **SAME_OUTLET)  # warm-up
+    desk.trace(sample[0], **SAME_OUTLET, semantic=semantic)  # warm-up
     times_ms: list[float] = []
     with_sources = self_matches = 0
     for article in sample:
         start = time.perf_counter()
-        verdict = desk.trace(article, **SAME_OUTLET)
+        verdict = desk.trace(article, **SAME_OUTLET, semantic=semantic)
         times_ms.append((time.perf_counter() - start) * 1000)
         sources = [s.source for s in (verdict.sources if verdict else [])]
         with_sources += bool(sources)

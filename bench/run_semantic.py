@@ -155,13 +155,16 @@ def main(argv: list[str] | None = None) -> int:
     embedder = default_embedder()
     words = sorted({w for a in sources for w in _WORD.findall(a.text)})
     synonyms = neighbours(words, embedder)
-    filler = [s for a in others[:50] for p in _sentences(a.text) for s in p if len(s) > 60]
-    filler_of = {
-        s: f"bbc-{args.sources + j}"
+    # sentences for the "add" operation, each with the original it comes from
+    added_from = [
+        (f"bbc-{args.sources + j}", s)
         for j, a in enumerate(others[:50])
         for p in _sentences(a.text)
         for s in p
-    }
+        if len(s) > 60
+    ]
+    filler = [s for _, s in added_from]
+    filler_of = {s: origin for origin, s in added_from}
     base = datetime(2026, 1, 1, tzinfo=UTC)
     articles, gold = [], set()
     added: dict[str, set[str]] = {}
@@ -297,32 +300,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _trace_timing(desk: Desk, articles: list, samples: int = 200) -> dict[str, float]:
-    """p50 and p95 of ``trace`` (ms) for a seeded sample of stored texts, with and without
-    the semantic stage (the store warm: each kind traced once before timing)."""
-    import statistics
-
-    sample = random.Random(7).sample(articles, min(samples, len(articles)))
-    out: dict[str, float] = {}
-    for semantic in (False, True):
-        desk.trace(sample[0], semantic=semantic)
-        ms = []
-        for a in sample:
-            t0 = time.perf_counter()
-            desk.trace(a, semantic=semantic)
-            ms.append((time.perf_counter() - t0) * 1000)
-        kind = "semantic" if semantic else "lexical"
-        out[f"{kind}_p50"] = round(statistics.median(ms), 2)
-        out[f"{kind}_p95"] = round(statistics.quantiles(ms, n=20)[-1], 2)
-    return out
-
-
 def corpus_timing(workers: int) -> int:
     """Seconds of ingest, lexical scan and the semantic stage's parts on the real corpus."""
     import resource
 
     from copydesk.reading.corpora import read_reuters
     from copydesk.semantic.stage import embed_missing
+    from run_core import trace_latencies
 
     def cpu() -> float:  # this process and its finished workers (pools end with each phase)
         t = os.times()
@@ -361,7 +345,10 @@ def corpus_timing(workers: int) -> int:
         out["vector_bytes"] = desk.store.db.execute(
             "SELECT sum(length(vectors) + length(spans) + length(mean)) FROM sentence_vectors"
         ).fetchone()[0]
-        out["trace_ms"] = _trace_timing(desk, articles)
+        out["trace"] = {
+            kind: trace_latencies(desk, articles, semantic=kind == "semantic")
+            for kind in ("lexical", "semantic")
+        }
     semantic = float(out["embed_seconds"]) + float(out["candidates_and_alignment_seconds"])
     out["semantic_seconds"] = round(semantic, 1)
     lexical = float(out["ingest_seconds"]) + float(out["lexical_scan_seconds"])

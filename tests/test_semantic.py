@@ -747,3 +747,23 @@ def test_top_columns_are_a_stable_sorts_first(rows: int, cols: int, n: int, seed
     values = rng.integers(0, 4, size=(rows, cols)).astype(np.float32)
     want = np.argsort(-values, axis=1, kind="stable")[:, :n]
     assert np.array_equal(top_columns(values, n), want)
+
+
+def test_kept_sentence_weights_align_as_computed_ones(embedder) -> None:
+    from copydesk.semantic.judge import SemDoc
+
+    params = SemanticParams()
+    src = SemDoc(1, Article("s", SOURCE), embed_article(SOURCE, embedder), "en")
+    rw = SemDoc(2, Article("r", REWRITE), embed_article(REWRITE, embedder), "en")
+    plain = align_sentences(REWRITE, rw.vectors, SOURCE, src.vectors, params)
+    kept = align_sentences(
+        REWRITE,
+        rw.vectors,
+        SOURCE,
+        src.vectors,
+        params,
+        copy_weights=lambda: rw.sentence_weights(params.quote_weight),
+        source_weights=lambda: src.sentence_weights(params.quote_weight),
+    )
+    assert kept == plain and plain.pairs
+    assert rw.sentence_weights(params.quote_weight) is rw.sentence_weights(params.quote_weight)

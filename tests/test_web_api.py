@@ -477,3 +477,12 @@ def test_render_escapes_every_piece_and_nests_marks() -> None:
     assert html.startswith('<a class="plink" id="copy-p0" href="#src-p0" data-p="0"')
     assert 'class="passage mark-boilerplate" data-p="0"' in html
     assert render("", Marks()) == ""
+
+
+def test_the_api_relation_filter_names_every_relation_the_filters_know() -> None:
+    from typing import get_args
+
+    from copydesk.rights.filters import RELATIONS
+    from copydesk.web.api import RelationFilter
+
+    assert get_args(RelationFilter) == (*RELATIONS, "any", "none")

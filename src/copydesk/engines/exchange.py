@@ -32,7 +32,9 @@ ARTICLES, MATCHES, SIGNALS, MODELS = "articles", "matches", "signals", "models"
 # ... and of its semantic stage, when it ran: every article's sentence vectors, and the
 # rewrites and translations (rows as in MATCHES).
 SENTENCE_VECTORS, SEMANTIC_MATCHES = "sentence_vectors", "semantic_matches"
-VECTOR_COLUMNS = ["key", "model", "language", "spans", "vectors", "mean", "anchors"]
+VECTOR_COLUMNS = [
+    "key", "model", "text_hash", "language", "spans", "vectors", "mean", "anchors"
+]  # fmt: skip
 MATCH_COLUMNS = ["copy", "source", "same_outlet", "coverage", "confidence", "data"]
 # What a run reports, each a folder of Parquet (or JSON Lines) files.
 VERDICTS, FAMILIES, OUTLETS = "verdicts", "families", "outlets"
@@ -97,8 +99,8 @@ def load_into_store(
     ``boilerplate``, ``user_aliases``, ``judged``). Builds the story families; returns
     the number of articles. With ``postings`` False the candidate index is not built
     (a store made only to report from never looks candidates up; ``sync_postings``
-    builds it later if need be). ``vectors``: the semantic stage's rows
-    (``semantic.stage.embed_rows``); with ``families`` False the families are left to the
+    builds it later if need be). ``vectors``: rows of table ``sentence_vectors``
+    (``semantic.stage.VectorRow``); with ``families`` False the families are left to the
     caller (who adds the semantic stage's matches first)."""
     if store.count():
         raise StoreError(f"{store.path} already holds articles: import into a new store")

@@ -55,7 +55,6 @@ from copydesk.engines.exchange import (
     ARTICLES,
     FAMILIES,
     JUDGED,
-    MATCH_COLUMNS,
     MATCHES,
     MODELS,
     OUTLETS,
@@ -75,7 +74,7 @@ from copydesk.errors import EngineError
 from copydesk.fingerprint import fingerprints
 from copydesk.forensics.aliases import AliasCounts, aliases_from_counts, count_aliases
 from copydesk.forensics.boilerplate import ShapeCounts, ShapeTally, model_from_counts
-from copydesk.model import SEMANTIC_RELATIONS, Rejection
+from copydesk.model import Rejection
 from copydesk.verdict import EMPTY, Context, taken_for_copy
 
 if TYPE_CHECKING:
@@ -596,11 +595,7 @@ def scan(
             )  # fmt: skip
 
     matches = first.mapPartitions(judge)
-    match_schema = (
-        "copy long, source long, same_outlet boolean, coverage double, confidence double,"
-        " data string"
-    )
-    matches_df = spark.createDataFrame(matches, match_schema).persist(StorageLevel.MEMORY_AND_DISK)
+    matches_df = spark.createDataFrame(matches, _MATCH_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK)
     summary.pairs = matches_df.count()
     first.unpersist()
     signals = arts.mapPartitions(lambda rows: _signals_partition(rows, context))
@@ -624,8 +619,8 @@ def scan(
     if semantic:
         vectors = arts.mapPartitions(_embed_partition)
         vector_schema = (
-            "key long, model string, language string, spans binary, vectors binary,"
-            " mean binary, anchors string"
+            "key long, model string, text_hash string, language string, spans binary,"
+            " vectors binary, mean binary, anchors string"
         )
         spark.createDataFrame(vectors, vector_schema).write.mode("overwrite").parquet(
             f"{out}/{SENTENCE_VECTORS}"
@@ -643,6 +638,12 @@ def scan(
     return summary
 
 
+# A row of MATCHES (and of SEMANTIC_MATCHES): ``exchange.MATCH_COLUMNS``.
+_MATCH_SCHEMA = (
+    "copy long, source long, same_outlet boolean, coverage double, confidence double, data string"
+)
+
+
 def _rows_in_key_order(spark: SparkSession, path: str, columns: list[str]) -> Iterator[Any]:
     return spark.read.parquet(path).select(*columns).orderBy(columns[0]).toLocalIterator()
 
@@ -650,8 +651,10 @@ def _rows_in_key_order(spark: SparkSession, path: str, columns: list[str]) -> It
 def _embed_partition(rows: Iterable[tuple[int, tuple]]) -> Iterator[tuple]:
     from copydesk.semantic import default_embedder
     from copydesk.semantic.stage import embed_rows
+    from copydesk.store.sqlite import text_hash
 
-    keyed = ((key, row_article(row).text) for key, row in rows)
+    articles = ((key, row_article(row)) for key, row in rows)
+    keyed = ((key, a.text, text_hash(a)) for key, a in articles)
     yield from embed_rows(keyed, default_embedder())
 
 
@@ -703,16 +706,9 @@ def _reports(
                 candidates, pairs = desk.scan_semantic(keys)
                 summary.candidates += candidates
                 summary.pairs += pairs
-                found = desk.store.db.execute(
-                    f"SELECT {', '.join(MATCH_COLUMNS)} FROM matches WHERE relation IN "
-                    f"({', '.join('?' * len(SEMANTIC_RELATIONS))}) ORDER BY copy, source",
-                    SEMANTIC_RELATIONS,
-                ).fetchall()
-                spark.createDataFrame(
-                    [(c, s_, bool(same), cov, conf, d) for c, s_, same, cov, conf, d in found],
-                    "copy long, source long, same_outlet boolean, coverage double,"
-                    " confidence double, data string",
-                ).coalesce(1).write.mode("overwrite").parquet(f"{out}/{SEMANTIC_MATCHES}")
+                spark.createDataFrame(desk.store.semantic_match_rows(), _MATCH_SCHEMA).coalesce(
+                    1
+                ).write.mode("overwrite").parquet(f"{out}/{SEMANTIC_MATCHES}")
             update_families(desk.store, new=desk.store.keys())
             verdicts = [
                 (v.article, v.outlet, v.published, json.dumps(v.to_json(), ensure_ascii=False))

@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from copydesk.errors import CopydeskError
-from copydesk.model import SourceMatch, Verdict
+from copydesk.model import SEMANTIC_RELATIONS, SourceMatch, Verdict
 
-RELATIONS = ("duplicate", "partial", "syndicated", "rewrite", "translation")
+RELATIONS = ("duplicate", "partial", "syndicated", *SEMANTIC_RELATIONS)
 CREDITS = ("credited", "stripped", "absent")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -78,7 +79,7 @@ def quoted_share(text: str, start: int, end: int) -> float:
     return min(1.0, inside / max(1, len(piece)))
 
 
-def _weights(text: str, sv: SentenceVectors, quote_weight: float) -> np.ndarray:
+def sentence_weights(text: str, sv: SentenceVectors, quote_weight: float) -> np.ndarray:
     """Each sentence's weight: 1 for narration, ``quote_weight`` for what is quoted and
     for a language model's leftovers ("Here is a rewritten version of the article:",
     "I hope this helps!"), which are no part of the story either."""
@@ -129,11 +130,15 @@ def align_sentences(
     *,
     cross_language: bool = False,
     multilingual: bool = False,
+    copy_weights: Callable[[], np.ndarray] | None = None,
+    source_weights: Callable[[], np.ndarray] | None = None,
 ) -> SentenceAlignment:
     """Matched sentences of ``copy`` against ``source`` (see the module's docstring).
     ``cross_language``: the two are in different languages, so a match below the sure
     threshold needs a shared anchor; ``multilingual``: the vectors are the multilingual
-    model's, with its own thresholds."""
+    model's, with its own thresholds. ``copy_weights`` / ``source_weights``: give each side's
+    ``sentence_weights`` when asked (only an alignment with matches needs them), for a
+    caller that keeps them for a text it aligns many times."""
     if not len(copy) or not len(source):
         return SentenceAlignment()
     sims = cosines(copy.vectors, source.vectors, copy.inverse, source.inverse)
@@ -216,8 +221,9 @@ def align_sentences(
         near += [after[0]] if after else []
         if any(abs(j - x) <= params.window for x in near):
             kept.append(SentencePair(i, j, s, False))
-    cw = _weights(copy_text, copy, params.quote_weight)
-    sw = _weights(source_text, source, params.quote_weight)
+    q = params.quote_weight
+    cw = sentence_weights(copy_text, copy, q) if copy_weights is None else copy_weights()
+    sw = sentence_weights(source_text, source, q) if source_weights is None else source_weights()
     copy_matched = sorted({p.copy for p in kept})
     source_matched = sorted({p.source for p in kept})
     return SentenceAlignment(

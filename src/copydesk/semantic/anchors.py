@@ -22,6 +22,8 @@ from functools import lru_cache
 from anyascii import anyascii
 from rapidfuzz.distance import Indel
 
+from copydesk.text.scripts import letters
+
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")  # \d is any script's decimal digit
 # A word: a run without spaces, digits or punctuation (so a script's combining vowel
 # signs, which are not "word" characters to ``re``, stay inside it).
@@ -71,18 +73,13 @@ def skeleton(word: str) -> str:
 _SPELL = str.maketrans({"c": "k", "q": "k", "w": "v", "z": "s"})
 
 
-_ASCII_LETTER = re.compile(r"[A-Za-z]")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
 def _is_cased_script(text: str) -> bool:
     """Whether most of the text's letters are of a script with capitals."""
     if text.isascii():
         return True
-    others = [c for c in _NON_ASCII.findall(text) if c.isalpha()]
+    ascii_letters, others = letters(text)
     if not others:
         return True
-    ascii_letters = len(_ASCII_LETTER.findall(text))
     cased = ascii_letters + sum(c.lower() != c.upper() for c in others)
     return cased >= 0.5 * (ascii_letters + len(others))
 

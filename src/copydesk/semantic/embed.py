@@ -9,7 +9,6 @@ the installed package and forbids downloads (``HF_HUB_OFFLINE=1``).
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -18,6 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
+from copydesk.text.scripts import letters
 from copydesk.text.segment import sentences
 
 MODEL_NAME = "wordllama-l2-supercat-256"
@@ -222,10 +222,6 @@ class MultilingualEmbedder:
         return v / np.maximum(norms, 1e-6)
 
 
-_ASCII_LETTER = re.compile(r"[A-Za-z]")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
 def static_reads(text: str) -> bool:
     """Whether the static model can tell this text's sentences apart: most of its letters
     are in the Latin script, which its vocabulary has word pieces for. Other scripts it
@@ -236,13 +232,9 @@ def static_reads(text: str) -> bool:
     head = text[:4000]
     if head.isascii():
         return True  # every letter is Basic Latin
-    latin = len(_ASCII_LETTER.findall(head))
-    letters = latin
-    for ch in _NON_ASCII.findall(head):  # the few non-ASCII characters of a Latin text
-        if ch.isalpha():
-            letters += 1
-            latin += ch < "\u0250"  # Latin-1 Supplement to Latin Extended-B
-    return latin * 2 >= letters
+    ascii_letters, others = letters(head)
+    latin = ascii_letters + sum(ch < "\u0250" for ch in others)  # ... to Latin Extended-B
+    return latin * 2 >= ascii_letters + len(others)
 
 
 def multilingual_embedder() -> Embedder:

@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from copydesk.forensics import credit_mentions, linked_credit, names_of
 from copydesk.forensics.signals import prompt_leftovers
 from copydesk.model import Article, Evidence, Passage, SourceMatch
-from copydesk.semantic.align import SentenceAlignment
+from copydesk.semantic.align import SentenceAlignment, sentence_weights
 from copydesk.semantic.embed import SentenceVectors
 from copydesk.verdict import plausible
 
 
 @dataclass(slots=True)
 class SemDoc:
-    """An article with its sentence vectors and language; ``seq`` is ingest order."""
+    """An article with its sentence vectors and language; ``seq`` is ingest order.
+    ``weights``: its sentences' weights (``align.sentence_weights``) by quote weight, kept
+    once computed (a document is aligned with each of its candidate partners)."""
 
     key: int
     article: Article
     vectors: SentenceVectors
     language: str | None
+    weights: dict[float, np.ndarray] = field(default_factory=dict)
+
+    def sentence_weights(self, quote_weight: float) -> np.ndarray:
+        if quote_weight not in self.weights:
+            self.weights[quote_weight] = sentence_weights(
+                self.article.text, self.vectors, quote_weight
+            )
+        return self.weights[quote_weight]
 
 
 def direction(a: SemDoc, b: SemDoc, same_time_seconds: float = 60.0) -> tuple[bool, str]:

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 
 import numpy as np
@@ -177,37 +178,33 @@ def embed_missing(
 def _write_vectors(
     db: sqlite3.Connection, model: str, rows: list[tuple[int, str, str]], result: Callable
 ) -> None:
-    out = [
-        (key, model, th, lang, spans, vecs, mean, anchors)
-        for (key, _, th), (spans, vecs, mean, lang, anchors) in zip(rows, result(), strict=True)
-    ]
-    _write_all(
+    store_vectors(
         db,
-        "INSERT OR REPLACE INTO sentence_vectors "
-        "(article, model, text_hash, language, spans, vectors, mean, anchors) "
-        "VALUES (?,?,?,?,?,?,?,?)",
-        out,
+        [
+            (key, model, th, lang, spans, vecs, mean, anchors)
+            for (key, _, th), (spans, vecs, mean, lang, anchors) in zip(rows, result(), strict=True)
+        ],
     )
 
 
-VectorRow = tuple[int, str, str | None, bytes, bytes, bytes, str]
+# (key, model, text hash, language, spans, vectors, mean, anchor keys): a row of table
+# sentence_vectors, the hash that of the text embedded (a row whose hash is not the
+# article's current text's is never read as its vectors).
+VectorRow = tuple[int, str, str, str | None, bytes, bytes, bytes, str]
 
 
-def embed_rows(keyed: Iterable[tuple[int, str]], embedder: Embedder) -> Iterator[VectorRow]:
-    """(key, model, language, spans, vectors, mean, anchor keys) of each (key, text), as
-    ``embed_missing`` stores them: what an engine without the store (Spark) computes in
-    its partitions and ``store_vectors`` writes."""
-    items = list(keyed)
-    for lo in range(0, len(items), 1000):
-        chunk = items[lo : lo + 1000]
-        rows = embed_texts([t for _, t in chunk], embedder)
-        for (key, _), (spans, vecs, mean, lang, anchors) in zip(chunk, rows, strict=True):
-            yield key, embedder.name, lang, spans, vecs, mean, anchors
+def embed_rows(items: Iterable[tuple[int, str, str]], embedder: Embedder) -> Iterator[VectorRow]:
+    """The rows of each (key, text, text hash), as ``embed_missing`` stores them: what an
+    engine without the store (Spark) computes in its partitions."""
+    it = iter(items)
+    while chunk := list(islice(it, 1000)):
+        rows = embed_texts([t for _, t, _ in chunk], embedder)
+        for (key, _, th), (spans, vecs, mean, lang, anchors) in zip(chunk, rows, strict=True):
+            yield key, embedder.name, th, lang, spans, vecs, mean, anchors
 
 
 def store_vectors(db: sqlite3.Connection, rows: Iterable[VectorRow]) -> int:
-    """Write ``embed_rows`` rows for stored articles, each under its article's current
-    text hash (the article must be stored; a row of another text is not one's vectors)."""
+    """Write vector rows, 2,000 a transaction."""
     n = 0
     it = iter(rows)
     while chunk := list(islice(it, 2000)):
@@ -215,19 +212,18 @@ def store_vectors(db: sqlite3.Connection, rows: Iterable[VectorRow]) -> int:
             db,
             "INSERT OR REPLACE INTO sentence_vectors "
             "(article, model, text_hash, language, spans, vectors, mean, anchors) "
-            "SELECT a.key, ?, a.text_hash, ?, ?, ?, ?, ? FROM articles a WHERE a.key = ?",
-            [(m, lang, sp, v, mean, an, k) for k, m, lang, sp, v, mean, an in chunk],
+            "VALUES (?,?,?,?,?,?,?,?)",
+            chunk,
         )
         n += len(chunk)
     return n
 
 
 def stored_vector_rows(db: sqlite3.Connection) -> Iterator[VectorRow]:
-    """Every stored article's vectors for its current text, in key order (``store_vectors``
-    takes them back)."""
+    """Every stored article's rows for its current text, in key order."""
     yield from db.execute(
-        "SELECT v.article, v.model, v.language, v.spans, v.vectors, v.mean, v.anchors "
-        "FROM sentence_vectors v JOIN articles a ON a.key = v.article "
+        "SELECT v.article, v.model, v.text_hash, v.language, v.spans, v.vectors, v.mean, "
+        "v.anchors FROM sentence_vectors v JOIN articles a ON a.key = v.article "
         "AND a.text_hash = v.text_hash ORDER BY v.article"
     )
 
@@ -297,17 +293,17 @@ def _stored_means(db: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray]:
 def _nearest(
     keys: np.ndarray,
     vecs: np.ndarray,
-    rows: np.ndarray,
+    rows: np.ndarray | None,
     k: int,
     cosine: float,
     workers: int = 1,
 ) -> list[list[tuple[int, float]]]:
-    """Up to ``k`` nearest (key, cosine) of each of ``rows`` among all: exactly while the
-    rows times the stored articles stay within the exact search's budget, among the
-    nearest cells beyond it."""
-    every = len(rows) == len(keys) and bool((rows == np.arange(len(keys))).all())
-    queries, query_keys = (vecs, keys) if every else (vecs[rows], keys[rows])  # no copy
-    if len(rows) * len(keys) <= EXACT_BUDGET:
+    """Up to ``k`` nearest (key, cosine) of each of ``rows`` (None: every article, the
+    stored arrays themselves as the queries) among all: exactly while the rows times the
+    stored articles stay within the exact search's budget, among the nearest cells
+    beyond it."""
+    queries, query_keys = (vecs, keys) if rows is None else (vecs[rows], keys[rows])
+    if len(queries) * len(keys) <= EXACT_BUDGET:
         return exact_neighbours(queries, query_keys, vecs, keys, k, cosine)
     return clustered_neighbours(
         queries,
@@ -354,9 +350,7 @@ def mean_candidates(
     pairs either way). ``workers``: processes for the clustered search."""
     present = set(keys.tolist())
     if previous is None:
-        every = _nearest(
-            keys, vecs, np.arange(len(keys)), params.candidate_k, params.candidate_cosine, workers
-        )
+        every = _nearest(keys, vecs, None, params.candidate_k, params.candidate_cosine, workers)
         return _pairs_of(keys, every)
     kept = {p for p in previous if p[0] in present and p[1] in present}
     fresh = np.flatnonzero(np.isin(keys, np.fromiter(set(new) & present, dtype=np.int64)))
@@ -487,6 +481,8 @@ def compare_pair(
         params,
         cross_language=cross,
         multilingual=use_multilingual,
+        copy_weights=partial(copy.sentence_weights, params.quote_weight),
+        source_weights=partial(source.sentence_weights, params.quote_weight),
     )
     if not is_semantic_copy(alignment, params, translation=cross):
         return None

@@ -778,6 +778,18 @@ class Store:
             )
         }
 
+    def semantic_match_rows(self) -> list[tuple[int, int, bool, float, float, str]]:
+        """(copy, source, same outlet, coverage, confidence, match JSON) of the semantic
+        stage's matches, in (copy, source) order: the rows an engine's run exports and
+        ``exchange.load_into_store`` takes back."""
+        return [
+            (c, s, bool(same), cov, conf, data)
+            for c, s, same, cov, conf, data in self.db.execute(
+                "SELECT copy, source, same_outlet, coverage, confidence, data FROM matches "
+                f"WHERE relation IN {_SEMANTIC_SQL} ORDER BY copy, source"
+            )
+        ]
+
     def delete_matches(self, pairs: Iterable[tuple[int, int]]) -> None:
         """Forget the matches of these pairs, whichever article is the copy."""
         self.db.executemany(
