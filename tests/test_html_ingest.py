@@ -85,6 +85,7 @@ def test_folder_with_no_pages(tmp_path: Path) -> None:
         ("Café".encode(), None, "Café", False),
         ("\ufeffCafé".encode("utf-16"), "cp1252", "\ufeffCafé", False),  # a BOM wins
         (b"plain", "x-no-such-charset", "plain", False),
+        (b"plain", "utf-8\x00", "plain", False),  # a NUL in the label: no such charset
         (  # mislabelled, and not Western: charset detection
             "Привет, как дела? Это новости из Москвы сегодня. Всё хорошо.".encode("cp1251"),
             "utf-8",

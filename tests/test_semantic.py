@@ -528,12 +528,16 @@ def test_exact_neighbours_do_not_depend_on_blocks_or_row_order(monkeypatch) -> N
     monkeypatch.setattr(neighbours, "_BASE_BLOCK", 13)
     # the queries as the stored rows themselves (each product used both ways) ...
     assert neighbours.exact_neighbours(base, keys, base, keys, 8, 0.5) == whole
+    # ... the blocks shared out over a pool of two: the same answers
+    assert neighbours.exact_neighbours(base, keys, base, keys, 8, 0.5, workers=2) == whole
     monkeypatch.setattr(neighbours, "WHOLE_BASE", 0)
     monkeypatch.setattr(neighbours._Hits, "LIMIT", 50)
     # ... and as other rows (the stored ones shuffled): the same neighbours
     order = rng.permutation(300)
     blocked = neighbours.exact_neighbours(base, keys, base[order], keys[order], 8, 0.5)
     assert blocked == whole
+    pooled = neighbours.exact_neighbours(base, keys, base[order], keys[order], 8, 0.5, workers=2)
+    assert pooled == whole
     some = rng.choice(300, 40, replace=False)
     assert neighbours.exact_neighbours(base[some], keys[some], base, keys, 8, 0.5) == [
         whole[i] for i in some
@@ -682,6 +686,35 @@ def test_later_scans_keep_the_semantic_matches_and_find_the_new(tmp_path) -> Non
         assert matches(desk) == expected
         desk.scan(semantic=True)  # nothing new: nothing changes
         assert matches(desk) == expected
+
+
+def test_pairs_judged_by_workers_reading_the_store_match_one_process(tmp_path, monkeypatch) -> None:
+    """The pool's workers read their pairs' documents from the store themselves and hand
+    back the pairs in two languages: the matches are those of one process."""
+    monkeypatch.setattr("copydesk.semantic.stage._JUDGE_CHUNK", 2)  # many chunks
+    articles = [
+        _article("src", "harbourgazette.example", SOURCE, 1),
+        _article("copy", "copier.example", REWRITE, 2),
+        _article("other", "otherpaper.example", SAME_EVENT, 2),
+        _article("es", "diario.example", SPANISH, 3),
+        _article("es-other", "periodico.example", SPANISH_SAME_EVENT, 3),
+        _article("copy2", "farm.example", REWRITE + "\n\nShare this story.", 4),
+    ]
+    found = []
+    for workers in (1, 2):
+        with Desk(tmp_path / f"w{workers}.db", workers=workers) as desk:
+            desk.ingest(articles)
+            desk.scan(semantic=True)
+            found.append(
+                sorted(
+                    (v.article, m.source, m.relation, m.coverage, len(m.passages))
+                    for v in desk.verdicts()
+                    for m in v.sources
+                )
+            )
+    assert found[0] == found[1]
+    relations = {(a, s, r) for a, s, r, *_ in found[0]}
+    assert {("copy", "src", "rewrite"), ("es", "src", "translation")} <= relations
 
 
 def _reads_by_letter(text: str) -> bool:

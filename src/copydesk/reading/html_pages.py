@@ -111,7 +111,7 @@ def _codec(label: str | None) -> str | None:
     name = _ALIASES.get(name, name)
     try:
         found = codecs.lookup(name).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a label with a NUL in it
         return None
     return "utf-8" if found in ("utf-8", "utf_8") else found
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -40,13 +41,17 @@ def exact_neighbours(
     *,
     base_inverse: np.ndarray | None = None,
     base_float: np.ndarray | None = None,
+    workers: int = 1,
 ) -> list[list[tuple[int, float]]]:
     """For each query row (int8), up to ``k`` (key, cosine) of the base rows (int8) with
     cosine at least ``cosine``, best first (ties by lower key), leaving out the row whose
     key is the query's own. When the queries are the base itself (a first scan), each
     pair of rows is multiplied once, for both. ``base_inverse`` (``inverse_norms(base)``)
     and ``base_float`` (``base`` as float32) may be given by a caller that searches the
-    same base again and again (``trace``)."""
+    same base again and again (``trace``). With ``workers`` above 1 the blocks of queries
+    are shared out over a pool of that many processes, forked with the rows loaded: each
+    finds the best of its blocks' products, and the best of those are the answer, the
+    same whichever process multiplied which block."""
     if not len(queries) or not len(base) or k <= 0:
         return [[] for _ in range(len(queries))]
     query_keys = np.asarray(query_keys, dtype=np.int64)
@@ -57,24 +62,58 @@ def exact_neighbours(
     whole = base_float
     if whole is None and len(base) <= WHOLE_BASE:
         whole = base.astype(np.float32)
+    search = _Exact(
+        queries, query_keys, base, base_keys, q_inv, b_inv, whole, same, k, np.float32(cosine)
+    )
+    blocks = list(range(0, len(queries), _QUERY_BLOCK))
+    if workers > 1 and len(blocks) >= 4 * workers:
+        # blocks dealt out in turn: with ``same`` the first blocks multiply the most rows
+        shares = [blocks[i :: 2 * workers] for i in range(2 * workers)]
+        parts = _in_pool(_exact_blocks, search, shares, workers)
+    else:
+        parts = [_exact_blocks(search, blocks)]
     hits = _Hits(k)
-    threshold = np.float32(cosine)
-    for q0 in range(0, len(queries), _QUERY_BLOCK):
-        q1 = min(q0 + _QUERY_BLOCK, len(queries))
-        qf = queries[q0:q1].astype(np.float32)
-        for b0 in range(q0 if same else 0, len(base), _BASE_BLOCK):
-            b1 = min(b0 + _BASE_BLOCK, len(base))
-            bf = whole[b0:b1] if whole is not None else base[b0:b1].astype(np.float32)
-            # the same float32 cosine for (a, b) as for (b, a): see ``cosines``
-            block = cosines(qf, bf, q_inv[q0:q1], b_inv[b0:b1])
-            block[query_keys[q0:q1, None] == base_keys[None, b0:b1]] = -1.0  # itself
-            r, c = np.nonzero(block >= threshold)
-            sims = block[r, c]
-            hits.add(r + q0, base_keys[b0 + c], sims)
-            if same:  # the rows of later blocks, from the same products
-                later = (b0 + c) >= q1
-                hits.add((b0 + c)[later], query_keys[(r + q0)[later]], sims[later])
+    for rows, keys, sims in parts:
+        hits.add(rows, keys, sims)
     return hits.per_query(len(queries))
+
+
+@dataclass(slots=True, frozen=True)
+class _Exact:
+    """What multiplying blocks of queries needs (see ``exact_neighbours``)."""
+
+    queries: np.ndarray
+    query_keys: np.ndarray
+    base: np.ndarray
+    base_keys: np.ndarray
+    q_inv: np.ndarray
+    b_inv: np.ndarray
+    whole: np.ndarray | None  # the base as float32, when held at once
+    same: bool  # the queries are the base
+    k: int
+    threshold: np.float32
+
+
+def _exact_blocks(s: _Exact, blocks: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The best ``s.k`` (row, key, cosine) of each query row among the products of the
+    query blocks starting at ``blocks`` (with ``s.same``, of the rows of later blocks too)."""
+    hits = _Hits(s.k)
+    for q0 in blocks:
+        q1 = min(q0 + _QUERY_BLOCK, len(s.queries))
+        qf = s.queries[q0:q1].astype(np.float32)
+        for b0 in range(q0 if s.same else 0, len(s.base), _BASE_BLOCK):
+            b1 = min(b0 + _BASE_BLOCK, len(s.base))
+            bf = s.whole[b0:b1] if s.whole is not None else s.base[b0:b1].astype(np.float32)
+            # the same float32 cosine for (a, b) as for (b, a): see ``cosines``
+            block = cosines(qf, bf, s.q_inv[q0:q1], s.b_inv[b0:b1])
+            block[s.query_keys[q0:q1, None] == s.base_keys[None, b0:b1]] = -1.0  # itself
+            r, c = np.nonzero(block >= s.threshold)
+            sims = block[r, c]
+            hits.add(r + q0, s.base_keys[b0 + c], sims)
+            if s.same:  # the rows of later blocks, from the same products
+                later = (b0 + c) >= q1
+                hits.add((b0 + c)[later], s.query_keys[(r + q0)[later]], sims[later])
+    return hits.best()
 
 
 def close_rows(queries: np.ndarray, base: np.ndarray, cosine: float) -> np.ndarray:
@@ -259,7 +298,7 @@ def clustered_neighbours(
     # searches a chunk changes anything found.
     chunks = range(0, len(queries), _PROBE_CHUNK)
     if workers > 1 and len(chunks) > 1:
-        parts = _in_pool(search, chunks, workers)
+        parts = _in_pool(_search_chunk, search, chunks, workers)
     else:
         parts = [_search_chunk(search, q0) for q0 in chunks]
     hits = _Hits(k)
@@ -309,27 +348,28 @@ def _search_chunk(s: _Search, q0: int) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return hits.best()
 
 
-_FORKED: _Search | None = None  # the search a forked worker inherits (set just before)
+_FORKED: tuple[Callable, object] | None = None  # what a forked worker inherits (set just before)
 
 
-def _search_forked(q0: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _run_forked(item: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     assert _FORKED is not None
-    return _search_chunk(_FORKED, q0)
+    work, state = _FORKED
+    return work(state, item)
 
 
 def _in_pool(
-    search: _Search, chunks: range, workers: int
+    work: Callable, state: object, items: Iterable, workers: int
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """The chunks searched in a pool forked now, so the workers share the rows (a fork
-    copies no pages until they are written); results in chunk order."""
+    """``work(state, item)`` for each item in a pool forked now, so the workers share the
+    state's rows (a fork copies no pages until they are written); results in item order."""
     global _FORKED
-    _FORKED = search
+    _FORKED = (work, state)
     try:
         with ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("fork"),
             initializer=one_native_thread,
         ) as pool:
-            return list(pool.map(_search_forked, chunks))
+            return list(pool.map(_run_forked, items))
     finally:
         _FORKED = None

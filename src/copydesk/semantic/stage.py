@@ -19,13 +19,14 @@ import hashlib
 import json
 import math
 import multiprocessing
+import os
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from itertools import islice
 
 import numpy as np
@@ -304,7 +305,7 @@ def _nearest(
     beyond it."""
     queries, query_keys = (vecs, keys) if rows is None else (vecs[rows], keys[rows])
     if len(queries) * len(keys) <= EXACT_BUDGET:
-        return exact_neighbours(queries, query_keys, vecs, keys, k, cosine)
+        return exact_neighbours(queries, query_keys, vecs, keys, k, cosine, workers=workers)
     return clustered_neighbours(
         queries,
         query_keys,
@@ -641,6 +642,9 @@ def scan_semantic(
     return len(pairs), written
 
 
+_JUDGE_CHUNK = 1000  # pairs a worker reads and judges at once
+
+
 def _judge_pairs(
     store,
     pool: Executor | None,
@@ -650,25 +654,57 @@ def _judge_pairs(
     aliases: dict[str, tuple[str, ...]] | None,
     multilingual: Callable[[SemDoc], SentenceVectors] | None,
 ) -> list[tuple[int, int, SourceMatch]]:
-    """Compare ``pairs`` (in chunks); returns the matches found. The main process reads
-    and sifts the next chunk while the pool compares this one."""
-    out: list[tuple[int, int, SourceMatch]] = []
-    Rows = list[tuple[int, int, SourceMatch]]
-    pending: tuple[Callable[[], Rows], Rows] | None = None
-    for lo in range(0, len(pairs), 2000):
-        docs, same, cross = _prepare_chunk(store, pairs[lo : lo + 2000])
-        compared = _compare_all(pool, workers, docs, same, params, aliases)
-        rows = []
-        for x, y in cross:  # here: the multilingual model is loaded once
+    """Compare ``pairs``; returns the matches found. The pool's workers read the
+    documents of their chunks of pairs from the store themselves (this process sends
+    keys, not texts and vectors) and judge those the static model aligns
+    (``judge_stored``); the pairs they hand back (two languages, or a script the static
+    model cannot read) are judged here, where the multilingual model is loaded once."""
+    chunks = [pairs[lo : lo + _JUDGE_CHUNK] for lo in range(0, len(pairs), _JUDGE_CHUNK)]
+    if pool is None or workers <= 1 or len(chunks) < 2:
+        results = [judge_stored(store, chunk, params, aliases) for chunk in chunks]
+    else:
+        path = str(store.path)
+        futures = [pool.submit(_judge_in_worker, path, c, params, aliases) for c in chunks]
+        results = [f.result() for f in futures]
+    out = [row for rows, _ in results for row in rows]
+    deferred = [p for _, other in results for p in other]
+    if deferred:
+        docs, _, other = _prepare_chunk(store, deferred)
+        for x, y in other:
             result = compare_pair(docs[x], docs[y], params, aliases, multilingual)
             if result is not None:
-                rows.append((result[0].key, result[1].key, result[2]))
-        if pending is not None:
-            out += pending[0]() + pending[1]
-        pending = (compared, rows)
-    if pending is not None:
-        out += pending[0]() + pending[1]
+                out.append((result[0].key, result[1].key, result[2]))
     return out
+
+
+def judge_stored(
+    store,
+    pairs: list[tuple[int, int]],
+    params: SemanticParams,
+    aliases: dict[str, tuple[str, ...]] | None,
+) -> tuple[list[tuple[int, int, SourceMatch]], list[tuple[int, int]]]:
+    """The matches among ``pairs`` that the static model aligns, read from ``store``;
+    and the pairs to align on the multilingual model instead, left to the caller."""
+    docs, same, other = _prepare_chunk(store, pairs)
+    return compare_pairs((docs, same, params, aliases)), other
+
+
+@lru_cache(maxsize=4)
+def _reader(path: str, pid: int):
+    """A read-only store for a pool worker (``pid`` keys the cache by process: a
+    connection is never used in a process forked after it was opened)."""
+    from copydesk.store import Store
+
+    return Store(path, readonly=True)
+
+
+def _judge_in_worker(
+    path: str,
+    pairs: list[tuple[int, int]],
+    params: SemanticParams,
+    aliases: dict[str, tuple[str, ...]] | None,
+) -> tuple[list[tuple[int, int, SourceMatch]], list[tuple[int, int]]]:
+    return judge_stored(_reader(path, os.getpid()), pairs, params, aliases)
 
 
 def _prepare_chunk(
@@ -762,31 +798,6 @@ def compare_pairs(task: Task) -> list[tuple[int, int, SourceMatch]]:
         if result is not None:
             out.append((result[0].key, result[1].key, result[2]))
     return out
-
-
-def _compare_all(
-    pool: Executor | None,
-    workers: int,
-    docs: dict[int, SemDoc],
-    pairs: list[tuple[int, int]],
-    params: SemanticParams,
-    aliases: dict[str, tuple[str, ...]] | None,
-) -> Callable[[], list[tuple[int, int, SourceMatch]]]:
-    """The matches among ``pairs``, compared in the pool's workers when there are enough
-    of them (each task with the documents of its pairs, each sent once): a callable
-    that waits for them, so the caller can work meanwhile."""
-
-    def task(part: list[tuple[int, int]]) -> Task:
-        return {k: docs[k] for p in part for k in p}, part, params, aliases
-
-    if pool is None or len(pairs) < 64:
-        rows = compare_pairs(task(pairs))
-        return lambda: rows
-    size = math.ceil(len(pairs) / (4 * workers))
-    futures = [
-        pool.submit(compare_pairs, task(pairs[i : i + size])) for i in range(0, len(pairs), size)
-    ]
-    return lambda: [row for f in futures for row in f.result()]
 
 
 def current_aliases(store) -> dict[str, tuple[str, ...]]:
