@@ -101,10 +101,28 @@ class Alignment:
         return self.b_covered / self.b_words if self.b_words else 0.0
 
 
-def _seeds(ah: np.ndarray, bh: np.ndarray, max_repeat: int) -> tuple[np.ndarray, np.ndarray]:
-    """All (i, j) with ah[i] == bh[j]; frequent hashes paired by occurrence rank."""
-    order_b = np.argsort(bh, kind="stable")
-    sb = bh[order_b]
+@dataclass(slots=True, frozen=True)
+class Seeds:
+    """A text's k-word hashes in word order, the stable order that sorts them, sorted."""
+
+    hashes: np.ndarray
+    order: np.ndarray
+    sorted: np.ndarray
+
+
+def seeds_of(t: Tokens, k: int) -> Seeds:
+    """``t``'s k-word hashes, computed once per text (kept in ``t.cache``)."""
+    found = t.cache.get(k)
+    if found is None:
+        h = shingle_hashes(t.hashes, k)
+        order = np.argsort(h, kind="stable")
+        found = t.cache[k] = Seeds(h, order, h[order])
+    return found
+
+
+def _seeds(ah: np.ndarray, b: Seeds, max_repeat: int) -> tuple[np.ndarray, np.ndarray]:
+    """All (i, j) with ah[i] == b.hashes[j]; frequent hashes paired by occurrence rank."""
+    order_b, sb = b.order, b.sorted
     lo = np.searchsorted(sb, ah, "left")
     cnt = np.searchsorted(sb, ah, "right") - lo
 
@@ -343,9 +361,7 @@ def align(
     if len(a) == 0 or len(b) == 0:
         return Alignment([], [], len(a), len(b))
     params = _short_ok(params, len(a), len(b))
-    ah = shingle_hashes(a.hashes, k)
-    bh = shingle_hashes(b.hashes, k)
-    i, j = _seeds(ah, bh, params.max_repeat)
+    i, j = _seeds(seeds_of(a, k).hashes, seeds_of(b, k), params.max_repeat)
     spans = _resolve(_chain(_runs(i, j, k, params), params, k, len(a), len(b)), params)
     spans = _bridge_reworded(spans, a, b, params)
     passages = []
@@ -363,9 +379,11 @@ def shared_words(a: Tokens, b: Tokens, params: AlignParams = DEFAULT) -> int:
     k = max(1, min(params.k, len(a), len(b)))
     if len(a) == 0 or len(b) == 0:
         return 0
-    ah, bh = shingle_hashes(a.hashes, k), shingle_hashes(b.hashes, k)
-    sa, sb = np.sort(ah), np.sort(bh)
-    return max(_covered(_found_in(ah, sb), k, len(a)), _covered(_found_in(bh, sa), k, len(b)))
+    sa, sb = seeds_of(a, k), seeds_of(b, k)
+    return max(
+        _covered(_found_in(sa.hashes, sb.sorted), k, len(a)),
+        _covered(_found_in(sb.hashes, sa.sorted), k, len(b)),
+    )
 
 
 def _found_in(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:

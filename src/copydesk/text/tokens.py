@@ -8,7 +8,8 @@ changed: offsets always point into the original.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -58,11 +59,14 @@ def word_hashes(words: list[str]) -> np.ndarray:
 
 @dataclass(slots=True)
 class Tokens:
-    """The words of one text: character spans into the original and word hashes."""
+    """The words of one text: character spans into the original and word hashes.
+    ``cache`` keeps what the aligner derives from them (a text is aligned with each of
+    its candidates)."""
 
     starts: np.ndarray  # int64, character offset of each word
     ends: np.ndarray  # int64, end offset (exclusive)
     hashes: np.ndarray  # uint64, hash of the case-folded word
+    cache: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return int(self.hashes.size)
