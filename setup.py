@@ -1,7 +1,9 @@
-"""The optional compiled fingerprinting module; everything else is in pyproject.toml.
+"""The optional compiled module (fingerprints, the language-identification walk, name
+words); everything else is in pyproject.toml.
 
 When the C compiler or Python's headers are missing, the build of ``copydesk._fingerprint``
-fails quietly (``optional=True``) and copydesk fingerprints with numpy, identically.
+fails quietly (``optional=True``) and copydesk does the same with numpy and Python,
+identically.
 """
 
 import sys

@@ -1,5 +1,6 @@
 /* Fingerprints of a batch of texts in one call: the compiled form of
- * copydesk.fingerprint.shingles.fingerprint, giving identical results.
+ * copydesk.fingerprint.shingles.fingerprint, giving identical results; and two hot spots
+ * of the semantic stage, each identical to the Python it stands in for.
  *
  * For every text: case folding (str.casefold), words as Python's re finds r"\w+" (a word
  * character is Py_UNICODE_ISALNUM or "_", exactly as the re module decides), each word
@@ -11,6 +12,16 @@
  * (n_words, anchor_bounds, anchors, bands) as bytearrays: int64 word counts, int64
  * offsets (len(texts) + 1) into the uint64 anchors, and uint64 band keys, len(a) / len(row_mul)
  * per text (zeros for a text without words, whose bands are empty).
+ *
+ * langid_features(texts, next_state, row_base, emits) walks every bytes object through
+ * py3langid's byte automaton (copydesk.semantic.language.probabilities): from state 0, each
+ * byte b moves to next_state[row_base[state] + b] and a state whose emits[state] is not
+ * negative emits that feature. It returns (indptr, features) as bytearrays: int64 offsets
+ * (len(texts) + 1) into the int32 features, in byte order per text.
+ *
+ * name_words(text, cased) is the set of an article's words that may be names
+ * (copydesk.semantic.anchors.article_keys): the runs the pattern _WORD finds, stripped of
+ * "'" and "-" at both ends, whose first character is a letter (and a capital when cased).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -329,16 +340,259 @@ done:
     return result;
 }
 
+/* A C-contiguous buffer of a signed integer type of itemsize bytes, in native byte order. */
+static int get_ints(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, const char *name) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
+    const char *fmt = view->format ? view->format : "B";
+    char order = fmt[0];
+#if PY_BIG_ENDIAN
+    int foreign = order == '<';
+#else
+    int foreign = order == '>' || order == '!';
+#endif
+    if (order == '@' || order == '=' || order == '<' || order == '>' || order == '!') fmt++;
+    int is_signed = fmt[0] != '\0' && fmt[1] == '\0' && strchr("bhilqn", fmt[0]) != NULL;
+    if (foreign || !is_signed || view->itemsize != itemsize) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s: a buffer of int%zd in native byte order is expected, not format "
+                     "'%s' of %zd bytes",
+                     name, itemsize * 8, view->format ? view->format : "B", view->itemsize);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+/* Texts walked side by side: a step reads the 39 MB transition table at a place no cache
+ * holds, and the steps of one text wait on each other, those of several do not. */
+#define LANES 8
+
+typedef struct {
+    const unsigned char *next, *end; /* the bytes still to read */
+    int64_t state;
+    int32_t *out; /* where the text's next feature goes */
+    Py_ssize_t text;
+} Lane;
+
+static PyObject *langid_features(PyObject *self, PyObject *args) {
+    PyObject *texts, *onext, *orow, *oemit;
+    if (!PyArg_ParseTuple(args, "OOOO", &texts, &onext, &orow, &oemit)) return NULL;
+    PyObject *seq = PySequence_Fast(texts, "texts must be a sequence of bytes");
+    if (!seq) return NULL;
+    Py_buffer vn = {0}, vr = {0}, ve = {0};
+    int have_n = 0, have_r = 0, have_e = 0;
+    PyObject *result = NULL, *b_indptr = NULL, *b_features = NULL;
+    int64_t *filled = NULL;
+    if (get_ints(onext, &vn, 4, "next_state") < 0) goto done;
+    have_n = 1;
+    if (get_ints(orow, &vr, 8, "row_base") < 0) goto done;
+    have_r = 1;
+    if (get_ints(oemit, &ve, 4, "emits") < 0) goto done;
+    have_e = 1;
+    const int32_t *NEXT = vn.buf, *EMITS = ve.buf;
+    const int64_t *ROW = vr.buf;
+    const int64_t n_next = vn.len / 4;
+    /* a state must have a row and an emission */
+    const int64_t n_states = vr.len / 8 < ve.len / 4 ? vr.len / 8 : ve.len / 4;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    Py_ssize_t total = 0;
+    for (Py_ssize_t t = 0; t < n; t++) {
+        if (!PyBytes_Check(items[t])) {
+            PyErr_Format(PyExc_TypeError, "texts[%zd] is not bytes", t);
+            goto done;
+        }
+        total += PyBytes_GET_SIZE(items[t]);
+    }
+    if (total > PY_SSIZE_T_MAX / 4) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (total > 0 && n_states < 1) {
+        PyErr_SetString(PyExc_ValueError, "the automaton has no state 0");
+        goto done;
+    }
+    /* A byte emits at most one feature: text t writes its features from the offset of its
+     * first byte in the concatenated texts (indptr[t] until the end), up to filled[t]. */
+    b_indptr = PyByteArray_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t));
+    b_features = PyByteArray_FromStringAndSize(NULL, total * (Py_ssize_t)sizeof(int32_t));
+    filled = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(int64_t));
+    if (!b_indptr || !b_features || !filled) {
+        if (!PyErr_Occurred()) PyErr_NoMemory();
+        goto done;
+    }
+    int64_t *indptr = (int64_t *)PyByteArray_AS_STRING(b_indptr);
+    int32_t *features = (int32_t *)PyByteArray_AS_STRING(b_features);
+    indptr[0] = 0;
+    for (Py_ssize_t t = 0; t < n; t++) {
+        indptr[t + 1] = indptr[t] + PyBytes_GET_SIZE(items[t]);
+        filled[t] = indptr[t];
+    }
+    Lane lanes[LANES];
+    int active = 0;
+    Py_ssize_t waiting = 0; /* the next text to give a lane */
+    for (;;) {
+        while (active < LANES && waiting < n) {
+            Py_ssize_t len = PyBytes_GET_SIZE(items[waiting]);
+            if (len > 0) {
+                Lane *lane = &lanes[active++];
+                lane->next = (const unsigned char *)PyBytes_AS_STRING(items[waiting]);
+                lane->end = lane->next + len;
+                lane->state = 0;
+                lane->out = features + indptr[waiting];
+                lane->text = waiting;
+            }
+            waiting++;
+        }
+        if (active == 0) break;
+        /* one byte of every lane's text, until one of them ends */
+        int ended = 0;
+        while (!ended) {
+            for (int g = 0; g < active; g++) {
+                Lane *lane = &lanes[g];
+                unsigned int byte = *lane->next++;
+                int64_t at = ROW[lane->state] + byte;
+                if (at < 0 || at >= n_next) {
+                    PyErr_Format(PyExc_ValueError,
+                                 "row_base[%lld] + %u = %lld is outside next_state (%lld)",
+                                 (long long)lane->state, byte, (long long)at,
+                                 (long long)n_next);
+                    goto done;
+                }
+                int64_t state = NEXT[at];
+                if (state < 0 || state >= n_states) {
+                    PyErr_Format(PyExc_ValueError,
+                                 "next_state[%lld] = %lld is not a state (%lld states)",
+                                 (long long)at, (long long)state, (long long)n_states);
+                    goto done;
+                }
+                lane->state = state;
+                int32_t feature = EMITS[state];
+                if (feature >= 0) *lane->out++ = feature;
+                ended |= lane->next == lane->end;
+            }
+        }
+        for (int g = 0; g < active;) {
+            if (lanes[g].next == lanes[g].end) {
+                filled[lanes[g].text] = lanes[g].out - features;
+                lanes[g] = lanes[--active];
+            } else {
+                g++;
+            }
+        }
+    }
+    /* close the gaps the texts' bytes left over their features */
+    Py_ssize_t m = 0;
+    for (Py_ssize_t t = 0; t < n; t++) {
+        int64_t start = indptr[t], count = filled[t] - start;
+        memmove(features + m, features + start, (size_t)count * sizeof(int32_t));
+        indptr[t] = m;
+        m += count;
+    }
+    indptr[n] = m;
+    if (PyByteArray_Resize(b_features, m * (Py_ssize_t)sizeof(int32_t)) < 0) goto done;
+    result = PyTuple_Pack(2, b_indptr, b_features);
+done:
+    Py_XDECREF(b_indptr);
+    Py_XDECREF(b_features);
+    if (have_n) PyBuffer_Release(&vn);
+    if (have_r) PyBuffer_Release(&vr);
+    if (have_e) PyBuffer_Release(&ve);
+    PyMem_Free(filled);
+    Py_DECREF(seq);
+    return result;
+}
+
+/* What ends a word of copydesk.semantic.anchors._WORD, the class
+ * [^\s\d.,;:!?()\[\]{}"“”‘’«»„|/\\–—*#@&+=<>…।॥،؛-]: \s and \d as the re module decides them
+ * for a str pattern (Py_UNICODE_ISSPACE, Py_UNICODE_ISDECIMAL) and the listed characters. */
+static const Py_UCS4 WORD_ENDS[] = {
+    '.', ',', ';', ':', '!', '?', '(', ')', '[', ']', '{', '}', '"',
+    0x201C, 0x201D, 0x2018, 0x2019, /* “ ” ‘ ’ */
+    0x00AB, 0x00BB, 0x201E,         /* « » „ */
+    '|', '/', '\\',
+    0x2013, 0x2014, /* – — */
+    '*', '#', '@', '&', '+', '=', '<', '>',
+    0x2026,         /* … */
+    0x0964, 0x0965, /* । ॥ */
+    0x060C, 0x061B, /* ، ؛ */
+    '-',
+};
+static unsigned char LATIN1_WORD_END[256];
+
+static int word_end_slow(Py_UCS4 ch) {
+    if (Py_UNICODE_ISSPACE(ch) || Py_UNICODE_ISDECIMAL(ch)) return 1;
+    for (size_t k = 0; k < sizeof(WORD_ENDS) / sizeof(WORD_ENDS[0]); k++)
+        if (WORD_ENDS[k] == ch) return 1;
+    return 0;
+}
+
+static inline int word_end(Py_UCS4 ch) {
+    return ch < 256 ? LATIN1_WORD_END[ch] : word_end_slow(ch);
+}
+
+static PyObject *name_words(PyObject *self, PyObject *args) {
+    PyObject *text;
+    int cased;
+    if (!PyArg_ParseTuple(args, "Up", &text, &cased)) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *out = PySet_New(NULL);
+    if (!out) return NULL;
+    Py_ssize_t i = 0;
+    while (i < n) {
+        if (word_end(PyUnicode_READ(kind, data, i))) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i + 1;
+        while (j < n && !word_end(PyUnicode_READ(kind, data, j))) j++;
+        Py_ssize_t lo = i, hi = j; /* str.strip("'-") */
+        while (lo < hi) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, lo);
+            if (c != '\'' && c != '-') break;
+            lo++;
+        }
+        while (hi > lo) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, hi - 1);
+            if (c != '\'' && c != '-') break;
+            hi--;
+        }
+        if (lo < hi) {
+            Py_UCS4 first = PyUnicode_READ(kind, data, lo);
+            if (Py_UNICODE_ISALPHA(first) && (!cased || Py_UNICODE_ISUPPER(first))) {
+                PyObject *word = PyUnicode_Substring(text, lo, hi);
+                if (!word || PySet_Add(out, word) < 0) {
+                    Py_XDECREF(word);
+                    Py_DECREF(out);
+                    return NULL;
+                }
+                Py_DECREF(word);
+            }
+        }
+        i = j;
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"fingerprint_batch", fingerprint_batch, METH_VARARGS,
      "fingerprint_batch(texts, a, b, band_salt, row_mul, shingle, window) -> "
      "(n_words, anchor_bounds, anchors, bands) as bytearrays"},
+    {"langid_features", langid_features, METH_VARARGS,
+     "langid_features(texts, next_state, row_base, emits) -> (indptr, features) as "
+     "bytearrays of int64 and int32: the features py3langid's byte automaton emits"},
+    {"name_words", name_words, METH_VARARGS,
+     "name_words(text, cased) -> set of the words of copydesk.semantic.anchors._WORD, "
+     "stripped of \"'-\", that open with a letter (a capital when cased)"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "copydesk._fingerprint",
-    "Compiled batch fingerprinting, identical to copydesk.fingerprint.shingles.fingerprint.",
+    "Compiled batch fingerprinting, identical to copydesk.fingerprint.shingles.fingerprint, "
+    "and the language-identification walk and name words of copydesk.semantic.",
     -1, methods,
 };
 
@@ -346,5 +600,6 @@ PyMODINIT_FUNC PyInit__fingerprint(void) {
     POW[0] = 1;
     for (int i = 1; i < POW_N; i++) POW[i] = POW[i - 1] * P;
     for (Py_UCS4 c = 0; c < 128; c++) ASCII_WORD[c] = Py_UNICODE_ISALNUM(c) || c == '_';
+    for (Py_UCS4 c = 0; c < 256; c++) LATIN1_WORD_END[c] = (unsigned char)word_end_slow(c);
     return PyModule_Create(&module);
 }

@@ -7,9 +7,7 @@ it (``COMPILED``) and numpy otherwise; both give identical fingerprints (tested)
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from types import ModuleType
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -25,6 +23,7 @@ from copydesk.fingerprint.minhash import (
     band_keys,
     minhash,
 )
+from copydesk.native import NATIVE as _NATIVE
 from copydesk.text.tokens import mix64, word_hashes, words_of
 
 SHINGLE = 5  # words per shingle: long enough that chance matches between stories are rare
@@ -81,17 +80,6 @@ def fingerprint(text: str) -> Fingerprint:
 _BATCH_CELLS = 1 << 15
 
 
-def _compiled_module() -> ModuleType | None:
-    if os.environ.get("COPYDESK_PURE", "") not in ("", "0"):
-        return None
-    try:
-        from copydesk import _fingerprint
-    except ImportError:  # not built on this platform: numpy does the same
-        return None
-    return _fingerprint
-
-
-_NATIVE = _compiled_module()
 COMPILED = _NATIVE is not None  # whether ``fingerprints`` runs the compiled path
 
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
 from rapidfuzz.distance import Indel
 
+from copydesk.native import NATIVE
 from copydesk.text.scripts import letters
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")  # \d is any script's decimal digit
@@ -136,16 +138,32 @@ def share_anchor(a: Anchors, b: Anchors) -> bool:
     return bool(a.numbers & b.numbers) or shared_names(a, b) > 0
 
 
+def _name_words_python(text: str, cased: bool) -> set[str]:
+    """The words of a text that may be names, each once: stripped of "'" and "-", opening
+    with a letter, and with a capital when the script is ``cased``."""
+    names: set[str] = set()
+    for word in set(_WORD.findall(text)):  # each distinct word once
+        w = word.strip("'-")
+        if w and w[0].isalpha() and (not cased or w[0].isupper()):
+            names.add(w)
+    return names
+
+
+# ``_name_words_python`` in one compiled call when the module is built (and has it):
+# the same words to the character (tested), and no str object for a word it leaves out.
+_name_words: Callable[[str, bool], set[str]] = (
+    getattr(NATIVE, "name_words", None) or _name_words_python
+)
+COMPILED = _name_words is not _name_words_python  # whether ``article_keys`` runs compiled
+
+
 def article_keys(text: str) -> set[str]:
     """An article's anchors as index keys (numbers of two or more digits, name skeletons):
     two articles in different languages that share several are compared."""
     numbers = {number_key(raw) for raw in set(_NUMBER.findall(text))}
     keys = {"#" + n for n in numbers if len(n.replace(".", "")) >= 2}
     cased = _is_cased_script(text[:2000])
-    for word in set(_WORD.findall(text)):  # each distinct word once
-        w = word.strip("'-")
-        if not w or not w[0].isalpha() or (cased and not w[0].isupper()):
-            continue
+    for w in _name_words(text, cased):
         sk = skeleton(w)
         if len(sk) >= MIN_KEY_SKELETON:
             keys.add(sk)

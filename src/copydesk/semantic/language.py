@@ -2,10 +2,12 @@
 
 py3langid walks a text's bytes one at a time through its byte-level automaton in Python
 (about a millisecond an article, as long as embedding the article). ``detect_many`` walks
-a whole batch of texts at once, one numpy step per byte position over every text still
-running, then scores all of them in one sparse product: the same automaton, the same
-naive Bayes model and the same decision as ``LanguageIdentifier.classify`` (tested for
-agreement), in a fraction of the time.
+a whole batch of texts at once, in one call to the compiled module ``copydesk._fingerprint``
+when the install built it (``COMPILED``) or else one numpy step per byte position over
+every text still running (identical features, tested), then scores all of them in one
+sparse product: the same automaton, the same naive Bayes model and the same decision as
+``LanguageIdentifier.classify`` (tested for agreement), in a fraction of the time.
+``COPYDESK_PURE=1`` in the environment makes it walk in numpy even when the module is there.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+
+from copydesk.native import NATIVE
 
 MIN_CHARS = 40  # shorter texts are not judged
 SAMPLE_CHARS = 1000  # the opening is judged (an article keeps to one language)
@@ -74,11 +78,40 @@ def _encode(text: str) -> bytes:
     return unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
 
 
-def probabilities(samples: list[str], model: LanguageModel) -> np.ndarray:
-    """(texts, classes) probabilities of each label, as py3langid's normalised scores."""
-    from scipy.sparse import csr_matrix
+# The compiled walk (None when the module was not built, or was built before it had one).
+_LANGID_FEATURES = getattr(NATIVE, "langid_features", None)
+COMPILED = _LANGID_FEATURES is not None  # whether ``probabilities`` walks in compiled code
 
+
+def probabilities(
+    samples: list[str], model: LanguageModel, *, compiled: bool | None = None
+) -> np.ndarray:
+    """(texts, classes) probabilities of each label, as py3langid's normalised scores.
+
+    The automaton is walked by ``features_compiled`` or ``features_numpy`` (``compiled``
+    chooses; by default the compiled walk when it is built): both give the same features,
+    so the same probabilities to the bit."""
     data = [_encode(s) for s in samples]
+    walk = features_compiled if (COMPILED if compiled is None else compiled) else features_numpy
+    indptr, features = walk(data, model)
+    lengths = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
+    return _scores(indptr, features, lengths, model)
+
+
+def features_compiled(data: list[bytes], model: LanguageModel) -> tuple[np.ndarray, np.ndarray]:
+    """The features each text's bytes emit walking the automaton, in one compiled call:
+    (indptr, int64, len(data) + 1; features, int32), text by text in byte order. Raises
+    ImportError when the module was not built."""
+    walk = _LANGID_FEATURES
+    if walk is None:
+        from copydesk._fingerprint import langid_features as walk  # ImportError: not built
+    indptr_b, features_b = walk(data, model.next_state, model.row_base, model.emits)
+    return np.frombuffer(indptr_b, dtype=np.int64), np.frombuffer(features_b, dtype=np.int32)
+
+
+def features_numpy(data: list[bytes], model: LanguageModel) -> tuple[np.ndarray, np.ndarray]:
+    """``features_compiled`` in numpy: one step per byte position over every text still
+    running, the texts taken longest first so that those are a prefix of the batch."""
     n = len(data)
     lengths = np.fromiter(map(len, data), dtype=np.int64, count=n)
     order = np.argsort(-lengths, kind="stable")  # longest first: the texts still running
@@ -96,29 +129,52 @@ def probabilities(samples: list[str], model: LanguageModel) -> np.ndarray:
         state[:k] = s
         emitted[:k, pos] = model.emits[s]
     rows, cols = np.nonzero(emitted >= 0)
+    features = emitted[rows, cols]  # row by row of the longest-first order, in byte order
+    # row r of that order is text order[r]: each row's run of features moves to its text
+    per_row = np.bincount(rows, minlength=n)
+    row_start = np.zeros(n, dtype=np.int64)
+    np.cumsum(per_row[:-1], out=row_start[1:])
+    per_text = np.empty(n, dtype=np.int64)
+    per_text[order] = per_row
+    text_start = np.empty(n, dtype=np.int64)
+    text_start[order] = row_start
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(per_text, out=indptr[1:])
+    take = np.repeat(text_start - indptr[:-1], per_text) + np.arange(indptr[-1])
+    return indptr, features[take]
+
+
+def _scores(
+    indptr: np.ndarray, features: np.ndarray, lengths: np.ndarray, model: LanguageModel
+) -> np.ndarray:
+    """py3langid's normalised scores of texts from the features they emit (``indptr``,
+    ``features`` as the walks give them) and their lengths in bytes."""
+    from scipy.sparse import csr_matrix
+
+    n = lengths.size
+    # only the rows of the features this batch met, in float32 (float16 values widen
+    # exactly: the products py3langid computes); features numbered in their order
+    met = np.zeros(len(model.log_feature), dtype=bool)
+    met[features] = True
+    used = np.flatnonzero(met)
+    column = np.cumsum(met, dtype=np.int32) - 1
     counts = csr_matrix(
-        (np.ones(len(rows), dtype=np.float32), (rows, emitted[rows, cols])),
-        shape=(n, len(model.log_feature)),
+        (np.ones(features.size, dtype=np.float32), column[features], indptr),
+        shape=(n, len(used)),
     )
     counts.sum_duplicates()
     has_features = np.diff(counts.indptr) > 0
     counts.data = np.log1p(counts.data)
-    # only the rows of the features this batch met, in float32 (float16 values widen
-    # exactly: the products py3langid computes)
-    used, counts.indices = np.unique(counts.indices, return_inverse=True)
-    counts = csr_matrix((counts.data, counts.indices, counts.indptr), shape=(n, len(used)))
     table = model.log_feature[used].astype(np.float32)
     scores = np.asarray(counts @ table, dtype=np.float32) + model.log_prior
     scores[~has_features] = 0.0
-    scores *= (1.0 / np.sqrt(np.maximum(lengths[order], 1))).astype(np.float32)[:, None]
+    scores *= (1.0 / np.sqrt(np.maximum(lengths, 1))).astype(np.float32)[:, None]
     scores = np.exp(scores - scores.max(axis=1, keepdims=True))
     scores /= scores.sum(axis=1, keepdims=True)
     for i, j in model.aliases:
         scores[:, i] += scores[:, j]
         scores[:, j] = 0.0
-    out = np.empty_like(scores)
-    out[order] = scores
-    return out
+    return scores
 
 
 def detect_many(texts: list[str], model: LanguageModel | None = None) -> list[str | None]:
