@@ -12,6 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from compiled import BUILT, needs_build
 from copydesk.reading.corpora import SHARED_CORPORA, read_bbc, read_reuters
 from copydesk.semantic import anchors, language
 from copydesk.semantic.anchors import _WORD, _name_words_python, article_keys
@@ -25,16 +26,10 @@ from copydesk.semantic.language import (
     probabilities,
 )
 
-try:
+if BUILT:
     from copydesk._fingerprint import langid_features, name_words
-except ImportError:  # pragma: no cover - the build is optional by design
-    BUILT = False
-else:
-    BUILT = True
 
-pytestmark = pytest.mark.skipif(
-    not BUILT, reason="copydesk._fingerprint was not built here (no C compiler or headers)"
-)
+pytestmark = needs_build
 
 # What ends a word of _WORD (its listed characters), digits of other scripts, Unicode spaces
 # and separators (U+001C is \s to Python), apostrophes and hyphens that strip() takes off,

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from compiled import needs_build
 from copydesk.fingerprint import shingles
 from copydesk.fingerprint.shingles import (
     SHINGLE,
@@ -24,16 +25,7 @@ from copydesk.fingerprint.shingles import (
 )
 from copydesk.reading.corpora import SHARED_CORPORA, read_bbc, read_reuters
 
-try:
-    from copydesk import _fingerprint  # noqa: F401
-except ImportError:  # pragma: no cover - the build is optional by design
-    BUILT = False
-else:
-    BUILT = True
-
-pytestmark = pytest.mark.skipif(
-    not BUILT, reason="copydesk._fingerprint was not built here (no C compiler or headers)"
-)
+pytestmark = needs_build
 
 # Characters whose case folding changes a text's length or makes a word where there is none
 # (U+0345), final and capital sigma, dotted capital I, ligatures, digits of other scripts,

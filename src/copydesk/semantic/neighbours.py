@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -66,16 +66,10 @@ def exact_neighbours(
         queries, query_keys, base, base_keys, q_inv, b_inv, whole, same, k, np.float32(cosine)
     )
     blocks = list(range(0, len(queries), _QUERY_BLOCK))
-    if workers > 1 and len(blocks) >= 4 * workers:
-        # blocks dealt out in turn: with ``same`` the first blocks multiply the most rows
-        shares = [blocks[i :: 2 * workers] for i in range(2 * workers)]
-        parts = _in_pool(_exact_blocks, search, shares, workers)
-    else:
-        parts = [_exact_blocks(search, blocks)]
-    hits = _Hits(k)
-    for rows, keys, sims in parts:
-        hits.add(rows, keys, sims)
-    return hits.per_query(len(queries))
+    pooled = workers > 1 and len(blocks) >= 4 * workers
+    # blocks dealt out in turn: with ``same`` the first blocks multiply the most rows
+    shares = [blocks[i :: 2 * workers] for i in range(2 * workers)] if pooled else [blocks]
+    return _answers(_exact_blocks, search, shares, workers if pooled else 1, len(queries))
 
 
 @dataclass(slots=True, frozen=True)
@@ -297,14 +291,7 @@ def clustered_neighbours(
     # each query's answer is its own, so neither the chunking nor the process that
     # searches a chunk changes anything found.
     chunks = range(0, len(queries), _PROBE_CHUNK)
-    if workers > 1 and len(chunks) > 1:
-        parts = _in_pool(_search_chunk, search, chunks, workers)
-    else:
-        parts = [_search_chunk(search, q0) for q0 in chunks]
-    hits = _Hits(k)
-    for rows, keys, sims in parts:
-        hits.add(rows, keys, sims)
-    return hits.per_query(len(queries))
+    return _answers(_search_chunk, search, chunks, workers, len(queries))
 
 
 @dataclass(slots=True, frozen=True)
@@ -355,6 +342,23 @@ def _run_forked(item: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     assert _FORKED is not None
     work, state = _FORKED
     return work(state, item)
+
+
+def _answers(
+    work: Callable, state: _Exact | _Search, items: Sequence, workers: int, n: int
+) -> list[list[tuple[int, float]]]:
+    """Each of the ``n`` queries' best ``state.k`` (key, cosine), from the best (row, key,
+    cosine) that ``work(state, item)`` finds for each item: in a forked pool of ``workers``
+    when there are more items than one and workers to share them, else here. The best of
+    the parts' best is the same however the items were shared out."""
+    if workers > 1 and len(items) > 1:
+        parts = _in_pool(work, state, items, workers)
+    else:
+        parts = [work(state, item) for item in items]
+    hits = _Hits(state.k)
+    for rows, keys, sims in parts:
+        hits.add(rows, keys, sims)
+    return hits.per_query(n)
 
 
 def _in_pool(

@@ -668,8 +668,8 @@ def _judge_pairs(
         results = [f.result() for f in futures]
     out = [row for rows, _ in results for row in rows]
     deferred = [p for _, other in results for p in other]
-    if deferred:
-        docs, _, other = _prepare_chunk(store, deferred)
+    for lo in range(0, len(deferred), _JUDGE_CHUNK):  # a chunk's documents at a time
+        docs, _, other = _prepare_chunk(store, deferred[lo : lo + _JUDGE_CHUNK])
         for x, y in other:
             result = compare_pair(docs[x], docs[y], params, aliases, multilingual)
             if result is not None:
