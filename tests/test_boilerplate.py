@@ -22,7 +22,10 @@ from copydesk.forensics.boilerplate import (
     ShapeCounts,
     article_shapes,
     boilerplate_spans,
+    count_hashed,
+    count_shapes,
     find_boilerplate,
+    hash_shapes,
     learn,
     line_shape,
     lines,
@@ -160,6 +163,39 @@ def test_counts_added_over_partitions_give_the_same_model(
     total.keep(floor)
     assert model_from_counts(total, min_articles=floor).to_json() == whole
     assert learn([items[i] for i in order], min_articles=floor).to_json() == whole
+
+
+def _plain(counts: ShapeCounts) -> tuple:
+    return (
+        counts.noncopies,
+        counts.copies,
+        {s: (t.kind, t.noncopies, t.copies) for s, t in counts.shapes.items()},
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    size=st.integers(1, 60),
+    floor=st.integers(0, 4),
+    chunk=st.sampled_from([1, 5, 200_000]),
+)
+def test_hashed_batches_count_as_the_whole_collection(
+    items: list[tuple[str, str, bool]], seed: int, size: int, floor: int, chunk: int
+) -> None:
+    # What an engine's workers hash batch by batch, counted together, is every shape's
+    # tally in the whole collection (those in fewer than the floor's articles left out),
+    # however the batches are cut and however often the shapes seen are checked.
+    rng = random.Random(seed)
+    shaped = [(o, article_shapes(t), rng.random() < 0.2) for o, t, _ in items]
+    shaped.append(("", {"an outlet-less line": "line"}, False))  # left out, as by tally
+    expected = tally_shapes(shaped).keep(max(1, floor))
+    batches = [hash_shapes(shaped[lo : lo + size]) for lo in range(0, len(shaped), size)]
+    assert sum(len(b) for b in batches) == len(shaped) - 1
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(boilerplate_module, "_LEARN_CHUNK", chunk)
+        assert _plain(count_hashed(batches, min_articles=floor)) == _plain(expected)
+    assert _plain(count_shapes(shaped, min_articles=floor)) == _plain(expected)
 
 
 # -- line shapes ------------------------------------------------------------------------------

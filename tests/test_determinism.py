@@ -136,6 +136,26 @@ def test_rescan_of_a_finished_store_changes_nothing(collection, expected, tmp_pa
         assert verdicts(desk) == expected
 
 
+def test_judging_again_with_kept_alignments_equals_aligning_again(
+    collection, expected, tmp_path, monkeypatch
+) -> None:
+    """The pairs found reusing are judged again under the learned models with the
+    alignments made when they were found (``expected``); aligning every pair again
+    gives the same verdicts."""
+    original = embedded._compare_pairs
+    kept: list[int] = []
+
+    def aligning_again(store, pairs, params, ctx, pool, done=None, aligned=None):
+        if aligned:  # judging: the alignments of the pairs phase are there ...
+            kept.append(sum(p in aligned for p in pairs))
+            aligned = {}  # ... and are not used
+        return original(store, pairs, params, ctx, pool, done, aligned)
+
+    monkeypatch.setattr(embedded, "_compare_pairs", aligning_again)
+    assert one_go(tmp_path / "again.db", collection) == expected
+    assert sum(kept) > 20
+
+
 @pytest.mark.parametrize("fail_at", [1, 3, 6])
 def test_interrupted_scan_resumes_to_the_same_verdicts(
     collection, expected, tmp_path, monkeypatch, fail_at

@@ -1,4 +1,5 @@
-"""The compiled fingerprinting module gives exactly the fingerprints of the numpy path."""
+"""The compiled fingerprinting module gives exactly the fingerprints of the numpy path, and
+its tokenizer exactly the words, offsets and hashes of the Python one."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from copydesk.fingerprint.shingles import (
     fingerprints_numpy,
 )
 from copydesk.reading.corpora import SHARED_CORPORA, read_bbc, read_reuters
+from copydesk.text import tokens
+from copydesk.text.tokens import Tokens, tokenize, tokenize_python, words_of
 
 pytestmark = needs_build
 
@@ -101,3 +104,42 @@ def test_pure_path_forced_by_environment() -> None:
 def test_compiled_rejects_what_is_not_text() -> None:
     with pytest.raises(TypeError):
         fingerprints_compiled(["a text", b"bytes"])  # type: ignore[list-item]
+
+
+def same_tokens(a: Tokens, b: Tokens) -> bool:
+    return (
+        a.starts.dtype == b.starts.dtype == np.int64
+        and a.ends.dtype == b.ends.dtype == np.int64
+        and a.hashes.dtype == b.hashes.dtype == np.uint64
+        and np.array_equal(a.starts, b.starts)
+        and np.array_equal(a.ends, b.ends)
+        and np.array_equal(a.hashes, b.hashes)
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+@example("x\u0345y İstanbul STRASSE Straße ﬁle ΣΊΣΥΦΟΣ")
+@example("")
+@example("é" * 70 + " " + "long" * 40)
+def test_compiled_tokenizer_equals_python(text: str) -> None:
+    """Offsets into the original (also where folding changes lengths), the words' hashes
+    as fingerprinting computes them, empty texts: the compiled and Python tokenizers agree."""
+    assert tokens._NATIVE is not None
+    compiled, python = tokenize(text), tokenize_python(text)
+    assert same_tokens(compiled, python), text
+    assert compiled.hashes.flags.writeable and compiled.starts.flags.writeable
+    # The offsets point at the words that were hashed.
+    words = [text[s:e].casefold() for s, e in zip(compiled.starts, compiled.ends, strict=True)]
+    assert len(words) == len(words_of(text))
+
+
+def test_compiled_tokenizer_equals_python_on_real_news(corpora: None) -> None:
+    texts = [a.text for a in read_bbc(SHARED_CORPORA)]
+    assert all(same_tokens(tokenize(t), tokenize_python(t)) for t in texts)
+
+
+def test_compiled_tokenizer_rejects_what_is_not_text() -> None:
+    assert tokens._NATIVE is not None
+    with pytest.raises(TypeError):
+        tokens._NATIVE.tokenize(b"bytes")

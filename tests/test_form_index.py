@@ -146,3 +146,16 @@ def test_a_form_matched_but_not_folded_alike_keeps_its_outlet() -> None:
     reg = Registry.build(builtin_agencies())
     found = outlet_credits("İSTANBUL - Karar verildi.\nANİ\n", reg)
     assert [(c.outlet, c.kind) for c in found] == [("ani.in", "byline")]
+
+
+def test_a_pickled_registry_carries_its_lookups() -> None:
+    """A pool's task takes the registry pickled: it brings the probe and the form index
+    built once, and finds what the original finds."""
+    import pickle
+
+    reg = agency_registry(["reuters", "ap", "afp"])
+    copy = pickle.loads(pickle.dumps(reg))
+    assert {"_agency_probe", "_form_index", "_form_pattern"} <= set(copy.__dict__)
+    text = "LONDON (Reuters) - Rates fell, AFP said."
+    assert copy.may_credit_agency(text) and not copy.may_credit_agency("A quiet day.")
+    assert [m.span() for m in copy.find_forms(text)] == [m.span() for m in reg.find_forms(text)]

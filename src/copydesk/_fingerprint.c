@@ -19,6 +19,9 @@
  * negative emits that feature. It returns (indptr, features) as bytearrays: int64 offsets
  * (len(texts) + 1) into the int32 features, in byte order per text.
  *
+ * tokenize(text) gives the words of copydesk.text.tokens.tokenize: the same words and
+ * hashes as fingerprinting, with their character offsets in text.
+ *
  * name_words(text, cased) is the set of an article's words that may be names
  * (copydesk.semantic.anchors.article_keys): the runs the pattern _WORD finds, stripped of
  * "'" and "-" at both ends, whose first character is a letter (and a capital when cased).
@@ -111,8 +114,9 @@ static inline uint64_t wh_end(WordHash *w) {
     return mix64(w->sum ^ w->pos);
 }
 
-/* The word hashes of a folded text: runs of word characters. */
-static int words_folded(PyObject *folded, Vec *out) {
+/* The word hashes of a folded text: runs of word characters; with ``starts`` and
+ * ``ends`` (or NULL), each word's character span too. */
+static int words_folded(PyObject *folded, Vec *out, Vec *starts, Vec *ends) {
     int kind = PyUnicode_KIND(folded);
     const void *data = PyUnicode_DATA(folded);
     Py_ssize_t n = PyUnicode_GET_LENGTH(folded);
@@ -125,20 +129,25 @@ static int words_folded(PyObject *folded, Vec *out) {
                 w.sum = 0;
                 w.pos = 0;
                 in_word = 1;
+                if (starts && vec_push(starts, (uint64_t)i) < 0) return -1;
             }
             wh_char(&w, ch);
         } else if (in_word) {
             in_word = 0;
             if (vec_push(out, wh_end(&w)) < 0) return -1;
+            if (ends && vec_push(ends, (uint64_t)i) < 0) return -1;
         }
     }
-    if (in_word && vec_push(out, wh_end(&w)) < 0) return -1;
+    if (in_word) {
+        if (vec_push(out, wh_end(&w)) < 0) return -1;
+        if (ends && vec_push(ends, (uint64_t)n) < 0) return -1;
+    }
     return 0;
 }
 
 /* The word hashes when folding the whole text would move offsets or make words: words
  * are found in the original and each is folded alone (words_of in tokens.py). */
-static int words_unfolded(PyObject *text, Vec *out) {
+static int words_unfolded(PyObject *text, Vec *out, Vec *starts, Vec *ends) {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
@@ -150,6 +159,8 @@ static int words_unfolded(PyObject *text, Vec *out) {
         }
         Py_ssize_t j = i + 1;
         while (j < n && is_word(PyUnicode_READ(kind, data, j))) j++;
+        if (starts && (vec_push(starts, (uint64_t)i) < 0 || vec_push(ends, (uint64_t)j) < 0))
+            return -1;
         PyObject *word = PyUnicode_Substring(text, i, j);
         if (!word) return -1;
         PyObject *folded = PyObject_CallMethod(word, "casefold", NULL);
@@ -167,7 +178,7 @@ static int words_unfolded(PyObject *text, Vec *out) {
     return 0;
 }
 
-static int text_word_hashes(PyObject *text, Vec *out) {
+static int text_word_hashes(PyObject *text, Vec *out, Vec *starts, Vec *ends) {
     out->size = 0;
     PyObject *folded = PyObject_CallMethod(text, "casefold", NULL);
     if (!folded) return -1;
@@ -176,7 +187,8 @@ static int text_word_hashes(PyObject *text, Vec *out) {
         /* U+0345 folds to a word character (iota) though it is none itself. */
         same = PyUnicode_FindChar(text, 0x0345, 0, PyUnicode_GET_LENGTH(text), 1) == -1;
     }
-    int rc = same ? words_folded(folded, out) : words_unfolded(text, out);
+    int rc = same ? words_folded(folded, out, starts, ends)
+                  : words_unfolded(text, out, starts, ends);
     Py_DECREF(folded);
     return rc;
 }
@@ -254,7 +266,7 @@ static PyObject *fingerprint_batch(PyObject *self, PyObject *args) {
             PyErr_Format(PyExc_TypeError, "texts[%zd] is not a str", t);
             goto done;
         }
-        if (text_word_hashes(text, &words) < 0) goto done;
+        if (text_word_hashes(text, &words, NULL, NULL) < 0) goto done;
         Py_ssize_t nw = words.size;
         counts[t] = nw;
         uint64_t *band = bands.data + t * nbands;
@@ -576,6 +588,31 @@ static PyObject *name_words(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* tokenize(text): the words of copydesk.text.tokens.tokenize, as three bytearrays of
+ * int64 starts, int64 ends (character offsets into text) and uint64 word hashes. */
+static PyObject *vec_bytes(Vec *v) {
+    return PyByteArray_FromStringAndSize((const char *)v->data,
+                                         v->size * (Py_ssize_t)sizeof(uint64_t));
+}
+
+static PyObject *tokenize(PyObject *self, PyObject *args) {
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text)) return NULL;
+    Vec hashes = {0}, starts = {0}, ends = {0};
+    PyObject *result = NULL;
+    if (text_word_hashes(text, &hashes, &starts, &ends) == 0) {
+        PyObject *a = vec_bytes(&starts), *b = vec_bytes(&ends), *c = vec_bytes(&hashes);
+        if (a && b && c) result = PyTuple_Pack(3, a, b, c);
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        Py_XDECREF(c);
+    }
+    PyMem_Free(hashes.data);
+    PyMem_Free(starts.data);
+    PyMem_Free(ends.data);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"fingerprint_batch", fingerprint_batch, METH_VARARGS,
      "fingerprint_batch(texts, a, b, band_salt, row_mul, shingle, window) -> "
@@ -586,6 +623,9 @@ static PyMethodDef methods[] = {
     {"name_words", name_words, METH_VARARGS,
      "name_words(text, cased) -> set of the words of copydesk.semantic.anchors._WORD, "
      "stripped of \"'-\", that open with a letter (a capital when cased)"},
+    {"tokenize", tokenize, METH_VARARGS,
+     "tokenize(text) -> (starts, ends, hashes) as bytearrays of int64, int64 and uint64: "
+     "the words of copydesk.text.tokens.tokenize"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from copydesk.align import AlignParams, align, shared_words
+from copydesk.align import Alignment, AlignParams, align, shared_words
 from copydesk.model import Article, SourceMatch
 from copydesk.text.tokens import tokenize
 from copydesk.verdict import Context, Doc, JudgeParams, compare, could_be_reuse
@@ -48,14 +48,25 @@ def forget_docs() -> None:
     _CACHE.clear()
 
 
-def compare_docs(
-    a: Doc, b: Doc, params: Params, ctx: Context
-) -> tuple[Doc, Doc, SourceMatch] | None:
+def align_docs(a: Doc, b: Doc, params: Params) -> Alignment | None:
+    """The alignment of two documents (``a``'s text first), or None when they share too
+    few words to be reuse. It depends on the texts and parameters alone, never on the
+    collection's models, so an alignment made once may be judged again under others."""
     # Most candidates of a large scan share a stock sentence or two: skip aligning them.
     bound = shared_words(a.tokens, b.tokens, params.align)
     if not could_be_reuse(bound, len(a.tokens), len(b.tokens), params.judge):
         return None
-    alignment = align(a.article.text, a.tokens, b.article.text, b.tokens, params.align)
+    return align(a.article.text, a.tokens, b.article.text, b.tokens, params.align)
+
+
+def compare_docs(
+    a: Doc, b: Doc, params: Params, ctx: Context, alignment: Alignment | None = None
+) -> tuple[Doc, Doc, SourceMatch] | None:
+    """Align (unless ``alignment``, made by :func:`align_docs`, is given) and judge."""
+    if alignment is None:
+        alignment = align_docs(a, b, params)
+        if alignment is None:
+            return None
     return compare(a, b, alignment, params.judge, ctx=ctx)
 
 
@@ -64,11 +75,27 @@ def compare_group(
 ) -> list[tuple[int, int, SourceMatch]]:
     """One article against its candidates: (copy key, source key, match) for each reuse."""
     key, article, others, params = task
+    aligned = [(k, other, None) for k, other in others]
+    return [(c, s, m) for c, s, m, _ in compare_group_aligned((key, article, aligned, params), ctx)]
+
+
+def compare_group_aligned(
+    task: tuple[int, Article, list[tuple[int, Article, Alignment | None]], Params], ctx: Context
+) -> list[tuple[int, int, SourceMatch, Alignment]]:
+    """:func:`compare_group`, each candidate with the alignment already made of the pair
+    (or None: aligned here); each reuse comes with its alignment, the article's text
+    first, for judging the pair again later without aligning it again."""
+    key, article, others, params = task
     a = doc_for(key, article)
     out = []
-    for other_key, other in others:
-        result = compare_docs(a, doc_for(other_key, other), params, ctx)
+    for other_key, other, alignment in others:
+        b = doc_for(other_key, other)
+        if alignment is None:
+            alignment = align_docs(a, b, params)
+            if alignment is None:
+                continue
+        result = compare(a, b, alignment, params.judge, ctx=ctx)
         if result is not None:
             copy, source, match = result
-            out.append((copy.seq, source.seq, match))
+            out.append((copy.seq, source.seq, match, alignment))
     return out

@@ -19,16 +19,17 @@ from typing import Any
 
 import numpy as np
 
+from copydesk.align import Alignment
 from copydesk.candidates import MAX_BUCKET, PostingParts, group_postings, pairs_from_groups
 from copydesk.engines.batches import batches
-from copydesk.engines.compare import Params, compare_docs, compare_group, doc_for
+from copydesk.engines.compare import Params, compare_docs, compare_group_aligned, doc_for
 from copydesk.engines.families import update_families
 from copydesk.engines.forensics import article_signals, learn, load_context
 from copydesk.engines.workers import one_native_thread
 from copydesk.fingerprint import Fingerprint, fingerprints
 from copydesk.model import Article, Evidence, Rejection, SourceMatch, Verdict
 from copydesk.progress import Progress, Ticker
-from copydesk.store import Store
+from copydesk.store import Store, worker_store
 from copydesk.store.sqlite import POSTINGS_PER_PASS, meta_hash, text_hash
 from copydesk.text.tokens import tokenize
 from copydesk.verdict import EMPTY, Context, Doc, taken_for_copy
@@ -90,8 +91,24 @@ def _start_worker(parent: int, context: Context) -> None:
     _exit_with(parent)
 
 
-def _compare_group_task(task: tuple) -> list[tuple[int, int, SourceMatch]]:
-    return compare_group(task, _WORKER_CONTEXT)
+def _compare_stored_task(task: tuple) -> list[tuple[int, int, SourceMatch, Alignment]]:
+    return _compare_stored(worker_store(task[3]), task, _WORKER_CONTEXT)
+
+
+def _compare_stored(
+    store: Store,
+    task: tuple[int, list[int], Params, str, list[Alignment | None]],
+    ctx: Context,
+) -> list[tuple[int, int, SourceMatch, Alignment]]:
+    """``compare_group_aligned`` of x against ys (with the alignments already made of
+    them, or None), the articles read from ``store`` (in a pool worker, its own
+    read-only connection: the texts are not pickled to it)."""
+    x, ys, params, _path, made = task
+    stored = store.articles([x, *ys])
+    if x not in stored:
+        return []
+    others = [(y, stored[y].article, al) for y, al in zip(ys, made, strict=True) if y in stored]
+    return compare_group_aligned((x, stored[x].article, others, params), ctx)
 
 
 def _signals_task(task: tuple[int, str | None, str]) -> tuple[int, list[dict]]:
@@ -342,6 +359,8 @@ def scan(
         store.save_model(JUDGED, None)
         store.save_model(FAMILIES_DUE, due)
     workers = default_workers() if workers is None else workers
+    # The alignments of the reuse found in 1., judged again in 4. without aligning anew.
+    aligned: dict[tuple[int, int], Alignment] = {}
     if todo:
         new = set(todo)
         full = len(todo) > full_pass_share * store.count()
@@ -360,10 +379,10 @@ def scan(
                     pairs = _pairs_incremental(store, batch, new, params)
                 summary.candidates += len(pairs)
                 results = _compare_pairs(
-                    store, pairs, params, EMPTY, pool, lambda _task: aligning.advance()
+                    store, pairs, params, EMPTY, pool, lambda _task: aligning.advance(), aligned
                 )
                 with store.transaction():
-                    summary.pairs += store.write_matches(r for group in results for r in group)
+                    summary.pairs += store.write_matches(results)
                     store.mark_scanned(batch)
                 summary.scanned += len(batch)
                 aligning.at(summary.scanned)
@@ -398,12 +417,14 @@ def scan(
         for lo in range(0, len(pairs), batch_size):
             chunk = pairs[lo : lo + batch_size]
             results = _compare_pairs(
-                store, chunk, params, context, pool, lambda task: judging.advance(len(task[2]))
-            )
+                store, chunk, params, context, pool,
+                lambda task: judging.advance(len(task[1])), aligned,
+            )  # fmt: skip
             with store.transaction():
                 store.delete_matches(chunk)
-                store.write_matches(r for group in results for r in group)
+                store.write_matches(results)
         judging.end()
+        aligned.clear()
         keys = store.keys()
         signalling = Ticker(progress, "signals", len(keys))
         for batch in batches(keys, batch_size):
@@ -438,7 +459,12 @@ def _update_families(
     the pool)."""
     ticker = Ticker(progress, "families", None)
     with _pool(workers if len(due) >= 1000 else 1) as pool:
-        update_families(store, new=due, map_fn=_lazy_map(pool, ahead=4 * workers))
+        update_families(
+            store,
+            new=due,
+            map_fn=_lazy_map(pool, ahead=4 * workers),
+            read_in_workers=pool is not None,
+        )
     with store.transaction():
         store.save_model(FAMILIES_DUE, None)
     ticker.end()
@@ -451,19 +477,37 @@ def _date(value: str | None) -> datetime | None:
 def _compare_pairs(
     store: Store, pairs: list[tuple[int, int]], params: Params, ctx: Context, pool,
     done: Callable[[tuple], None] | None = None,
-) -> list[list[tuple[int, int, SourceMatch]]]:  # fmt: skip
+    aligned: dict[tuple[int, int], Alignment] | None = None,
+) -> list[tuple[int, int, SourceMatch]]:  # fmt: skip
     """Align and judge ``pairs`` (x, y), grouped by x, under ``ctx``; ``done`` is called
-    with each group's task (x, its article, its others, params) as it is finished."""
+    with each group's task (x, its others, ...) as it is finished. The pool's workers
+    read the articles themselves. ``aligned`` holds alignments already made, by (x, y)
+    with x < y, x's text first (an alignment is not always the same made from the other
+    text): those pairs are only judged; the alignments of the reuse found are put in
+    it."""
     grouped: dict[int, list[int]] = defaultdict(list)
     for x, y in pairs:
         grouped[x].append(y)
-    stored = store.articles({k for p in pairs for k in p})
-    tasks = [
-        (x, stored[x].article, [(y, stored[y].article) for y in sorted(ys)], params)
-        for x, ys in sorted(grouped.items())
-    ]
+    path = str(store.path)
+    known = aligned if aligned is not None else {}
+    tasks = []
+    for x, ys in sorted(grouped.items()):
+        ys = sorted(ys)
+        made = [known.get((x, y)) for y in ys]
+        tasks.append((x, ys, params, path, made))
     # The pool's workers were started with ``ctx`` (see ``_pool``).
-    return _run(_compare_group_task, tasks, pool, lambda t: compare_group(t, ctx), done)
+    results = _run(
+        _compare_stored_task, tasks, pool, lambda t: _compare_stored(store, t, ctx), done
+    )
+    out = []
+    for task, group in zip(tasks, results, strict=True):
+        x = task[0]
+        for copy, source, match, alignment in group:
+            y = source if copy == x else copy
+            if aligned is not None and x < y:  # as a later judging groups the pair
+                aligned[(x, y)] = alignment
+            out.append((copy, source, match))
+    return out
 
 
 def _drop_stale_pairs(

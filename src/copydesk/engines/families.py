@@ -38,7 +38,7 @@ from copydesk.forensics.furniture import (
     passage_key,
 )
 from copydesk.model import Article
-from copydesk.store import Store
+from copydesk.store import Store, worker_store
 from copydesk.store.sqlite import StoredArticle, text_hash
 
 
@@ -219,27 +219,41 @@ def _stored_in_chunks(
                 yield key, found[key]
 
 
-_LONE_CHUNK = 200  # articles a task of ``lone_families`` takes
+_LONE_CHUNK = 500  # articles a task of ``lone_families`` takes
 
 
 def lone_families(
-    task: tuple[Registry, list[tuple[int, str, Member]]],
+    task: tuple[Registry, BoilerplateModel, list[tuple[int, Article]]],
 ) -> list[tuple[int, str, str, Family]]:
-    """The families of one among ``(key, text hash, member)``: those a wire dateline or
-    byline gives to an agency. Only a dateline or byline says the text is the agency's;
-    "according to Reuters" in an article of its own is a citation. A stage function, so
-    an engine may run the chunks in a pool."""
-    reg, members = task
+    """The families of one among ``(key, article)``: those a wire dateline or byline
+    gives to an agency, as (key, text hash, article id, family). Only a dateline or
+    byline says the text is the agency's; "according to Reuters" in an article of its
+    own is a citation. Most texts cannot credit an agency at all (one search says so)
+    and are passed over. A stage function, so an engine may run the chunks in a pool."""
+    reg, model, articles = task
     out = []
-    for key, th, one in members:
+    for key, article in articles:
+        if not reg.may_credit_agency(article.text):
+            continue
+        one = member_of(article, model)
         fam = build_family([one], [], reg)
         if (
             fam.origin.article is None
             and fam.origin.outlet in reg.agencies
             and {"wire_dateline", "byline"} & set(fam.origin.basis)
         ):
-            out.append((key, th, one.id, fam))
+            out.append((key, text_hash(article), one.id, fam))
     return out
+
+
+def lone_families_stored(
+    task: tuple[str, Registry, BoilerplateModel, list[int]],
+) -> list[tuple[int, str, str, Family]]:
+    """:func:`lone_families` of the articles with these keys, read from the store at
+    the path by the process that runs it (a pool worker: the texts are not pickled)."""
+    path, reg, model, keys = task
+    stored = _stored_in_chunks(worker_store(path), keys)
+    return lone_families((reg, model, [(key, st.article) for key, st in stored]))
 
 
 def update_families(
@@ -248,6 +262,7 @@ def update_families(
     *,
     new: list[int] | None = None,
     map_fn: Callable[[Callable, Iterable], Iterable] = map,
+    read_in_workers: bool = False,
 ) -> int:
     """Bring the stored families up to date with the stored matches; returns how many
     families were (re)built.
@@ -258,7 +273,9 @@ def update_families(
     just scanned) and kept while the article stays unlinked and unchanged. That depends
     only on its text and the agencies, never on the rest of the collection. ``map_fn``
     (``map`` by default; an engine's pool map) runs :func:`lone_families` over chunks of
-    the new articles, in order.
+    the new articles, in order; with ``read_in_workers`` it runs
+    :func:`lone_families_stored`, whose processes read the chunk's articles from the
+    store's file themselves (for a pool, once the store's writes are committed).
     """
     reg = reg or registry_of(store)
     classify_links(store, reg)
@@ -319,17 +336,17 @@ def update_families(
             wanted[fam_id] = (sig, [id_], [])
             key_of[id_] = key
     lone_keys = sorted(set(new or ()) - set(meta))
-    # Only a text that may credit an agency can be one's (most texts cannot: one search).
-    maybe = (
-        (key, st)
-        for key, st in _stored_in_chunks(store, lone_keys)
-        if reg.may_credit_agency(st.article.text)
-    )
-    chunks = (
-        (reg, [(key, text_hash(st.article), member_of(st.article, model)) for key, st in part])
-        for part in batches(maybe, _LONE_CHUNK)
-    )
-    for key, th, member_id, fam in (f for chunk in map_fn(lone_families, chunks) for f in chunk):
+    parts = batches(lone_keys, _LONE_CHUNK)
+    if read_in_workers:
+        path = str(store.path)
+        found = map_fn(lone_families_stored, ((path, reg, model, part) for part in parts))
+    else:
+        found = map_fn(
+            lone_families,
+            ((reg, model, [(k, st.article) for k, st in _stored_in_chunks(store, part)])
+             for part in parts),
+        )  # fmt: skip
+    for key, th, member_id, fam in (f for chunk in found for f in chunk):
         sig = f"lone:{th}:{agency_token}"
         wanted[fam.id] = (sig, [member_id], [])
         key_of[member_id] = key

@@ -22,16 +22,19 @@ from copydesk.forensics.aliases import learn_aliases, merge
 from copydesk.forensics.atlas import Atlas
 from copydesk.forensics.boilerplate import (
     BoilerplateModel,
+    HashedShapes,
     article_shapes,
+    count_hashed,
     find_boilerplate,
-    learn_from_shapes,
+    hash_shapes,
+    model_from_counts,
 )
 from copydesk.forensics.signals import signals
 from copydesk.model import Article, Evidence
 from copydesk.store import Store
 from copydesk.verdict import EMPTY, Context
 
-MapFn = Callable[[Callable[[list], list], Iterable[list]], Iterable[list]]
+MapFn = Callable[[Callable[[list], Any], Iterable[list]], Iterable[Any]]
 
 
 def make_context(
@@ -61,6 +64,11 @@ def shapes_of(rows: list[tuple[str | None, str, bool]]) -> list[tuple[str, dict[
     return [(outlet or "", article_shapes(text), bool(copy)) for outlet, text, copy in rows]
 
 
+def hashed_shapes_of(rows: list[tuple[str | None, str, bool]]) -> HashedShapes:
+    """:func:`shapes_of` the rows, hashed for counting (``count_hashed``)."""
+    return hash_shapes(shapes_of(rows))
+
+
 def learn(
     store: Store,
     *,
@@ -85,8 +93,9 @@ def learn(
             store.save_model("aliases", learn_aliases(own))
         if boilerplate:
             # Streamed: a million articles' texts are never all in memory.
-            shaped = map_fn(shapes_of, batches(store.outlet_texts(copies), 500))
-            model = learn_from_shapes(item for chunk in shaped for item in chunk)
+            # The shapes are found and hashed in the workers, counted here.
+            hashed = map_fn(hashed_shapes_of, batches(store.outlet_texts(copies), 500))
+            model = model_from_counts(count_hashed(hashed))
             atlas = store.load_model("atlas")
             if atlas:  # lines learned from a crawl: looked up after the collection's own
                 model.atlas = Atlas.from_json(atlas, "the store's atlas").shapes

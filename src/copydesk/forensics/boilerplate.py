@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from array import array
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -436,81 +434,150 @@ def tally_shapes(articles: Iterable[tuple[str, dict[str, str], bool]]) -> ShapeC
     return counted
 
 
+def _shape_hash(shape: str) -> int:
+    """A line shape's stable 64-bit key for counting (the same in every process and run; a collision
+    among a million shapes is about 3e-8 likely)."""
+    digest = hashlib.blake2b(shape.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+@dataclass(slots=True)
+class HashedShapes:
+    """A batch of articles' line shapes, hashed: what boilerplate counting needs of each
+    article, computed where the shapes are (an engine's worker). Articles without an
+    outlet are left out."""
+
+    outlets: list[str]  # per article
+    copies: list[bool]  # per article: known to be a copy
+    lengths: np.ndarray  # int64 per article: how many distinct shapes it has
+    keys: np.ndarray  # int64: each article's shape keys, one article after another
+    texts: dict[int, tuple[str, str]]  # (shape, kind) of each key in the batch
+
+    def __len__(self) -> int:
+        return len(self.outlets)
+
+
+def hash_shapes(articles: Iterable[tuple[str, dict[str, str], bool]]) -> HashedShapes:
+    """:class:`HashedShapes` of ``(outlet, shapes, is_copy)`` items."""
+    out = HashedShapes([], [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), {})
+    keys: list[int] = []
+    lengths: list[int] = []
+    for outlet, article, is_copy in articles:
+        if not outlet:
+            continue
+        out.outlets.append(outlet)
+        out.copies.append(bool(is_copy))
+        lengths.append(len(article))
+        for shape, kind in article.items():
+            key = _shape_hash(shape)
+            keys.append(key)
+            out.texts[key] = (shape, kind)
+    out.lengths = np.array(lengths, dtype=np.int64)
+    out.keys = np.array(keys, dtype=np.int64)
+    return out
+
+
 def count_shapes(
     articles: Iterable[tuple[str, dict[str, str], bool]], *, min_articles: int = 3
 ) -> ShapeCounts:
     """:func:`tally_shapes` of a whole collection, keeping only the shapes in at least
-    ``min_articles`` articles, in bounded memory: two passes over hashed shapes keep a few
-    integers per line, so a million articles with millions of distinct lines fit."""
+    ``min_articles`` articles, in bounded memory (see :func:`count_hashed`)."""
+    hashed = (hash_shapes(batch) for batch in _batched(articles, 500))
+    return count_hashed(hashed, min_articles=min_articles)
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def count_hashed(batches: Iterable[HashedShapes], *, min_articles: int = 3) -> ShapeCounts:
+    """:func:`tally_shapes` of a whole collection given as batches of
+    :class:`HashedShapes`, keeping only the shapes in at least ``min_articles``
+    articles. Two passes over the keys, with numpy over each batch: a few integers per
+    (article, shape), and the text only of shapes seen twice, so a million articles with
+    millions of distinct lines fit."""
     index: dict[str, int] = {}
     names: list[str] = []
     noncopies: list[int] = []
     copies: list[int] = []
-    # One int64 per (article, shape) and a few per article, not Python objects.
-    keys = array("q")
-    lengths = array("I")
-    outlet_of = array("I")
-    copy_of = array("b")
+    key_parts: list[np.ndarray] = []
+    length_parts: list[np.ndarray] = []
+    outlet_parts: list[np.ndarray] = []
+    copy_parts: list[np.ndarray] = []
     text_of: dict[int, tuple[str, str]] = {}  # shapes seen in at least keep_at articles
     keep_at = 1 if min_articles <= 1 else 2  # no shape seen fewer times can be kept
-    flushed = np.zeros(0, dtype=np.int64)  # sorted keys of the chunks already looked at
-    chunk: dict[int, tuple[str, str]] = {}
-    in_chunk: Counter[int] = Counter()
+    flushed = np.zeros(0, dtype=np.int64)  # sorted keys of the batches already looked at
+    pending: list[tuple[np.ndarray, np.ndarray]] = []  # (unique keys, counts) per batch
+    pending_texts: dict[int, tuple[str, str]] = {}
 
     def flush(flushed: np.ndarray) -> np.ndarray:
-        if not chunk:
+        if not pending:
             return flushed
-        found = np.fromiter(chunk, dtype=np.int64, count=len(chunk))
-        earlier = _isin_sorted(found, flushed)
-        for key, was in zip(found.tolist(), earlier.tolist(), strict=True):
-            if key not in text_of and (was or in_chunk[key] >= keep_at):
-                text_of[key] = chunk[key]
-        chunk.clear()
-        in_chunk.clear()
+        found, where = np.unique(np.concatenate([u for u, _ in pending]), return_inverse=True)
+        counts = np.bincount(where, weights=np.concatenate([c for _, c in pending]))
+        keep = _isin_sorted(found, flushed) | (counts >= keep_at)
+        for key in found[keep].tolist():
+            if key not in text_of:
+                text_of[key] = pending_texts[key]
+        pending.clear()
+        pending_texts.clear()
         return np.union1d(flushed, found)
 
-    for outlet, article, is_copy in articles:
-        if not outlet:
-            continue
-        oi = index.get(outlet)
-        if oi is None:
-            oi = index[outlet] = len(names)
-            names.append(outlet)
-            noncopies.append(0)
-            copies.append(0)
-        if is_copy:
-            copies[oi] += 1
-        else:
-            noncopies[oi] += 1
-        for shape, kind in article.items():
-            key = hash(shape)  # 64 bits: a collision among a million shapes is ~1e-8 likely
-            keys.append(key)
-            in_chunk[key] += 1
-            have = chunk.get(key)
-            if have is None or kind < have[1]:
-                chunk[key] = (shape, kind)
-        lengths.append(len(article))
-        outlet_of.append(oi)
-        copy_of.append(bool(is_copy))
-        if len(chunk) >= _LEARN_CHUNK:
+    for batch in batches:
+        outlet_ids = np.empty(len(batch.outlets), dtype=np.int64)
+        for n, (outlet, is_copy) in enumerate(zip(batch.outlets, batch.copies, strict=True)):
+            oi = index.get(outlet)
+            if oi is None:
+                oi = index[outlet] = len(names)
+                names.append(outlet)
+                noncopies.append(0)
+                copies.append(0)
+            if is_copy:
+                copies[oi] += 1
+            else:
+                noncopies[oi] += 1
+            outlet_ids[n] = oi
+        key_parts.append(batch.keys)
+        length_parts.append(batch.lengths)
+        outlet_parts.append(outlet_ids)
+        copy_parts.append(np.array(batch.copies, dtype=bool))
+        pending.append(np.unique(batch.keys, return_counts=True))
+        pending_texts.update(batch.texts)  # a shape's kind is a function of the shape
+        if len(pending_texts) >= _LEARN_CHUNK:
             flushed = flush(flushed)
     flush(flushed)
     del flushed
 
     floor = max(1, min_articles)
-    all_keys = np.array(keys, dtype=np.int64)
-    del keys
+    all_keys = np.concatenate(key_parts) if key_parts else np.zeros(0, dtype=np.int64)
+    lengths = np.concatenate(length_parts) if length_parts else np.zeros(0, dtype=np.int64)
+    outlet_of = np.concatenate(outlet_parts) if outlet_parts else np.zeros(0, dtype=np.int64)
+    copy_of = np.concatenate(copy_parts) if copy_parts else np.zeros(0, dtype=bool)
+    del key_parts
     found, counts = np.unique(all_keys, return_counts=True)
     wanted = found[counts >= floor]
     wanted = wanted[np.isin(wanted, np.fromiter(text_of, dtype=np.int64, count=len(text_of)))]
     hit = _isin_sorted(all_keys, wanted)
-    article_of = np.repeat(np.arange(len(lengths), dtype=np.int64), np.array(lengths))[hit]
+    article_of = np.repeat(np.arange(lengths.size, dtype=np.int64), lengths)[hit]
+    # (shape, outlet, copy or not) of each hit, counted: one Python step per distinct one.
+    k, o, c = all_keys[hit], outlet_of[article_of], copy_of[article_of]
+    order = np.lexsort((c, o, k))
+    k, o, c = k[order], o[order], c[order]
+    starts = (k[1:] != k[:-1]) | (o[1:] != o[:-1]) | (c[1:] != c[:-1])
+    firsts = np.flatnonzero(np.r_[k.size > 0, starts])
+    n_of = np.diff(np.r_[firsts, k.size])
+    distinct = zip(k[firsts].tolist(), o[firsts].tolist(), c[firsts].tolist(), strict=True)
     tallies = {k: ShapeTally(text_of[k][1]) for k in wanted.tolist()}
-    for key, a in zip(all_keys[hit].tolist(), article_of.tolist(), strict=True):
+    for (key, oi, is_copy), n in zip(distinct, n_of.tolist(), strict=True):
         tally = tallies[key]
-        by = tally.copies if copy_of[a] else tally.noncopies
-        outlet = names[outlet_of[a]]
-        by[outlet] = by.get(outlet, 0) + 1
+        (tally.copies if is_copy else tally.noncopies)[names[oi]] = n
     return ShapeCounts(
         noncopies={names[i]: n for i, n in enumerate(noncopies) if n},
         copies={names[i]: n for i, n in enumerate(copies) if n},

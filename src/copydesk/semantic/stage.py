@@ -19,14 +19,13 @@ import hashlib
 import json
 import math
 import multiprocessing
-import os
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from itertools import islice
 
 import numpy as np
@@ -61,6 +60,7 @@ from copydesk.semantic.neighbours import (
     clustered_neighbours,
     exact_neighbours,
 )
+from copydesk.store import worker_store
 
 
 def mean_vector(sv: SentenceVectors) -> np.ndarray:
@@ -689,22 +689,13 @@ def judge_stored(
     return compare_pairs((docs, same, params, aliases)), other
 
 
-@lru_cache(maxsize=4)
-def _reader(path: str, pid: int):
-    """A read-only store for a pool worker (``pid`` keys the cache by process: a
-    connection is never used in a process forked after it was opened)."""
-    from copydesk.store import Store
-
-    return Store(path, readonly=True)
-
-
 def _judge_in_worker(
     path: str,
     pairs: list[tuple[int, int]],
     params: SemanticParams,
     aliases: dict[str, tuple[str, ...]] | None,
 ) -> tuple[list[tuple[int, int, SourceMatch]], list[tuple[int, int]]]:
-    return judge_stored(_reader(path, os.getpid()), pairs, params, aliases)
+    return judge_stored(worker_store(path), pairs, params, aliases)
 
 
 def _prepare_chunk(

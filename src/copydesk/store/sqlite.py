@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 import zlib
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -79,13 +81,24 @@ def _check_postings_column(column: str) -> None:
         raise ValueError(f"column must be anchors or bands, not {column!r}")
 
 
+_ROWS_PER_INSERT = 250  # postings per INSERT statement (500 of SQLite's 32,766 variables)
+
+
 def _insert_postings(db: sqlite3.Connection, table: str, h: np.ndarray, a: np.ndarray) -> None:
+    """(hash, article) rows, many per statement: one statement's step costs SQLite about
+    what one row does, so 250 rows a statement write three times as fast as one."""
+    rows = np.empty((h.size, 2), dtype=np.int64)
+    rows[:, 0] = h
+    rows[:, 1] = a
+    many = f"INSERT OR IGNORE INTO {table} VALUES " + ",".join(["(?,?)"] * _ROWS_PER_INSERT)
+    width = 2 * _ROWS_PER_INSERT
+    full = h.size - h.size % _ROWS_PER_INSERT
     # In slices: the Python ints of millions of rows at once would cost more than the rows.
-    for lo in range(0, h.size, 500_000):
-        db.executemany(
-            f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
-            zip(h[lo : lo + 500_000].tolist(), a[lo : lo + 500_000].tolist(), strict=True),
-        )
+    for lo in range(0, full, 500_000):
+        flat = rows[lo : min(lo + 500_000, full)].ravel().tolist()
+        db.executemany(many, (flat[i : i + width] for i in range(0, len(flat), width)))
+    if full < h.size:
+        db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", rows[full:].tolist())
 
 
 def _blobs(fp: Fingerprint) -> tuple[bytes, bytes]:
@@ -853,3 +866,16 @@ class Store:
             sql += " AND same_outlet = 0"
         sql += " ORDER BY coverage DESC, confidence DESC, source"
         return [(s, json.loads(d), bool(so)) for s, d, so in self.db.execute(sql, (copy,))]
+
+
+@lru_cache(maxsize=4)
+def _worker_store(path: str, pid: int) -> Store:
+    return Store(path, readonly=True)
+
+
+def worker_store(path: str | Path) -> Store:
+    """A read-only store on ``path`` for a pool worker, opened once per process (the
+    process id keys it: a connection is never used in a process forked after it was
+    opened). Workers that read their own articles spare the main process loading and
+    pickling them; they see what was committed."""
+    return _worker_store(str(path), os.getpid())

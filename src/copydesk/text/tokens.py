@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from copydesk.native import NATIVE as _NATIVE
+
 WORD = re.compile(r"\w+")
 _SPLIT = re.compile(r"(\w+)")
 
@@ -94,11 +96,22 @@ def words_of(text: str) -> list[str]:
 
 
 def tokenize(text: str) -> Tokens:
-    """Words with offsets into ``text`` and their hashes (the same as ``words_of`` gives).
+    """Words with offsets into ``text`` and their hashes (the same as ``words_of`` gives):
+    in the compiled module when it was built, else :func:`tokenize_python` (identical)."""
+    if _NATIVE is None:
+        return tokenize_python(text)
+    starts, ends, hashes = _NATIVE.tokenize(text)
+    return Tokens(
+        starts=np.frombuffer(starts, dtype=np.int64),
+        ends=np.frombuffer(ends, dtype=np.int64),
+        hashes=np.frombuffer(hashes, dtype=np.uint64),
+    )
 
-    ``re.split`` with a capturing group returns separators and words alternately; their
-    running lengths are the offsets, so no Python code runs per word.
-    """
+
+def tokenize_python(text: str) -> Tokens:
+    """``tokenize`` in Python and numpy. ``re.split`` with a capturing group returns
+    separators and words alternately; their running lengths are the offsets, so no
+    Python code runs per word."""
     lowered, same = _folded_words(text)
     parts = _SPLIT.split(lowered if same else text)
     bounds = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
