@@ -156,6 +156,39 @@ def test_judging_again_with_kept_alignments_equals_aligning_again(
     assert sum(kept) > 20
 
 
+def test_a_kept_alignment_of_other_texts_is_made_again(tmp_path) -> None:
+    """An alignment kept from the pairs phase is used for judging again only while both
+    texts are those it was made of (an ingest may change one during a scan)."""
+    from copydesk.align import Alignment
+    from copydesk.engines.compare import Params
+    from copydesk.verdict import EMPTY
+
+    rng = random.Random(9)
+    text = make_article(rng, 5)
+    with Desk(tmp_path / "kept.db", workers=1) as desk:
+        desk.ingest(
+            [
+                Article("src", text, outlet="first.example"),
+                Article("cp", text + "\n\nMore at Copy Farm.", outlet="copy.example"),
+            ]
+        )
+        x, y = sorted(desk.store.keys())
+        path = str(desk.store.path)
+        found = embedded._compare_stored(desk.store, (x, [y], Params(), path, [None]), EMPTY)
+        assert len(found) == 1
+        alignment, hx, hy = found[0][3]
+        assert alignment.spans
+        empty = Alignment([], [], alignment.a_words, alignment.b_words)
+
+        def judged(kept):
+            task = (x, [y], Params(), path, [kept])
+            return [m[:3] for m in embedded._compare_stored(desk.store, task, EMPTY)]
+
+        assert judged((empty, hx, hy)) == []  # kept and used: nothing aligned, no reuse
+        assert judged((empty, hx, hy + 1)) == [found[0][:3]]  # another text: aligned again
+        assert judged((empty, hx + 1, hy)) == [found[0][:3]]
+
+
 @pytest.mark.parametrize("fail_at", [1, 3, 6])
 def test_interrupted_scan_resumes_to_the_same_verdicts(
     collection, expected, tmp_path, monkeypatch, fail_at

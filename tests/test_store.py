@@ -541,3 +541,23 @@ def test_a_scan_leaves_no_postings_pending(tmp_path: Path, monkeypatch: pytest.M
         pending = desk.store.db.execute("SELECT count(*) FROM postings_pending").fetchone()[0]
         assert pending == 0
         assert all_postings(desk.store) == expected_postings(desk.store)
+
+
+@pytest.mark.parametrize("n", [0, 1, 249, 250, 251, 500_251])
+def test_postings_written_many_rows_a_statement_are_every_row(n: int) -> None:
+    """Postings go in 250 rows a statement, in slices of 500,000, the rest one by one:
+    every row, once, at any count around those bounds."""
+    from copydesk.store.sqlite import _insert_postings
+
+    db = sqlite3.connect(":memory:")
+    db.execute(
+        "CREATE TABLE anchors (hash INTEGER NOT NULL, article INTEGER NOT NULL, "
+        "PRIMARY KEY (hash, article)) WITHOUT ROWID"
+    )
+    rng = np.random.default_rng(n)
+    h = rng.integers(-(2**63), 2**63 - 1, n, dtype=np.int64)
+    a = rng.integers(1, 1000, n, dtype=np.int64)
+    h[n // 2 :: 7] = h[0] if n else 0  # repeated hashes, as common anchors are
+    _insert_postings(db, "anchors", h, a)
+    got = sorted(db.execute("SELECT hash, article FROM anchors"))
+    assert got == sorted(set(zip(h.tolist(), a.tolist(), strict=True)))

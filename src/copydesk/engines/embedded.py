@@ -91,24 +91,42 @@ def _start_worker(parent: int, context: Context) -> None:
     _exit_with(parent)
 
 
-def _compare_stored_task(task: tuple) -> list[tuple[int, int, SourceMatch, Alignment]]:
+# An alignment kept for judging again, with the hashes of the two texts it was made of.
+Kept = tuple[Alignment, int, int]
+
+
+def _compare_stored_task(task: tuple) -> list[tuple[int, int, SourceMatch, Kept]]:
     return _compare_stored(worker_store(task[3]), task, _WORKER_CONTEXT)
 
 
 def _compare_stored(
     store: Store,
-    task: tuple[int, list[int], Params, str, list[Alignment | None]],
+    task: tuple[int, list[int], Params, str, list[Kept | None]],
     ctx: Context,
-) -> list[tuple[int, int, SourceMatch, Alignment]]:
+) -> list[tuple[int, int, SourceMatch, Kept]]:
     """``compare_group_aligned`` of x against ys (with the alignments already made of
     them, or None), the articles read from ``store`` (in a pool worker, its own
-    read-only connection: the texts are not pickled to it)."""
+    read-only connection: the texts are not pickled to it). A kept alignment is used
+    only while both texts are those it was made of (an ingest may have changed one
+    since); each match comes with its alignment and the texts' hashes."""
     x, ys, params, _path, made = task
     stored = store.articles([x, *ys])
     if x not in stored:
         return []
-    others = [(y, stored[y].article, al) for y, al in zip(ys, made, strict=True) if y in stored]
-    return compare_group_aligned((x, stored[x].article, others, params), ctx)
+    hx = hash(stored[x].article.text)
+    others = []
+    for y, kept in zip(ys, made, strict=True):
+        if y in stored:
+            hy = hash(stored[y].article.text)
+            usable = kept is not None and kept[1] == hx and kept[2] == hy
+            others.append((y, stored[y].article, kept[0] if usable else None))
+    out = []
+    for copy, source, match, alignment in compare_group_aligned(
+        (x, stored[x].article, others, params), ctx
+    ):
+        y = source if copy == x else copy
+        out.append((copy, source, match, (alignment, hx, hash(stored[y].article.text))))
+    return out
 
 
 def _signals_task(task: tuple[int, str | None, str]) -> tuple[int, list[dict]]:
@@ -360,7 +378,7 @@ def scan(
         store.save_model(FAMILIES_DUE, due)
     workers = default_workers() if workers is None else workers
     # The alignments of the reuse found in 1., judged again in 4. without aligning anew.
-    aligned: dict[tuple[int, int], Alignment] = {}
+    aligned: dict[tuple[int, int], Kept] = {}
     if todo:
         new = set(todo)
         full = len(todo) > full_pass_share * store.count()
@@ -477,14 +495,14 @@ def _date(value: str | None) -> datetime | None:
 def _compare_pairs(
     store: Store, pairs: list[tuple[int, int]], params: Params, ctx: Context, pool,
     done: Callable[[tuple], None] | None = None,
-    aligned: dict[tuple[int, int], Alignment] | None = None,
+    aligned: dict[tuple[int, int], Kept] | None = None,
 ) -> list[tuple[int, int, SourceMatch]]:  # fmt: skip
     """Align and judge ``pairs`` (x, y), grouped by x, under ``ctx``; ``done`` is called
     with each group's task (x, its others, ...) as it is finished. The pool's workers
-    read the articles themselves. ``aligned`` holds alignments already made, by (x, y)
-    with x < y, x's text first (an alignment is not always the same made from the other
-    text): those pairs are only judged; the alignments of the reuse found are put in
-    it."""
+    read the articles themselves. ``aligned`` holds alignments already made (with the
+    hashes of the texts they were made of), by (x, y) with x < y, x's text first (an
+    alignment is not always the same made from the other text): those pairs are only
+    judged; the alignments of the reuse found are put in it."""
     grouped: dict[int, list[int]] = defaultdict(list)
     for x, y in pairs:
         grouped[x].append(y)
@@ -502,10 +520,10 @@ def _compare_pairs(
     out = []
     for task, group in zip(tasks, results, strict=True):
         x = task[0]
-        for copy, source, match, alignment in group:
+        for copy, source, match, kept in group:
             y = source if copy == x else copy
             if aligned is not None and x < y:  # as a later judging groups the pair
-                aligned[(x, y)] = alignment
+                aligned[(x, y)] = kept
             out.append((copy, source, match))
     return out
 

@@ -87,18 +87,21 @@ _ROWS_PER_INSERT = 250  # postings per INSERT statement (500 of SQLite's 32,766 
 def _insert_postings(db: sqlite3.Connection, table: str, h: np.ndarray, a: np.ndarray) -> None:
     """(hash, article) rows, many per statement: one statement's step costs SQLite about
     what one row does, so 250 rows a statement write three times as fast as one."""
-    rows = np.empty((h.size, 2), dtype=np.int64)
-    rows[:, 0] = h
-    rows[:, 1] = a
     many = f"INSERT OR IGNORE INTO {table} VALUES " + ",".join(["(?,?)"] * _ROWS_PER_INSERT)
     width = 2 * _ROWS_PER_INSERT
     full = h.size - h.size % _ROWS_PER_INSERT
     # In slices: the Python ints of millions of rows at once would cost more than the rows.
     for lo in range(0, full, 500_000):
-        flat = rows[lo : min(lo + 500_000, full)].ravel().tolist()
+        hi = min(lo + 500_000, full)
+        rows = np.empty(2 * (hi - lo), dtype=np.int64)
+        rows[0::2], rows[1::2] = h[lo:hi], a[lo:hi]
+        flat = rows.tolist()
         db.executemany(many, (flat[i : i + width] for i in range(0, len(flat), width)))
     if full < h.size:
-        db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", rows[full:].tolist())
+        db.executemany(
+            f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
+            zip(h[full:].tolist(), a[full:].tolist(), strict=True),
+        )
 
 
 def _blobs(fp: Fingerprint) -> tuple[bytes, bytes]:
