@@ -26,7 +26,7 @@ from copydesk.fingerprint.shingles import (
 )
 from copydesk.reading.corpora import SHARED_CORPORA, read_bbc, read_reuters
 from copydesk.text import tokens
-from copydesk.text.tokens import Tokens, tokenize, tokenize_python, words_of
+from copydesk.text.tokens import Tokens, tokenize, tokenize_python, word_hashes, words_of
 
 pytestmark = needs_build
 
@@ -129,9 +129,12 @@ def test_compiled_tokenizer_equals_python(text: str) -> None:
     compiled, python = tokenize(text), tokenize_python(text)
     assert same_tokens(compiled, python), text
     assert compiled.hashes.flags.writeable and compiled.starts.flags.writeable
-    # The offsets point at the words that were hashed.
-    words = [text[s:e].casefold() for s, e in zip(compiled.starts, compiled.ends, strict=True)]
-    assert len(words) == len(words_of(text))
+    # The words are those fingerprinting hashes, and the offsets point at them.
+    assert np.array_equal(compiled.hashes, word_hashes(words_of(text)))
+    spans = [text[s:e] for s, e in zip(compiled.starts, compiled.ends, strict=True)]
+    assert [w.casefold() for w in spans] == [
+        w.casefold() for w in tokens.WORD.findall(text)
+    ] or len(text.casefold()) != len(text)
 
 
 def test_compiled_tokenizer_equals_python_on_real_news(corpora: None) -> None:

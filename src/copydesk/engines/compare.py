@@ -60,14 +60,10 @@ def align_docs(a: Doc, b: Doc, params: Params) -> Alignment | None:
 
 
 def compare_docs(
-    a: Doc, b: Doc, params: Params, ctx: Context, alignment: Alignment | None = None
+    a: Doc, b: Doc, params: Params, ctx: Context
 ) -> tuple[Doc, Doc, SourceMatch] | None:
-    """Align (unless ``alignment``, made by :func:`align_docs`, is given) and judge."""
-    if alignment is None:
-        alignment = align_docs(a, b, params)
-        if alignment is None:
-            return None
-    return compare(a, b, alignment, params.judge, ctx=ctx)
+    alignment = align_docs(a, b, params)
+    return None if alignment is None else compare(a, b, alignment, params.judge, ctx=ctx)
 
 
 def compare_group(

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from copydesk.align import Alignment
+from copydesk.batches import batches
 from copydesk.candidates import MAX_BUCKET, PostingParts, group_postings, pairs_from_groups
-from copydesk.engines.batches import batches
 from copydesk.engines.compare import Params, compare_docs, compare_group_aligned, doc_for
 from copydesk.engines.families import update_families
 from copydesk.engines.forensics import article_signals, learn, load_context
@@ -113,20 +113,16 @@ def _compare_stored(
     stored = store.articles([x, *ys])
     if x not in stored:
         return []
-    hx = hash(stored[x].article.text)
-    others = []
-    for y, kept in zip(ys, made, strict=True):
-        if y in stored:
-            hy = hash(stored[y].article.text)
-            usable = kept is not None and kept[1] == hx and kept[2] == hy
-            others.append((y, stored[y].article, kept[0] if usable else None))
-    out = []
-    for copy, source, match, alignment in compare_group_aligned(
-        (x, stored[x].article, others, params), ctx
-    ):
-        y = source if copy == x else copy
-        out.append((copy, source, match, (alignment, hx, hash(stored[y].article.text))))
-    return out
+    # The process's string hash: the pool's workers are forked from one process, so
+    # theirs agree; where they would not, a kept alignment is only made again.
+    hashes = {k: hash(st.article.text) for k, st in stored.items()}
+    others = [
+        (y, stored[y].article, kept[0] if kept and kept[1:] == (hashes[x], hashes[y]) else None)
+        for y, kept in zip(ys, made, strict=True)
+        if y in stored
+    ]
+    found = compare_group_aligned((x, stored[x].article, others, params), ctx)
+    return [(c, s, m, (al, hashes[x], hashes[s if c == x else c])) for c, s, m, al in found]
 
 
 def _signals_task(task: tuple[int, str | None, str]) -> tuple[int, list[dict]]:

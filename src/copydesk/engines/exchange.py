@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from copydesk.engines.batches import batches
+from copydesk.batches import batches
 from copydesk.engines.families import update_families
 from copydesk.errors import StoreError
 from copydesk.fingerprint import Fingerprint

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from copydesk.engines.batches import batches
+from copydesk.batches import batches
 from copydesk.families import (
     Agency,
     Family,

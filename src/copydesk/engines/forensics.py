@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from copydesk.engines.batches import batches
+from copydesk.batches import batches
 from copydesk.forensics.aliases import learn_aliases, merge
 from copydesk.forensics.atlas import Atlas
 from copydesk.forensics.boilerplate import (

@@ -176,7 +176,7 @@ class Registry:
     def __getstate__(self) -> dict[str, Any]:
         # The lookups built from the forms go with a pickled registry: a pool's tasks
         # would otherwise each build them again (30 ms each for the 21k corpus's outlets).
-        for lookup in ("_form_pattern", "_form_index", "_agency_probe"):
+        for lookup in ("_form_index", "_agency_probe"):
             getattr(self, lookup)
         return self.__dict__
 

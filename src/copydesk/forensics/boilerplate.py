@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from copydesk.batches import batches
 from copydesk.model import Evidence
 
 __all__ = [
@@ -435,8 +436,8 @@ def tally_shapes(articles: Iterable[tuple[str, dict[str, str], bool]]) -> ShapeC
 
 
 def _shape_hash(shape: str) -> int:
-    """A line shape's stable 64-bit key for counting (the same in every process and run; a collision
-    among a million shapes is about 3e-8 likely)."""
+    """A line shape's stable 64-bit key for counting (the same in every process and run;
+    a collision among a million shapes is about 3e-8 likely)."""
     digest = hashlib.blake2b(shape.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True)
 
@@ -459,22 +460,24 @@ class HashedShapes:
 
 def hash_shapes(articles: Iterable[tuple[str, dict[str, str], bool]]) -> HashedShapes:
     """:class:`HashedShapes` of ``(outlet, shapes, is_copy)`` items."""
-    out = HashedShapes([], [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), {})
-    keys: list[int] = []
+    outlets: list[str] = []
+    copies: list[bool] = []
     lengths: list[int] = []
+    keys: list[int] = []
+    texts: dict[int, tuple[str, str]] = {}
     for outlet, article, is_copy in articles:
         if not outlet:
             continue
-        out.outlets.append(outlet)
-        out.copies.append(bool(is_copy))
+        outlets.append(outlet)
+        copies.append(bool(is_copy))
         lengths.append(len(article))
         for shape, kind in article.items():
             key = _shape_hash(shape)
             keys.append(key)
-            out.texts[key] = (shape, kind)
-    out.lengths = np.array(lengths, dtype=np.int64)
-    out.keys = np.array(keys, dtype=np.int64)
-    return out
+            texts[key] = (shape, kind)
+    return HashedShapes(
+        outlets, copies, np.array(lengths, dtype=np.int64), np.array(keys, dtype=np.int64), texts
+    )
 
 
 def count_shapes(
@@ -482,22 +485,11 @@ def count_shapes(
 ) -> ShapeCounts:
     """:func:`tally_shapes` of a whole collection, keeping only the shapes in at least
     ``min_articles`` articles, in bounded memory (see :func:`count_hashed`)."""
-    hashed = (hash_shapes(batch) for batch in _batched(articles, 500))
+    hashed = (hash_shapes(batch) for batch in batches(articles, 500))
     return count_hashed(hashed, min_articles=min_articles)
 
 
-def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def count_hashed(batches: Iterable[HashedShapes], *, min_articles: int = 3) -> ShapeCounts:
+def count_hashed(hashed: Iterable[HashedShapes], *, min_articles: int = 3) -> ShapeCounts:
     """:func:`tally_shapes` of a whole collection given as batches of
     :class:`HashedShapes`, keeping only the shapes in at least ``min_articles``
     articles. Two passes over the keys, with numpy over each batch: a few integers per
@@ -530,7 +522,7 @@ def count_hashed(batches: Iterable[HashedShapes], *, min_articles: int = 3) -> S
         pending_texts.clear()
         return np.union1d(flushed, found)
 
-    for batch in batches:
+    for batch in hashed:
         outlet_ids = np.empty(len(batch.outlets), dtype=np.int64)
         for n, (outlet, is_copy) in enumerate(zip(batch.outlets, batch.copies, strict=True)):
             oi = index.get(outlet)

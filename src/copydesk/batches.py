@@ -1,4 +1,5 @@
-"""Cutting a stream into lists: how every engine step hands work out a batch at a time."""
+"""Cutting a stream into lists: how every engine step hands work out a batch at a time,
+and how a stage streams what it counts."""
 
 from __future__ import annotations
 
